@@ -1,0 +1,77 @@
+/* tessera-harness-client.h: asks Harness whether a token is valid */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "tessera-token.h"
+#include "tessera-verification.h"
+
+G_BEGIN_DECLS
+
+#define TESSERA_HARNESS_ERROR (tessera_harness_error_quark ())
+
+typedef enum
+{
+  TESSERA_HARNESS_ERROR_INVALID_BASE_URL,
+  TESSERA_HARNESS_ERROR_INSECURE_URL,
+  TESSERA_HARNESS_ERROR_MISSING_ACCOUNT,
+  TESSERA_HARNESS_ERROR_ACCOUNT_MISMATCH,
+  TESSERA_HARNESS_ERROR_TOKEN_REJECTED,     /* 401 INVALID_TOKEN (or other 401) */
+  TESSERA_HARNESS_ERROR_TOKEN_EXPIRED,      /* 401 EXPIRED_TOKEN */
+  TESSERA_HARNESS_ERROR_FORBIDDEN,          /* 403 */
+  TESSERA_HARNESS_ERROR_BAD_REQUEST,        /* 400 */
+  TESSERA_HARNESS_ERROR_RATE_LIMITED,       /* 429 after retries */
+  TESSERA_HARNESS_ERROR_SERVER_ERROR,       /* 5xx after retries */
+  TESSERA_HARNESS_ERROR_NOT_HARNESS,        /* HTML, wrong JSON, too large */
+  TESSERA_HARNESS_ERROR_REDIRECTED,         /* any 3xx */
+  TESSERA_HARNESS_ERROR_TLS,
+  TESSERA_HARNESS_ERROR_NETWORK,            /* unreachable, DNS, refused, reset */
+  TESSERA_HARNESS_ERROR_TIMED_OUT,
+  TESSERA_HARNESS_ERROR_CANCELLED,
+} TesseraHarnessError;
+
+GQuark       tessera_harness_error_quark              (void);
+
+/* The correlationId Harness sent with a failure, for support tickets. */
+const char  *tessera_harness_error_get_correlation_id (const GError *error);
+
+/* TRUE for failures that say nothing about the token itself (network,
+ * timeout, TLS, 429, 5xx, redirect, not Harness): a credential's status
+ * becomes "unreachable", never "rejected". */
+gboolean     tessera_harness_error_is_transient       (const GError *error);
+
+#define TESSERA_TYPE_HARNESS_CLIENT (tessera_harness_client_get_type ())
+
+G_DECLARE_FINAL_TYPE (TesseraHarnessClient, tessera_harness_client, TESSERA, HARNESS_CLIENT, GObject)
+
+TesseraHarnessClient *tessera_harness_client_new               (void);
+
+/* Overall deadline per verification, retries included (default 15 s). */
+void                  tessera_harness_client_set_timeout       (TesseraHarnessClient  *self,
+                                                                guint                  timeout_ms);
+guint                 tessera_harness_client_get_timeout       (TesseraHarnessClient  *self);
+/* For tests: a CA to trust instead of the system database. */
+void                  tessera_harness_client_set_tls_database  (TesseraHarnessClient  *self,
+                                                                GTlsDatabase          *database);
+
+/**
+ * tessera_harness_client_verify_async:
+ * @base_url: as typed; normalized with tessera_base_url_normalize()
+ * @account_id: (nullable): required when @token carries no account
+ *
+ * POST {base}/ng/api/token/validate?accountIdentifier={acct}, then
+ * GET {base}/ng/api/accounts/{acct} for the account name (a 403 there means
+ * "valid, limited permissions").
+ */
+void                  tessera_harness_client_verify_async      (TesseraHarnessClient  *self,
+                                                                const char            *base_url,
+                                                                const char            *account_id,
+                                                                TesseraToken          *token,
+                                                                GCancellable          *cancellable,
+                                                                GAsyncReadyCallback    callback,
+                                                                gpointer               user_data);
+TesseraVerification  *tessera_harness_client_verify_finish     (TesseraHarnessClient  *self,
+                                                                GAsyncResult          *result,
+                                                                GError               **error);
+
+G_END_DECLS

@@ -1,0 +1,79 @@
+/* tessera-secret-backend.h: where tokens live
+ *
+ * The store talks to secrets only through this interface, so tests can put
+ * a failing backend in its place. The real one is TesseraLibsecretBackend
+ * (tessera-libsecret-backend.h): one item per token revision in the Secret
+ * Service, schema "io.github.tessera.Tessera.Credential", attributes
+ * "credential-id" and "schema-version" only.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define TESSERA_TYPE_SECRET_BACKEND (tessera_secret_backend_get_type ())
+
+G_DECLARE_INTERFACE (TesseraSecretBackend, tessera_secret_backend, TESSERA, SECRET_BACKEND, GObject)
+
+struct _TesseraSecretBackendInterface
+{
+  GTypeInterface parent_iface;
+
+  void      (*store_async)   (TesseraSecretBackend  *self,
+                              const char            *secret_id,
+                              const char            *label,
+                              const char            *token,
+                              GCancellable          *cancellable,
+                              GAsyncReadyCallback    callback,
+                              gpointer               user_data);
+  gboolean  (*store_finish)  (TesseraSecretBackend  *self,
+                              GAsyncResult          *result,
+                              GError               **error);
+  void      (*lookup_async)  (TesseraSecretBackend  *self,
+                              const char            *secret_id,
+                              GCancellable          *cancellable,
+                              GAsyncReadyCallback    callback,
+                              gpointer               user_data);
+  /* NULL without error: not found. Free with tessera_secure_free(). */
+  char     *(*lookup_finish) (TesseraSecretBackend  *self,
+                              GAsyncResult          *result,
+                              GError               **error);
+  void      (*clear_async)   (TesseraSecretBackend  *self,
+                              const char            *secret_id,
+                              GCancellable          *cancellable,
+                              GAsyncReadyCallback    callback,
+                              gpointer               user_data);
+  gboolean  (*clear_finish)  (TesseraSecretBackend  *self,
+                              GAsyncResult          *result,
+                              GError               **error);
+};
+
+void      tessera_secret_backend_store_async   (TesseraSecretBackend  *self,
+                                                const char            *secret_id,
+                                                const char            *label,
+                                                const char            *token,
+                                                GCancellable          *cancellable,
+                                                GAsyncReadyCallback    callback,
+                                                gpointer               user_data);
+gboolean  tessera_secret_backend_store_finish  (TesseraSecretBackend  *self,
+                                                GAsyncResult          *result,
+                                                GError               **error);
+void      tessera_secret_backend_lookup_async  (TesseraSecretBackend  *self,
+                                                const char            *secret_id,
+                                                GCancellable          *cancellable,
+                                                GAsyncReadyCallback    callback,
+                                                gpointer               user_data);
+char     *tessera_secret_backend_lookup_finish (TesseraSecretBackend  *self,
+                                                GAsyncResult          *result,
+                                                GError               **error);
+void      tessera_secret_backend_clear_async   (TesseraSecretBackend  *self,
+                                                const char            *secret_id,
+                                                GCancellable          *cancellable,
+                                                GAsyncReadyCallback    callback,
+                                                gpointer               user_data);
+gboolean  tessera_secret_backend_clear_finish  (TesseraSecretBackend  *self,
+                                                GAsyncResult          *result,
+                                                GError               **error);
+
+G_END_DECLS

@@ -1,0 +1,203 @@
+/* tessera-store.h: the saved credentials, as a GListModel of TesseraCredential
+ *
+ * Tokens go to a TesseraSecretBackend, metadata to GSettings. Every change
+ * is ordered so that nothing is ever half-written: a failed step undoes the
+ * steps before it. Creating a store reads GSettings only; no keyring call
+ * happens until a token is needed (verify, copy, `tessera token`).
+ *
+ * Signals: "verify-progress" (guint done, guint total) while verify-all
+ * runs. Properties: "selected-id" (string), "verifying" (boolean).
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "tessera-credential.h"
+#include "tessera-harness-client.h"
+#include "tessera-secret-backend.h"
+#include "tessera-token.h"
+#include "tessera-verification.h"
+
+G_BEGIN_DECLS
+
+#define TESSERA_STORE_ERROR (tessera_store_error_quark ())
+
+typedef enum
+{
+  TESSERA_STORE_ERROR_NAME_REQUIRED,
+  TESSERA_STORE_ERROR_NAME_TOO_LONG,
+  TESSERA_STORE_ERROR_NAME_TAKEN,
+  TESSERA_STORE_ERROR_DESCRIPTION_TOO_LONG,
+  TESSERA_STORE_ERROR_ACCOUNT_REQUIRED,
+  TESSERA_STORE_ERROR_ACCOUNT_INVALID,
+  TESSERA_STORE_ERROR_ACCOUNT_MISMATCH,
+  TESSERA_STORE_ERROR_NOT_FOUND,            /* no credential with that id or name */
+  TESSERA_STORE_ERROR_TOKEN_MISSING,        /* the keyring has no token for it */
+  TESSERA_STORE_ERROR_NO_SECRET_SERVICE,    /* no keyring running / reachable */
+  TESSERA_STORE_ERROR_KEYRING_LOCKED,       /* locked, unlock prompt dismissed */
+  TESSERA_STORE_ERROR_SECRET_FAILED,        /* the keyring failed mid-call */
+  TESSERA_STORE_ERROR_SETTINGS_FAILED,      /* metadata could not be written */
+  TESSERA_STORE_ERROR_BUSY,                 /* an operation on it is running */
+} TesseraStoreError;
+
+GQuark tessera_store_error_quark (void);
+
+#define TESSERA_TYPE_STORE (tessera_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (TesseraStore, tessera_store, TESSERA, STORE, GObject)
+
+/**
+ * tessera_store_new:
+ * @secrets: (nullable): %NULL for the Secret Service through libsecret
+ * @client: (nullable): %NULL for a default TesseraHarnessClient
+ *
+ * Reads the credential list from the "io.github.tessera.Tessera" schema.
+ */
+TesseraStore         *tessera_store_new                  (TesseraSecretBackend  *secrets,
+                                                          TesseraHarnessClient  *client);
+
+TesseraHarnessClient *tessera_store_get_client           (TesseraStore          *self);
+GSettings            *tessera_store_get_settings         (TesseraStore          *self);
+TesseraCredential    *tessera_store_lookup               (TesseraStore          *self,
+                                                          const char            *id);
+/* Case-insensitive match on the trimmed name. */
+TesseraCredential    *tessera_store_find_by_name         (TesseraStore          *self,
+                                                          const char            *name);
+TesseraCredential    *tessera_store_get_selected         (TesseraStore          *self);
+gboolean              tessera_store_select               (TesseraStore          *self,
+                                                          const char            *id,
+                                                          GError               **error);
+
+/* Field checks with plain-sentence errors, for inline messages as the user
+ * types. @exclude_id: the credential being edited (its own name is fine). */
+gboolean              tessera_store_validate_name        (TesseraStore          *self,
+                                                          const char            *exclude_id,
+                                                          const char            *name,
+                                                          GError               **error);
+gboolean              tessera_store_validate_description (const char            *description,
+                                                          GError               **error);
+/* @token: (nullable): when it carries an account, @account_id must equal it.
+ * An empty @account_id is fine when @token carries one. */
+gboolean              tessera_store_validate_account_id  (const char            *account_id,
+                                                          TesseraToken          *token,
+                                                          GError               **error);
+
+/**
+ * tessera_store_add_async:
+ * @verification: (nullable): what Harness said (status "verified"), or
+ *   %NULL to save as "unverified"
+ *
+ * validate → store the secret → write metadata → items-changed. If writing
+ * metadata fails the secret is removed again.
+ */
+void                  tessera_store_add_async            (TesseraStore          *self,
+                                                          const char            *name,
+                                                          const char            *description,
+                                                          const char            *account_id,
+                                                          const char            *base_url,
+                                                          TesseraToken          *token,
+                                                          TesseraVerification   *verification,
+                                                          GCancellable          *cancellable,
+                                                          GAsyncReadyCallback    callback,
+                                                          gpointer               user_data);
+TesseraCredential    *tessera_store_add_finish           (TesseraStore          *self,
+                                                          GAsyncResult          *result,
+                                                          GError               **error);
+
+/**
+ * tessera_store_update_async:
+ * @new_token: (nullable): %NULL keeps the current token
+ * @verification: (nullable): the result of verifying the edited credential
+ *
+ * A new token is stored under a new keyring item first; the old item is
+ * cleared only after the metadata points at the new one.
+ */
+void                  tessera_store_update_async         (TesseraStore          *self,
+                                                          const char            *id,
+                                                          const char            *name,
+                                                          const char            *description,
+                                                          const char            *account_id,
+                                                          const char            *base_url,
+                                                          TesseraToken          *new_token,
+                                                          TesseraVerification   *verification,
+                                                          GCancellable          *cancellable,
+                                                          GAsyncReadyCallback    callback,
+                                                          gpointer               user_data);
+gboolean              tessera_store_update_finish        (TesseraStore          *self,
+                                                          GAsyncResult          *result,
+                                                          GError               **error);
+
+/* The credential leaves the model at once; nothing is deleted until
+ * commit. Undo puts it back where it was. */
+gboolean              tessera_store_remove               (TesseraStore          *self,
+                                                          const char            *id,
+                                                          GError               **error);
+gboolean              tessera_store_undo_remove          (TesseraStore          *self,
+                                                          const char            *id,
+                                                          GError               **error);
+void                  tessera_store_commit_remove_async  (TesseraStore          *self,
+                                                          const char            *id,
+                                                          GCancellable          *cancellable,
+                                                          GAsyncReadyCallback    callback,
+                                                          gpointer               user_data);
+gboolean              tessera_store_commit_remove_finish (TesseraStore          *self,
+                                                          GAsyncResult          *result,
+                                                          GError               **error);
+/* At quit: commits every pending removal. */
+void                  tessera_store_commit_all_async     (TesseraStore          *self,
+                                                          GCancellable          *cancellable,
+                                                          GAsyncReadyCallback    callback,
+                                                          gpointer               user_data);
+gboolean              tessera_store_commit_all_finish    (TesseraStore          *self,
+                                                          GAsyncResult          *result,
+                                                          GError               **error);
+
+/* The token, or NULL with TESSERA_STORE_ERROR_TOKEN_MISSING (and the
+ * credential's status set to token-missing). Free with tessera_secure_free. */
+void                  tessera_store_lookup_token_async   (TesseraStore          *self,
+                                                          const char            *id,
+                                                          GCancellable          *cancellable,
+                                                          GAsyncReadyCallback    callback,
+                                                          gpointer               user_data);
+char                 *tessera_store_lookup_token_finish  (TesseraStore          *self,
+                                                          GAsyncResult          *result,
+                                                          GError               **error);
+
+/* Looks up the token, asks Harness, records status/owner/expiry and
+ * last-verified. The GError (if any) is what Harness or the keyring said;
+ * the credential's status is updated either way. */
+void                  tessera_store_verify_async         (TesseraStore          *self,
+                                                          const char            *id,
+                                                          GCancellable          *cancellable,
+                                                          GAsyncReadyCallback    callback,
+                                                          gpointer               user_data);
+TesseraCredentialStatus tessera_store_verify_finish      (TesseraStore          *self,
+                                                          GAsyncResult          *result,
+                                                          GError               **error);
+
+/* @ids: (nullable): %NULL for every credential. At most
+ * tessera_store_get_max_concurrent() at a time (default 8). When
+ * @only_stale, skips credentials verified within "reverify-after". */
+void                  tessera_store_verify_all_async     (TesseraStore          *self,
+                                                          gboolean               only_stale,
+                                                          GCancellable          *cancellable,
+                                                          GAsyncReadyCallback    callback,
+                                                          gpointer               user_data);
+gboolean              tessera_store_verify_all_finish    (TesseraStore          *self,
+                                                          GAsyncResult          *result,
+                                                          GError               **error);
+void                  tessera_store_set_max_concurrent   (TesseraStore          *self,
+                                                          guint                  max_concurrent);
+guint                 tessera_store_get_max_concurrent   (TesseraStore          *self);
+
+/* Marks credentials whose secret is gone as token-missing. A locked or
+ * absent keyring changes nothing. */
+void                  tessera_store_reconcile_async      (TesseraStore          *self,
+                                                          GCancellable          *cancellable,
+                                                          GAsyncReadyCallback    callback,
+                                                          gpointer               user_data);
+gboolean              tessera_store_reconcile_finish     (TesseraStore          *self,
+                                                          GAsyncResult          *result,
+                                                          GError               **error);
+
+G_END_DECLS
