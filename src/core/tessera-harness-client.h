@@ -53,6 +53,12 @@ guint                 tessera_harness_client_get_timeout       (TesseraHarnessCl
 /* For tests: a CA to trust instead of the system database. */
 void                  tessera_harness_client_set_tls_database  (TesseraHarnessClient  *self,
                                                                 GTlsDatabase          *database);
+/* For tests: the first retry waits about @base_ms (default 1000 ms) and
+ * the second twice that, each plus up to half again of jitter. */
+void                  tessera_harness_client_set_retry_delay   (TesseraHarnessClient  *self,
+                                                                guint                  base_ms);
+/* For tests: how many HTTP requests this client has started. */
+guint                 tessera_harness_client_get_n_requests    (TesseraHarnessClient  *self);
 
 /**
  * tessera_harness_client_verify_async:

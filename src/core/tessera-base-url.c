@@ -1,0 +1,167 @@
+/* tessera-base-url.c: the Harness API base URL a credential talks to
+ *
+ * The URL decides where the token is sent, so it is held to a strict shape:
+ * https, or plain http only to this machine (tests and local proxies), and
+ * nothing that could smuggle a second host or credentials into the request.
+ */
+#define G_LOG_DOMAIN "tessera-harness"
+
+#include "config.h"
+
+#include <string.h>
+#include <gio/gio.h>
+#include <glib/gi18n-lib.h>
+
+#include "tessera-base-url.h"
+#include "tessera-harness-client.h"
+
+static gboolean
+host_is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (host == NULL || host[0] == '\0')
+    return FALSE;
+
+  if (g_ascii_strcasecmp (host, "localhost") == 0 ||
+      g_ascii_strcasecmp (host, "localhost.") == 0)
+    return TRUE;
+
+  /* GUri gives IPv6 literals without their brackets. */
+  address = g_inet_address_new_from_string (host);
+
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+static gboolean
+has_space_or_control (const char *s)
+{
+  for (; *s != '\0'; s++)
+    if (g_ascii_isspace (*s) || g_ascii_iscntrl (*s))
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+set_invalid (GError     **error,
+             const char  *message)
+{
+  g_set_error_literal (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_INVALID_BASE_URL, message);
+}
+
+/**
+ * tessera_base_url_normalize:
+ * @input: what the user typed
+ * @error: a #TESSERA_HARNESS_ERROR (INVALID_BASE_URL or INSECURE_URL)
+ *
+ * Parses @input with GUri: https only, except http to loopback
+ * (127.0.0.0/8, localhost, [::1]); no user info, query or fragment; a
+ * trailing "/" stripped; a path such as "/gateway" kept as typed. A bare
+ * host name such as "app.harness.io" is read as https. The scheme and
+ * host are lowercased and a default port is dropped.
+ *
+ * Returns: (transfer full) (nullable): the normalized URL
+ */
+char *
+tessera_base_url_normalize (const char  *input,
+                            GError     **error)
+{
+  g_autofree char *trimmed = NULL;
+  g_autofree char *with_scheme = NULL;
+  g_autofree char *scheme = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GUri) uri = NULL;
+  gsize path_len;
+  int port;
+
+  trimmed = g_strstrip (g_strdup (input != NULL ? input : ""));
+
+  if (trimmed[0] == '\0')
+    {
+      set_invalid (error, _("Enter the address of your Harness server, for example https://app.harness.io."));
+      return NULL;
+    }
+
+  if (has_space_or_control (trimmed))
+    {
+      set_invalid (error, _("The server address contains a space or an invisible character. Check what you typed."));
+      return NULL;
+    }
+
+  if (strstr (trimmed, "://") == NULL)
+    with_scheme = g_strconcat ("https://", trimmed, NULL);
+  else
+    with_scheme = g_strdup (trimmed);
+
+  uri = g_uri_parse (with_scheme, G_URI_FLAGS_ENCODED | G_URI_FLAGS_SCHEME_NORMALIZE, NULL);
+  if (uri == NULL)
+    {
+      set_invalid (error, _("The server address is not a valid web address. It should look like https://app.harness.io."));
+      return NULL;
+    }
+
+  scheme = g_ascii_strdown (g_uri_get_scheme (uri), -1);
+  if (!g_str_equal (scheme, "https") && !g_str_equal (scheme, "http"))
+    {
+      set_invalid (error, _("The server address must start with https://."));
+      return NULL;
+    }
+
+  if (g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
+    {
+      set_invalid (error, _("The server address has no host name. It should look like https://app.harness.io."));
+      return NULL;
+    }
+
+  if (g_uri_get_userinfo (uri) != NULL)
+    {
+      set_invalid (error, _("The server address must not contain a user name or password."));
+      return NULL;
+    }
+
+  if (g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL)
+    {
+      set_invalid (error, _("The server address must not contain “?” or “#” parts. Enter only the server, for example https://app.harness.io."));
+      return NULL;
+    }
+
+  host = g_ascii_strdown (g_uri_get_host (uri), -1);
+
+  if (g_str_equal (scheme, "http") && !host_is_loopback (host))
+    {
+      g_set_error_literal (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_INSECURE_URL,
+                           _("The server address must start with https://. Plain http:// would send your API key unencrypted, so it is only allowed to this computer."));
+      return NULL;
+    }
+
+  path = g_strdup (g_uri_get_path (uri));
+  path_len = strlen (path);
+  while (path_len > 0 && path[path_len - 1] == '/')
+    path[--path_len] = '\0';
+
+  port = g_uri_get_port (uri);
+
+  return g_uri_join (G_URI_FLAGS_ENCODED, scheme, NULL, host, port, path, NULL, NULL);
+}
+
+/**
+ * tessera_base_url_is_loopback:
+ * @url: (nullable): an absolute URL
+ *
+ * Returns: %TRUE when @url points at this machine: localhost, 127.0.0.0/8
+ *   or [::1]
+ */
+gboolean
+tessera_base_url_is_loopback (const char *url)
+{
+  g_autoptr(GUri) uri = NULL;
+
+  if (url == NULL)
+    return FALSE;
+
+  uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+
+  return uri != NULL && host_is_loopback (g_uri_get_host (uri));
+}

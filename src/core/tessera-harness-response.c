@@ -1,0 +1,578 @@
+/* tessera-harness-response.c: turning Harness's answers into results
+ *
+ * Harness answers with a ResponseDTO ({"status":"SUCCESS","data":…}), an
+ * ErrorDTO or Failure ({"status":"ERROR"|"FAILURE","code":…}), and in front
+ * of it proxies and sign-in pages answer with HTML. The HTTP status decides
+ * first, then the `code` (harness-api.md §4); message texts from the server
+ * are never shown, as they are not a contract and could quote anything.
+ */
+#define G_LOG_DOMAIN "tessera-harness"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+
+#include "tessera-harness-client.h"
+#include "tessera-harness-error-private.h"
+#include "tessera-harness-response.h"
+#include "tessera-verification-private.h"
+
+/* Deeper JSON is not Harness's, and json-glib's recursive parser must not
+ * be handed a megabyte of "[". */
+#define MAX_JSON_DEPTH 32
+
+typedef enum
+{
+  REQUEST_VALIDATE,
+  REQUEST_ACCOUNT,
+} Request;
+
+typedef enum
+{
+  BODY_EMPTY,
+  BODY_HTML,
+  BODY_TOO_LARGE,
+  BODY_NOT_JSON,      /* truncated, not JSON, or too deeply nested */
+  BODY_NOT_OBJECT,
+  BODY_OBJECT,
+} BodyKind;
+
+typedef struct
+{
+  BodyKind    kind;
+  JsonParser *parser;
+  JsonObject *root;    /* borrowed from parser, when kind is BODY_OBJECT */
+} Body;
+
+static void
+body_clear (Body *body)
+{
+  g_clear_object (&body->parser);
+  body->root = NULL;
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Body, body_clear)
+
+static const char *
+skip_blank (const char *s,
+            const char *end)
+{
+  /* A UTF-8 byte order mark, then whitespace. */
+  if (end - s >= 3 && memcmp (s, "\xef\xbb\xbf", 3) == 0)
+    s += 3;
+  while (s < end && g_ascii_isspace (*s))
+    s++;
+
+  return s;
+}
+
+static gboolean
+is_html (const char *content_type,
+         const char *body,
+         gsize       body_length)
+{
+  const char *start;
+
+  if (content_type != NULL && strstr (content_type, "html") != NULL)
+    return TRUE;
+
+  start = skip_blank (body, body + body_length);
+
+  return start < body + body_length && *start == '<';
+}
+
+static gboolean
+nesting_is_shallow (const char *body,
+                    gsize       body_length)
+{
+  gboolean in_string = FALSE;
+  int depth = 0;
+
+  for (gsize i = 0; i < body_length; i++)
+    {
+      char c = body[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > MAX_JSON_DEPTH)
+            return FALSE;
+        }
+      else if (c == ']' || c == '}')
+        depth--;
+    }
+
+  return TRUE;
+}
+
+static void
+body_read (Body       *body,
+           const char *content_type,
+           const char *data,
+           gsize       data_length)
+{
+  JsonNode *root;
+
+  body->parser = NULL;
+  body->root = NULL;
+
+  if (data == NULL)
+    {
+      data = "";
+      data_length = 0;
+    }
+
+  if (data_length > TESSERA_HARNESS_MAX_BODY_SIZE)
+    body->kind = BODY_TOO_LARGE;
+  else if (skip_blank (data, data + data_length) == data + data_length)
+    body->kind = BODY_EMPTY;
+  else if (is_html (content_type, data, data_length))
+    body->kind = BODY_HTML;
+  else if (!nesting_is_shallow (data, data_length))
+    body->kind = BODY_NOT_JSON;
+  else
+    {
+      body->parser = json_parser_new_immutable ();
+      if (!json_parser_load_from_data (body->parser, data, (gssize) data_length, NULL))
+        body->kind = BODY_NOT_JSON;
+      else if ((root = json_parser_get_root (body->parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+        body->kind = BODY_NOT_OBJECT;
+      else
+        {
+          body->kind = BODY_OBJECT;
+          body->root = json_node_get_object (root);
+        }
+    }
+}
+
+/* Members are read defensively: missing, null and wrongly typed members
+ * all read as "unknown". */
+
+static const char *
+get_string (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node;
+
+  if (object == NULL || (node = json_object_get_member (object, name)) == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+static JsonObject *
+get_object (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node;
+
+  if (object == NULL || (node = json_object_get_member (object, name)) == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+
+  return json_node_get_object (node);
+}
+
+static gboolean
+get_boolean (JsonObject *object,
+             const char *name,
+             gboolean   *value)
+{
+  JsonNode *node;
+
+  if (object == NULL || (node = json_object_get_member (object, name)) == NULL)
+    return FALSE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return FALSE;
+
+  *value = json_node_get_boolean (node);
+
+  return TRUE;
+}
+
+/* Epoch milliseconds; 0 when unknown. */
+static gint64
+get_time (JsonObject *object,
+          const char *name)
+{
+  JsonNode *node;
+  GType type;
+
+  if (object == NULL || (node = json_object_get_member (object, name)) == NULL)
+    return 0;
+  if (!JSON_NODE_HOLDS_VALUE (node))
+    return 0;
+
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_INT64)
+    return MAX (json_node_get_int (node), 0);
+  if (type == G_TYPE_DOUBLE)
+    {
+      double d = json_node_get_double (node);
+
+      if (isfinite (d) && d > 0 && d < 9.2e18)
+        return (gint64) d;
+    }
+
+  return 0;
+}
+
+static GError *
+not_harness_error (BodyKind    kind,
+                   guint       status,
+                   const char *correlation_id)
+{
+  const char *message;
+
+  switch (kind)
+    {
+    case BODY_HTML:
+      if (status == 401 || status == 403)
+        message = _("The server answered with a sign-in web page instead of the Harness API. Check the server address and the API key.");
+      else
+        message = _("The server answered with a web page instead of the Harness API. Check the server address.");
+      break;
+
+    case BODY_TOO_LARGE:
+      message = _("The server’s answer is far larger than anything Harness sends. Check the server address.");
+      break;
+
+    case BODY_EMPTY:
+    case BODY_NOT_JSON:
+      message = _("The server’s answer was cut off or is not the data Harness sends. Check the server address and try again.");
+      break;
+
+    case BODY_NOT_OBJECT:
+    case BODY_OBJECT:
+    default:
+      message = _("The server answered with data that Harness never sends. Check the server address.");
+      break;
+    }
+
+  return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_NOT_HARNESS, correlation_id, message);
+}
+
+static GError *
+rejected_error (const char *correlation_id)
+{
+  return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_TOKEN_REJECTED, correlation_id,
+                                            _("Harness rejected this API key. It may have been revoked, deleted or mistyped."));
+}
+
+static GError *
+expired_error (const char *correlation_id)
+{
+  return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_TOKEN_EXPIRED, correlation_id,
+                                            _("This API key has expired. Create a new token in Harness and paste it here."));
+}
+
+static GError *
+forbidden_error (Request     request,
+                 const char *correlation_id)
+{
+  const char *message;
+
+  if (request == REQUEST_ACCOUNT)
+    message = _("This API key may not view the account’s details.");
+  else
+    message = _("Harness refused access with this API key. The service account may be disabled, or the key may have no access to this account.");
+
+  return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_FORBIDDEN, correlation_id, message);
+}
+
+static GError *
+rate_limited_error (const char *correlation_id)
+{
+  return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_RATE_LIMITED, correlation_id,
+                                            _("Harness is receiving too many requests right now. Wait a minute, then try again."));
+}
+
+static GError *
+bad_request_error (const char *code,
+                   guint       status,
+                   const char *correlation_id)
+{
+  g_autofree char *message = NULL;
+
+  if (g_strcmp0 (code, "INVALID_REQUEST") == 0)
+    message = g_strdup (_("Harness could not accept the request. Check the account ID."));
+  else
+    message = g_strdup_printf (_("Harness did not accept the request (HTTP error %u). Check the account ID and the server address."), status);
+
+  return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_BAD_REQUEST, correlation_id, message);
+}
+
+static GError *
+server_error (guint       status,
+              const char *correlation_id)
+{
+  g_autofree char *message = NULL;
+
+  message = g_strdup_printf (_("Harness had a problem on its side (HTTP error %u). Try again later."), status);
+
+  return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_SERVER_ERROR, correlation_id, message);
+}
+
+/* A "status": "ERROR" or "FAILURE" body, whatever the HTTP status was. */
+static GError *
+failure_error (Request     request,
+               const char *code,
+               const char *correlation_id)
+{
+  if (g_strcmp0 (code, "INVALID_TOKEN") == 0 || g_strcmp0 (code, "REVOKED_TOKEN") == 0)
+    return rejected_error (correlation_id);
+  if (g_strcmp0 (code, "EXPIRED_TOKEN") == 0)
+    return expired_error (correlation_id);
+  if (g_strcmp0 (code, "ACCESS_DENIED") == 0 || g_strcmp0 (code, "NG_ACCESS_DENIED") == 0)
+    return forbidden_error (request, correlation_id);
+  if (g_strcmp0 (code, "TOO_MANY_REQUESTS") == 0)
+    return rate_limited_error (correlation_id);
+  if (g_strcmp0 (code, "INVALID_REQUEST") == 0)
+    return bad_request_error (code, 400, correlation_id);
+
+  return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_SERVER_ERROR, correlation_id,
+                                            _("Harness answered that it could not complete the check. Try again later."));
+}
+
+static GError *
+status_error (Request     request,
+              guint       status,
+              const Body *body)
+{
+  const char *code = get_string (body->root, "code");
+  const char *correlation_id = get_string (body->root, "correlationId");
+
+  if (status >= 300 && status < 400)
+    return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_REDIRECTED, correlation_id,
+                                              _("The server redirected the request to another address. Check the server address: Tessera does not follow redirects, so that your API key is never sent anywhere else."));
+
+  if (status == 429)
+    return rate_limited_error (correlation_id);
+
+  if (status >= 500 && status < 600)
+    return server_error (status, correlation_id);
+
+  /* Sign-in pages and proxies answer in HTML; Harness itself never does. */
+  if (body->kind == BODY_HTML || body->kind == BODY_TOO_LARGE)
+    return not_harness_error (body->kind, status, correlation_id);
+
+  switch (status)
+    {
+    case 400:
+      /* Servers before late 2022 answered 400 to bad tokens. */
+      if (g_strcmp0 (code, "INVALID_TOKEN") == 0 || g_strcmp0 (code, "REVOKED_TOKEN") == 0)
+        return rejected_error (correlation_id);
+      if (g_strcmp0 (code, "EXPIRED_TOKEN") == 0)
+        return expired_error (correlation_id);
+      if (g_strcmp0 (code, "TOO_MANY_REQUESTS") == 0)
+        return rate_limited_error (correlation_id);
+      return bad_request_error (code, status, correlation_id);
+
+    case 401:
+      if (g_strcmp0 (code, "EXPIRED_TOKEN") == 0)
+        return expired_error (correlation_id);
+      return rejected_error (correlation_id);
+
+    case 403:
+      return forbidden_error (request, correlation_id);
+
+    case 404:
+      return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_NOT_HARNESS, correlation_id,
+                                                _("There is no Harness API at this address. Check the server address, for example whether it needs “/gateway” at the end."));
+
+    case 408:
+      return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_TIMED_OUT, correlation_id,
+                                                _("The server took too long to answer. Try again later."));
+
+    default:
+      if (status >= 400 && status < 500)
+        return bad_request_error (code, status, correlation_id);
+      break;
+    }
+
+  {
+    g_autofree char *message = NULL;
+
+    message = g_strdup_printf (_("The server gave an answer that Harness never gives (HTTP status %u). Check the server address."), status);
+    return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_NOT_HARNESS, correlation_id, message);
+  }
+}
+
+/* The "data" object of a successful ResponseDTO, or NULL with @error set. */
+static JsonObject *
+success_data (Request      request,
+              guint        status,
+              const Body  *body,
+              GError     **error)
+{
+  const char *correlation_id;
+  JsonNode *status_node;
+  JsonObject *data;
+
+  if (status < 200 || status >= 300)
+    {
+      g_propagate_error (error, status_error (request, status, body));
+      return NULL;
+    }
+
+  if (body->kind != BODY_OBJECT)
+    {
+      g_propagate_error (error, not_harness_error (body->kind, status, NULL));
+      return NULL;
+    }
+
+  correlation_id = get_string (body->root, "correlationId");
+  status_node = json_object_get_member (body->root, "status");
+
+  if (status_node != NULL && !JSON_NODE_HOLDS_NULL (status_node))
+    {
+      const char *response_status = get_string (body->root, "status");
+
+      if (response_status == NULL)
+        {
+          g_propagate_error (error, not_harness_error (BODY_OBJECT, status, correlation_id));
+          return NULL;
+        }
+
+      /* A 200 may still carry "FAILURE" (harness-api.md §7). */
+      if (!g_str_equal (response_status, "SUCCESS"))
+        {
+          g_propagate_error (error, failure_error (request, get_string (body->root, "code"), correlation_id));
+          return NULL;
+        }
+    }
+
+  data = get_object (body->root, "data");
+  if (data == NULL)
+    {
+      g_propagate_error (error, not_harness_error (BODY_OBJECT, status, correlation_id));
+      return NULL;
+    }
+
+  return data;
+}
+
+static TesseraCredentialKind
+kind_from_api_key_type (const char *api_key_type)
+{
+  if (g_strcmp0 (api_key_type, "USER") == 0)
+    return TESSERA_CREDENTIAL_KIND_PAT;
+  if (g_strcmp0 (api_key_type, "SERVICE_ACCOUNT") == 0)
+    return TESSERA_CREDENTIAL_KIND_SAT;
+
+  return TESSERA_CREDENTIAL_KIND_UNKNOWN;
+}
+
+/**
+ * tessera_harness_response_parse_validate:
+ * @status: the HTTP status of POST /ng/api/token/validate
+ * @content_type: (nullable): the Content-Type header
+ * @body: (array length=body_length) (nullable): the body as received
+ * @body_length: its length in bytes
+ * @error: a #TESSERA_HARNESS_ERROR, carrying Harness's correlationId
+ *   when there was one
+ *
+ * Reads a TokenDTO out of a `ResponseDTO`. Unknown members are ignored;
+ * missing and null ones stay unknown. `valid` defaults to %TRUE when
+ * absent, as Harness only answers SUCCESS to a token that passed its
+ * authentication filter.
+ *
+ * Returns: (transfer full) (nullable): the verification
+ */
+TesseraVerification *
+tessera_harness_response_parse_validate (guint        status,
+                                         const char  *content_type,
+                                         const char  *body,
+                                         gsize        body_length,
+                                         GError     **error)
+{
+  g_autoptr(TesseraVerification) verification = NULL;
+  g_auto(Body) parsed = { 0 };
+  JsonObject *data;
+  gboolean valid = TRUE;
+  gboolean has_valid;
+
+  body_read (&parsed, content_type, body, body_length);
+
+  data = success_data (REQUEST_VALIDATE, status, &parsed, error);
+  if (data == NULL)
+    return NULL;
+
+  has_valid = get_boolean (data, "valid", &valid);
+
+  /* Some token member must be there, or this is some other API's answer. */
+  if (!has_valid && get_string (data, "identifier") == NULL && get_string (data, "apiKeyType") == NULL)
+    {
+      g_propagate_error (error, not_harness_error (BODY_OBJECT, status, get_string (parsed.root, "correlationId")));
+      return NULL;
+    }
+
+  verification = tessera_verification_new ();
+  tessera_verification_set_valid (verification, valid);
+  tessera_verification_set_kind (verification, kind_from_api_key_type (get_string (data, "apiKeyType")));
+  tessera_verification_set_identifier (verification, get_string (data, "identifier"));
+  tessera_verification_set_name (verification, get_string (data, "name"));
+  tessera_verification_set_owner_name (verification, get_string (data, "username"));
+  tessera_verification_set_owner_email (verification, get_string (data, "email"));
+  tessera_verification_set_parent_identifier (verification, get_string (data, "parentIdentifier"));
+  tessera_verification_set_api_key_identifier (verification, get_string (data, "apiKeyIdentifier"));
+  tessera_verification_set_account_identifier (verification, get_string (data, "accountIdentifier"));
+  tessera_verification_set_valid_from (verification, get_time (data, "validFrom"));
+  tessera_verification_set_valid_to (verification, get_time (data, "validTo"));
+  tessera_verification_set_scheduled_expire_time (verification, get_time (data, "scheduledExpireTime"));
+  tessera_verification_set_correlation_id (verification, get_string (parsed.root, "correlationId"));
+
+  return g_steal_pointer (&verification);
+}
+
+/**
+ * tessera_harness_response_parse_account:
+ * @status: the HTTP status of GET /ng/api/accounts/{id}
+ * @content_type: (nullable): the Content-Type header
+ * @body: (array length=body_length) (nullable): the body as received
+ * @body_length: its length in bytes
+ * @error: a #TESSERA_HARNESS_ERROR; FORBIDDEN means the token is valid but
+ *   may not view the account
+ *
+ * Returns: (transfer full) (nullable): the account's name
+ */
+char *
+tessera_harness_response_parse_account (guint        status,
+                                        const char  *content_type,
+                                        const char  *body,
+                                        gsize        body_length,
+                                        GError     **error)
+{
+  g_auto(Body) parsed = { 0 };
+  JsonObject *data;
+  const char *name;
+
+  body_read (&parsed, content_type, body, body_length);
+
+  data = success_data (REQUEST_ACCOUNT, status, &parsed, error);
+  if (data == NULL)
+    return NULL;
+
+  name = get_string (data, "name");
+  if (name == NULL || name[0] == '\0')
+    {
+      g_propagate_error (error, not_harness_error (BODY_OBJECT, status, get_string (parsed.root, "correlationId")));
+      return NULL;
+    }
+
+  return g_strdup (name);
+}
