@@ -1,0 +1,671 @@
+#!/usr/bin/python3
+"""test-cli.py TESSERA FAKE_HARNESS SCHEMA_DIR: the `tessera` command line, end to end
+
+Runs the built `tessera` as a user would, against the fake Harness server
+(tests/tessera-fake-harness) on 127.0.0.1. Every case gets its own $HOME and
+XDG directories, GSettings' keyfile backend and libsecret's file backend;
+one case uses the real gnome-keyring of build-aux/session instead. Every
+run has G_MESSAGES_DEBUG=all and no display.
+
+After each case the keys used must appear nowhere: not in the GSettings
+keyfile, not in any file under the case's $HOME but the keyring file, not
+on stderr, and not on stdout except for `token` and `exec`.
+
+Output is TAP. Standard library only.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import uuid
+
+TESSERA, FAKE_HARNESS, SCHEMA_DIR = (os.path.abspath(p) for p in sys.argv[1:4])
+
+ACCOUNT = "AbCdEfGhIjKlMnOpQrSt_-"
+OTHER_ACCOUNT = "ZyXwVuTsRqPoNmLkJiHg_-"
+
+
+class Failure(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise Failure(message)
+
+
+def check_equal(actual, expected, what):
+    if actual != expected:
+        raise Failure(f"{what}: expected {expected!r}, got {actual!r}")
+
+
+def free_port():
+    """A loopback port nothing listens on: "Harness is down"."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------- fake Harness
+
+
+class FakeHarness:
+    """tests/tessera-fake-harness, started once for the whole script."""
+
+    def __init__(self):
+        self.process = None
+        self.base_url = None
+
+    def start(self):
+        self.process = subprocess.Popen([FAKE_HARNESS], stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, text=True)
+        line = self.process.stdout.readline().strip()
+        check(line.startswith("http"), f"the fake Harness printed {line!r}, not a URL")
+        self.base_url = line.rstrip("/")
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    # Keys the fake server answers in a known way.
+    def key(self, verdict, account=ACCOUNT):
+        raise NotImplementedError
+
+
+HARNESS = FakeHarness()
+
+
+# ---------------------------------------------------------------- one case
+
+
+class Case:
+    """A fresh home for one test case, and every run made in it."""
+
+    def __init__(self, name, keyring="file"):
+        self.name = name
+        self.keyring = keyring
+        self.dir = tempfile.mkdtemp(prefix=f"tessera-cli-{name}.")
+        self.home = os.path.join(self.dir, "home")
+        self.keyring_file = os.path.join(self.home, ".local/share/keyrings/tessera-test.keyring")
+        self.keyfile = os.path.join(self.home, ".config/glib-2.0/settings/keyfile")
+        self.secrets = set()
+        self.runs = []
+        for sub in (".config", ".local/share/keyrings", ".cache", "runtime"):
+            os.makedirs(os.path.join(self.home, sub), exist_ok=True)
+        os.chmod(os.path.join(self.home, "runtime"), 0o700)
+
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SECRET_BACKEND",
+                            "SECRET_FILE_TEST_PATH", "SECRET_FILE_TEST_PASSWORD")
+               and not k.startswith("HARNESS_")}
+        env.update({
+            "HOME": self.home,
+            "XDG_CONFIG_HOME": os.path.join(self.home, ".config"),
+            "XDG_DATA_HOME": os.path.join(self.home, ".local/share"),
+            "XDG_CACHE_HOME": os.path.join(self.home, ".cache"),
+            "GSETTINGS_BACKEND": "keyfile",
+            "GSETTINGS_SCHEMA_DIR": SCHEMA_DIR,
+            "G_MESSAGES_DEBUG": "all",
+            "G_DEBUG": "fatal-criticals",
+            "LANG": "C.UTF-8",
+            "LANGUAGE": "C",
+            "LC_ALL": "C.UTF-8",
+        })
+        if keyring == "file":
+            env.update({
+                "SECRET_BACKEND": "file",
+                "SECRET_FILE_TEST_PATH": self.keyring_file,
+                "SECRET_FILE_TEST_PASSWORD": "tessera-test-password",
+                "XDG_RUNTIME_DIR": os.path.join(self.home, "runtime"),
+                # The file backend needs no bus: make sure nothing uses one.
+                "DBUS_SESSION_BUS_ADDRESS": "disabled:",
+            })
+        self.env = env
+
+    def secret(self, key):
+        """Remembers @key so that the leak check looks for it."""
+        self.secrets.add(key)
+        self.secrets.add(key.split(".")[-1])  # the secret part alone
+        return key
+
+    def run(self, *args, stdin="", code=None, may_print_secret=False, env=None, timeout=60):
+        full_env = dict(self.env)
+        if env:
+            full_env.update(env)
+        result = subprocess.run([TESSERA, *args], input=stdin.encode() if stdin is not None else None,
+                                stdin=None if stdin is not None else subprocess.DEVNULL,
+                                capture_output=True, env=full_env, timeout=timeout)
+        result.out = result.stdout.decode("utf-8", "replace")
+        result.err = result.stderr.decode("utf-8", "replace")
+        result.messages = [line for line in result.err.splitlines() if not is_debug_line(line)]
+        self.runs.append((args, result, may_print_secret))
+        if code is not None and result.returncode != code:
+            raise Failure(f"tessera {' '.join(args)}: exit {result.returncode}, expected {code}\n"
+                          f"stdout: {result.out}\nstderr: {tail(result.err)}")
+        return result
+
+    def fail_run(self, *args, code, stdin="", contains=None):
+        """A run that must fail with @code and one sentence on stderr."""
+        result = self.run(*args, stdin=stdin, code=code)
+        check_equal(len(result.messages), 1, f"stderr lines of tessera {' '.join(args)} ({result.messages})")
+        check(result.messages[0].startswith("tessera: "), f"stderr starts with “tessera: ”: {result.messages[0]!r}")
+        if contains:
+            check(contains in result.messages[0], f"{contains!r} in {result.messages[0]!r}")
+        check_equal(result.out, "", f"stdout of failing tessera {' '.join(args)}")
+        return result
+
+    def add(self, name, key, *options, code=0):
+        self.secret(key)
+        return self.run("add", name, *options, stdin=key + "\n", code=code)
+
+    def credentials(self):
+        return json.loads(self.run("list", "--json", code=0).out)
+
+    def names(self):
+        return [c["name"] for c in self.credentials()]
+
+    def check_no_leak(self):
+        for args, result, may_print_secret in self.runs:
+            for secret in self.secrets:
+                check(secret.encode() not in result.stderr,
+                      f"a key appears on stderr of tessera {' '.join(args)}")
+                if not may_print_secret:
+                    check(secret.encode() not in result.stdout,
+                          f"a key appears on stdout of tessera {' '.join(args)}")
+        for root, _dirs, files in os.walk(self.home):
+            for f in files:
+                path = os.path.join(root, f)
+                if path == self.keyring_file or not os.path.isfile(path):
+                    continue
+                with open(path, "rb") as fp:
+                    data = fp.read()
+                for secret in self.secrets:
+                    check(secret.encode() not in data, f"a key appears in {os.path.relpath(path, self.home)}")
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def is_debug_line(line):
+    # "(tessera:1234): tessera-store-DEBUG: 12:00:00.000: …" and the INFO
+    # and MESSAGE levels; warnings and criticals are not noise.
+    return re.match(r"^\([^)]*:\d+\): [\w.-]+-(DEBUG|INFO|MESSAGE): ", line) is not None or \
+        re.match(r"^[\w.-]+-(DEBUG|INFO|MESSAGE): ", line) is not None
+
+
+def tail(text, lines=15):
+    return "\n".join(text.splitlines()[-lines:])
+
+
+# ---------------------------------------------------------------- cases
+
+CASES = []
+
+
+def case(fn):
+    CASES.append(fn)
+    return fn
+
+
+@case
+def help_and_version(c):
+    for args in (["--help"], ["help"], ["-h"]):
+        r = c.run(*args, code=0)
+        for command in ("list", "add NAME", "verify", "select NAME", "remove NAME", "token", "exec"):
+            check(f"tessera {command}" in r.out, f"“tessera {command}” in tessera {args[0]}")
+        check("Exit status:" in r.out, "the exit-code table in --help")
+        for code in ("0", "1", "2", "3", "4", "5", "126", "127", "130"):
+            check(re.search(rf"^  {code}\s+\S", r.out, re.M), f"exit code {code} documented in --help")
+    check_equal(c.run("--help").out, c.run("help").out, "“help” and “--help”")
+
+    r = c.run("help", "exec", code=0)
+    check("HARNESS_PLATFORM_API_KEY" in r.out and "--credential" in r.out, "help exec tells the variables")
+    check_equal(c.run("exec", "--help", code=0).out, r.out, "“exec --help” and “help exec”")
+    check("standard input" in c.run("add", "--help", code=0).out, "add --help says where the key comes from")
+
+    r = c.run("--version", code=0)
+    check(re.fullmatch(r"tessera \d+\.\d+\.\d+\n", r.out), f"--version prints the version: {r.out!r}")
+    check(not os.path.exists(c.keyfile), "help and version write no settings")
+
+
+@case
+def usage_errors(c):
+    key = c.secret(HARNESS.key("valid"))
+    c.fail_run("frobnicate", code=3, contains="frobnicate")
+    c.fail_run("help", "frobnicate", code=3)
+    c.fail_run("list", "--bogus", code=3, contains="--bogus")
+    c.fail_run("list", "extra", code=3)
+    c.fail_run("list", "--json=yes", code=3)
+    c.fail_run("add", code=3)
+    c.fail_run("select", code=3)
+    c.fail_run("remove", code=3)
+    c.fail_run("verify", "Production", "--all", code=3)
+    c.fail_run("exec", code=3)
+    c.fail_run("exec", "--credential", code=3)
+    c.fail_run("exec", "--credential", "X", "--", code=3)
+    # A key passed as an argument is refused without being repeated.
+    c.fail_run("add", "Production", key, code=3, contains="standard input")
+    c.fail_run(key, code=3)
+    c.fail_run("list", "--" + key, code=3)
+    c.fail_run("add", "Production", "--token=" + key, code=3)
+    check_equal(c.names(), [], "credentials after usage errors")
+
+
+@case
+def add_valid_key(c):
+    key = HARNESS.key("valid")
+    r = c.add("Production", key, "--base-url", HARNESS.base_url, "--description", "CI pipelines")
+    check("Production" in r.out, f"add confirms: {r.out!r}")
+
+    creds = c.credentials()
+    check_equal(len(creds), 1, "credentials after add")
+    cred = creds[0]
+    check_equal(cred["name"], "Production", "name")
+    check_equal(cred["description"], "CI pipelines", "description")
+    check_equal(cred["account_id"], ACCOUNT, "account taken from the key")
+    check_equal(cred["base_url"], HARNESS.base_url, "base URL")
+    check_equal(cred["kind"], "pat", "kind")
+    check_equal(cred["status"], "verified", "status")
+    check(cred["last_verified"] is not None, "last_verified is set")
+    check("••••" in (cred["token_hint"] or ""), f"the hint is masked: {cred['token_hint']!r}")
+
+    r = c.run("token", "production", code=0, may_print_secret=True)
+    check_equal(r.out, key + "\n", "the stored key")
+
+
+@case
+def add_key_harness_turns_down(c):
+    for verdict in ("rejected", "expired", "forbidden"):
+        key = c.secret(HARNESS.key(verdict))
+        r = c.run("add", "Production", "--base-url", HARNESS.base_url, stdin=key + "\n", code=1)
+        check_equal(len(r.messages), 1, f"one sentence for a {verdict} key: {r.messages}")
+        check_equal(c.names(), [], f"nothing stored for a {verdict} key")
+
+    # The key says one account, the user another: refused before asking.
+    key = c.secret(HARNESS.key("valid"))
+    c.run("add", "Production", "--base-url", HARNESS.base_url, "--account-id", OTHER_ACCOUNT,
+          stdin=key, code=1)
+    check_equal(c.names(), [], "nothing stored for the wrong account")
+
+
+@case
+def add_when_harness_cannot_answer(c):
+    key = c.secret(HARNESS.key("valid"))
+    down = f"http://127.0.0.1:{free_port()}"
+    r = c.run("add", "Production", "--base-url", down, stdin=key, code=2)
+    check_equal(len(r.messages), 1, f"one sentence when Harness is down: {r.messages}")
+    check_equal(c.names(), [], "nothing stored when Harness is down")
+
+    key5 = c.secret(HARNESS.key("server-error"))
+    c.run("add", "Production", "--base-url", HARNESS.base_url, stdin=key5, code=2)
+    check_equal(c.names(), [], "nothing stored on a server error")
+
+    r = c.add("Production", key, "--base-url", down, "--no-verify")
+    check("Production" in r.out, "add --no-verify confirms")
+    cred = c.credentials()[0]
+    check_equal(cred["status"], "unverified", "status after --no-verify")
+    check_equal(cred["last_verified"], None, "never verified")
+    r = c.run("token", "production", code=0, may_print_secret=True)
+    check_equal(r.out, key + "\n", "the unverified key is stored")
+
+
+@case
+def add_bad_input(c):
+    key = c.secret(HARNESS.key("valid"))
+    base = ["--base-url", HARNESS.base_url]
+    c.fail_run("add", "Production", *base, stdin="Bearer " + key, code=4)
+    c.fail_run("add", "Production", *base, stdin="", code=4)
+    c.fail_run("add", "Production", *base, stdin="\n\n", code=4)
+    c.fail_run("add", "Production", *base, stdin=key + "\0" + "tail", code=4)
+    c.fail_run("add", "Production", *base, stdin="x" * 100000, code=4)
+    c.fail_run("add", "Production", "--base-url", "ftp://example.com", stdin=key, code=4)
+    c.fail_run("add", "Production", "--base-url", "http://example.com", stdin=key, code=4)
+    c.fail_run("add", "   ", *base, stdin=key, code=4)
+    c.fail_run("add", "n" * 101, *base, stdin=key, code=4)
+    c.fail_run("add", "Production", *base, "--description", "d" * 1001, stdin=key, code=4)
+    # A legacy three-part key carries no account: one must be given.
+    legacy = c.secret("pat.0123456789abcdef01234567.Zz9Yy8Xx7Ww6Vv5Uu4Tt")
+    c.fail_run("add", "Legacy", *base, stdin=legacy, code=4)
+    c.fail_run("add", "Production", *base, "--account-id", "not valid!", stdin=key, code=4)
+    check_equal(c.names(), [], "nothing stored after bad input")
+
+    c.add("Production", key, *base)
+    other = c.secret(HARNESS.key("valid", variant=2))
+    c.fail_run("add", "PRODUCTION", *base, stdin=other, code=4)
+    c.fail_run("add", " production ", *base, stdin=other, code=4)
+    check_equal(c.names(), ["Production"], "a duplicate name is refused, ignoring case")
+
+
+@case
+def list_text_and_json(c):
+    check_equal(c.run("list", code=0).out, "", "list with no credentials")
+    check_equal(c.credentials(), [], "list --json with no credentials")
+
+    down = f"http://127.0.0.1:{free_port()}"
+    c.add("Production", HARNESS.key("valid"), "--base-url", HARNESS.base_url)
+    c.add("Staging ünï", HARNESS.key("valid", variant=2), "--base-url", down, "--no-verify")
+    c.add("sat one", HARNESS.key("valid", kind="sat", variant=3), "--base-url", down, "--no-verify")
+    c.run("select", "staging ÜNÏ", code=0)
+
+    lines = c.run("list", code=0).out.splitlines()
+    check_equal(len(lines), 3, "one line per credential")
+    check(re.match(r"^  Production\s+" + re.escape(ACCOUNT) + r"\s+pat\s+Verified\s+", lines[0]),
+          f"first line: {lines[0]!r}")
+    check(re.match(r"^\* Staging ünï\s+" + re.escape(ACCOUNT) + r"\s+pat\s+Not verified\s+-$", lines[1]),
+          f"selected line: {lines[1]!r}")
+    check(re.match(r"^  sat one\s+\S+\s+sat\s+", lines[2]), f"sat line: {lines[2]!r}")
+    # Columns line up, whatever the characters in the names.
+    check_equal(len({line.index(ACCOUNT) for line in lines[:2]}), 1, "aligned account column")
+
+    creds = c.credentials()
+    check_equal([x["name"] for x in creds], ["Production", "Staging ünï", "sat one"], "order kept")
+    check_equal([x["selected"] for x in creds], [False, True, False], "selected flags")
+    check_equal([x["kind"] for x in creds], ["pat", "pat", "sat"], "kinds")
+    check_equal([x["status"] for x in creds], ["verified", "unverified", "unverified"], "statuses")
+    for key in ("id", "name", "description", "account_id", "account_name", "base_url", "kind",
+                "status", "status_detail", "owner_name", "owner_email", "created", "last_verified",
+                "expires", "days_to_expiry", "correlation_id", "token_hint", "selected",
+                "needs_attention"):
+        check(key in creds[0], f"“{key}” in list --json")
+    check(all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", x["created"]) for x in creds),
+          "created is ISO 8601")
+    check(all(len(x["id"]) >= 8 for x in creds), "ids")
+
+
+@case
+def verify_mixed_results(c):
+    down = f"http://127.0.0.1:{free_port()}"
+    c.add("Good", HARNESS.key("valid"), "--base-url", HARNESS.base_url)
+    c.add("Bad", HARNESS.key("rejected"), "--base-url", HARNESS.base_url, "--no-verify")
+    c.add("Away", HARNESS.key("valid", variant=2), "--base-url", down, "--no-verify")
+
+    c.fail_run("verify", code=4)            # nothing selected
+    c.fail_run("verify", "Nobody", code=4)
+
+    r = c.run("verify", "good", code=0)
+    check(re.match(r"^Good: +Verified", r.out), f"verify Good: {r.out!r}")
+    r = c.run("verify", "Bad", code=1)
+    check(re.match(r"^Bad: +Rejected", r.out), f"verify Bad: {r.out!r}")
+    r = c.run("verify", "Away", code=2)
+    check(re.match(r"^Away: +\S", r.out), f"verify Away: {r.out!r}")
+
+    r = c.run("verify", "--all", code=1)   # a rejection outweighs "could not check"
+    check_equal(len(r.out.splitlines()), 3, "one line per credential")
+
+    r = c.run("verify", "--all", "--json", code=1)
+    results = {x["name"]: x for x in json.loads(r.out)}
+    check_equal(results["Good"]["status"], "verified", "Good")
+    check_equal(results["Good"]["error"], None, "no error for Good")
+    check_equal(results["Bad"]["status"], "rejected", "Bad")
+    check(results["Bad"]["error"], "an error for Bad")
+    check_equal(results["Away"]["status"], "unreachable", "Away")
+    check(results["Away"]["error"], "an error for Away")
+
+    statuses = {x["name"]: x["status"] for x in c.credentials()}
+    check_equal(statuses, {"Good": "verified", "Bad": "rejected", "Away": "unreachable"},
+                "statuses recorded")
+
+    c.run("remove", "Bad", code=0)
+    c.run("verify", "--all", code=2)
+    c.run("remove", "Away", code=0)
+    c.run("verify", "--all", code=0)
+    c.run("select", "Good", code=0)
+    c.run("verify", code=0)
+    c.run("verify", "--json", code=0)
+
+
+@case
+def select_credential(c):
+    c.add("Production", HARNESS.key("valid"), "--base-url", HARNESS.base_url)
+    c.add("Staging", HARNESS.key("valid", variant=2), "--base-url", HARNESS.base_url)
+    c.fail_run("select", "Nobody", code=4, contains="Nobody")
+    check_equal([x["selected"] for x in c.credentials()].count(True) <= 1, True, "at most one selected")
+
+    r = c.run("select", "PRODUCTION", code=0)
+    check("Production" in r.out, f"select confirms: {r.out!r}")
+    check_equal([x["selected"] for x in c.credentials()], [True, False], "Production selected")
+    check(c.run("list").out.startswith("* Production"), "list marks it")
+
+    c.run("select", "staging", code=0)
+    check_equal([x["selected"] for x in c.credentials()], [False, True], "Staging selected")
+    check_equal(len(re.findall(r"^\*", c.run("list").out, re.M)), 1, "one star")
+
+
+@case
+def remove_credential(c):
+    key = HARNESS.key("valid")
+    c.add("Production", key, "--base-url", HARNESS.base_url)
+    c.add("Staging", HARNESS.key("valid", variant=2), "--base-url", HARNESS.base_url)
+    c.run("select", "production", code=0)
+    c.fail_run("remove", "Nobody", code=4)
+
+    r = c.run("remove", "PRODUCTION", code=0)
+    check("Production" in r.out, f"remove confirms: {r.out!r}")
+    check_equal(c.names(), ["Staging"], "Production is gone")
+    c.fail_run("token", "Production", code=4)
+    c.fail_run("token", code=4)   # the selection went with it
+    check_equal([x["selected"] for x in c.credentials()], [False], "nothing selected")
+    # Its settings are reset, not left behind.
+    with open(c.keyfile) as f:
+        check("Production" not in f.read(), "the removed credential's keys are gone from the keyfile")
+
+    # The same name can be used again, with a fresh key.
+    c.add("Production", key, "--base-url", HARNESS.base_url)
+
+
+@case
+def token_output(c):
+    key = HARNESS.key("valid")
+    key2 = HARNESS.key("valid", variant=2)
+    c.add("Production", key, "--base-url", HARNESS.base_url)
+    c.add("Staging", key2, "--base-url", HARNESS.base_url)
+    c.fail_run("token", code=4, contains="select")
+    c.fail_run("token", "Nobody", code=4)
+    c.fail_run("token", "a", "b", code=3)
+
+    c.run("select", "Production", code=0)
+    r = c.run("token", code=0, may_print_secret=True)
+    check_equal(r.out, key + "\n", "token prints the selected key and a newline")
+    check_equal(r.messages, [], "token prints nothing else")
+    r = c.run("token", "STAGING", code=0, may_print_secret=True)
+    check_equal(r.out, key2 + "\n", "token NAME prints that key")
+
+
+@case
+def token_missing_from_keyring(c):
+    c.add("Production", HARNESS.key("valid"), "--base-url", HARNESS.base_url)
+    c.run("select", "Production", code=0)
+    os.unlink(c.keyring_file)
+    c.fail_run("token", code=5)
+    r = c.run("verify", code=2)
+    check("Production" in r.out, "verify reports it")
+    check_equal(c.credentials()[0]["status"], "token-missing", "status after the key vanished")
+    c.fail_run("exec", "--", "true", code=5)
+
+
+@case
+def exec_environment(c):
+    key = HARNESS.key("valid")
+    c.add("Production", key, "--base-url", HARNESS.base_url)
+    c.fail_run("exec", "--", "env", code=4)                    # nothing selected
+    c.fail_run("exec", "--credential", "Nobody", "--", "env", code=4)
+
+    c.run("select", "production", code=0)
+    r = c.run("exec", "--", "env", code=0, may_print_secret=True)
+    env = dict(line.split("=", 1) for line in r.out.splitlines() if "=" in line)
+    check_equal(env.get("HARNESS_PLATFORM_API_KEY"), key, "HARNESS_PLATFORM_API_KEY")
+    check_equal(env.get("HARNESS_API_KEY"), key, "HARNESS_API_KEY")
+    check_equal(env.get("HARNESS_ACCOUNT_ID"), ACCOUNT, "HARNESS_ACCOUNT_ID")
+    check_equal(env.get("HARNESS_ACCOUNT"), ACCOUNT, "HARNESS_ACCOUNT")
+    check_equal(env.get("HARNESS_ENDPOINT"), HARNESS.base_url + "/gateway", "HARNESS_ENDPOINT")
+    check_equal(env.get("HARNESS_API_URL"), HARNESS.base_url, "HARNESS_API_URL")
+    check_equal(env.get("HOME"), c.home, "the rest of the environment is kept")
+
+    # A base URL that already ends in /gateway is not doubled.
+    gateway_key = HARNESS.key("valid", variant=2)
+    c.add("Gateway", gateway_key, "--base-url", "https://harness.example.com/gateway/", "--no-verify")
+    r = c.run("exec", "--credential", "gateway", "env", code=0, may_print_secret=True)
+    env = dict(line.split("=", 1) for line in r.out.splitlines() if "=" in line)
+    check_equal(env.get("HARNESS_ENDPOINT"), "https://harness.example.com/gateway", "endpoint not doubled")
+    check_equal(env.get("HARNESS_API_URL"), "https://harness.example.com", "API URL without /gateway")
+    check_equal(env.get("HARNESS_API_KEY"), gateway_key, "the named credential's key")
+
+    # Arguments pass through untouched, options after the command included.
+    r = c.run("exec", "--", "printf", "%s|", "-n", "--credential", "a b", code=0)
+    check_equal(r.out, "-n|--credential|a b|", "arguments passed through")
+    r = c.run("exec", "--", "cat", stdin="from stdin\n", code=0)
+    check_equal(r.out, "from stdin\n", "stdin reaches the command")
+
+    # Exit status and signals come back.
+    c.run("exec", "--", "sh", "-c", "exit 7", code=7)
+    c.run("exec", "--", "sh", "-c", "kill -TERM $$", code=128 + signal.SIGTERM)
+    c.run("exec", "--", "false", code=1)
+    c.fail_run("exec", "--", "tessera-no-such-command", code=127, contains="tessera-no-such-command")
+    c.fail_run("exec", "--", c.home, code=126)
+
+
+@case
+def real_gnome_keyring(c):
+    """The same store through the Secret Service of build-aux/session."""
+    if c.keyring != "gnome-keyring":
+        raise Skip("no gnome-keyring on a session bus (run under build-aux/session)")
+    key = HARNESS.key("valid", variant=7)
+    c.add("Keyring test", key, "--base-url", HARNESS.base_url)
+    c.run("select", "keyring test", code=0)
+    r = c.run("token", code=0, may_print_secret=True)
+    check_equal(r.out, key + "\n", "token from gnome-keyring")
+    r = c.run("exec", "--", "sh", "-c", 'test "$HARNESS_API_KEY" = "$HARNESS_PLATFORM_API_KEY"', code=0)
+    cred = c.credentials()[0]
+
+    # The keyring is shared with other programs: its items are a contract.
+    items = secret_tool_items(c, cred["id"])
+    check_equal(len(items), 1, f"one keyring item for the credential ({items})")
+    attrs = items[0]
+    check_equal(attrs.get("attribute.schema-version"), "1", "schema-version attribute")
+    check_equal(attrs.get("label"), f"Harness API key: Keyring test ({ACCOUNT})", "item label")
+    check_equal(sorted(k for k in attrs if k.startswith("attribute.")),
+                ["attribute.credential-id", "attribute.schema-version"], "only the two attributes")
+
+    c.run("verify", code=0)
+    c.run("remove", "Keyring test", code=0)
+    check_equal(secret_tool_items(c, cred["id"]), [], "the item is gone after remove")
+
+
+def secret_tool_items(c, credential_id):
+    r = subprocess.run(["secret-tool", "search", "--all", "--unlock",
+                        "xdg:schema", "io.github.tessera.Tessera.Credential",
+                        "credential-id", credential_id],
+                       capture_output=True, text=True, env=c.env, timeout=30)
+    items, current = [], None
+    for line in (r.stdout + r.stderr).splitlines():
+        if line.startswith("["):
+            current = {}
+            items.append(current)
+        elif current is not None and " = " in line:
+            k, v = line.split(" = ", 1)
+            current[k.strip()] = v
+    return items
+
+
+@case
+def list_1000_credentials(c):
+    """Times `tessera list` over 1 000 credentials (printed, not asserted)."""
+    c.add("Template", HARNESS.key("valid"), "--base-url", HARNESS.base_url, "--no-verify")
+    template_id = c.credentials()[0]["id"]
+    with open(c.keyfile) as f:
+        text = f.read()
+    groups = re.split(r"^(?=\[)", text, flags=re.M)
+    cred_group = next(g for g in groups if g.startswith(f"[io/github/tessera/Tessera/credentials/{template_id}]"))
+    ids = [template_id] + [str(uuid.uuid4()) for _ in range(999)]
+    out = [g for g in groups if g.strip() and g is not cred_group]
+    for n, cid in enumerate(ids):
+        g = cred_group.replace(template_id, cid).replace("'Template'", f"'Credential {n:04d}'")
+        out.append(g if g.endswith("\n") else g + "\n")
+    text = "".join(out)
+    text = re.sub(r"^credentials=.*$", "credentials=[" + ", ".join(f"'{i}'" for i in ids) + "]",
+                  text, count=1, flags=re.M)
+    with open(c.keyfile, "w") as f:
+        f.write(text)
+
+    timings = {}
+    for label, args in (("list", ["list"]), ("list --json", ["list", "--json"])):
+        best = None
+        for _ in range(3):
+            start = time.monotonic()
+            r = c.run(*args, code=0, env={"G_MESSAGES_DEBUG": ""})
+            elapsed = time.monotonic() - start
+            best = elapsed if best is None else min(best, elapsed)
+        timings[label] = best
+        if label == "list":
+            check_equal(len(r.out.splitlines()), 1000, "1 000 lines")
+        else:
+            check_equal(len(json.loads(r.out)), 1000, "1 000 objects")
+    start = time.monotonic()
+    c.run("--version", code=0)
+    baseline = time.monotonic() - start
+    print(f"# tessera list, 1 000 credentials: {timings['list'] * 1000:.0f} ms; "
+          f"list --json: {timings['list --json'] * 1000:.0f} ms; "
+          f"tessera --version for reference: {baseline * 1000:.0f} ms")
+
+
+# ---------------------------------------------------------------- runner
+
+
+class Skip(Exception):
+    pass
+
+
+def gnome_keyring_available():
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return False
+    r = subprocess.run(["gdbus", "call", "--session", "-d", "org.freedesktop.DBus",
+                        "-o", "/org/freedesktop/DBus", "-m", "org.freedesktop.DBus.NameHasOwner",
+                        "org.freedesktop.secrets"], capture_output=True, text=True)
+    return r.returncode == 0 and "true" in r.stdout
+
+
+def main():
+    HARNESS.start()
+    failed = 0
+    keyring = "gnome-keyring" if gnome_keyring_available() else None
+    print(f"1..{len(CASES)}")
+    try:
+        for n, fn in enumerate(CASES, 1):
+            name = fn.__name__
+            c = Case(name, keyring=(keyring or "none") if name == "real_gnome_keyring" else "file")
+            start = time.monotonic()
+            try:
+                fn(c)
+                c.check_no_leak()
+                print(f"ok {n} - {name} ({time.monotonic() - start:.1f} s)")
+            except Skip as e:
+                print(f"ok {n} - {name} # SKIP {e}")
+            except Failure as e:
+                failed += 1
+                print(f"not ok {n} - {name}")
+                for line in str(e).splitlines():
+                    print(f"# {line}")
+            except Exception:
+                failed += 1
+                print(f"not ok {n} - {name}")
+                for line in traceback.format_exc().splitlines():
+                    print(f"# {line}")
+            finally:
+                c.cleanup()
+            sys.stdout.flush()
+    finally:
+        HARNESS.stop()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
