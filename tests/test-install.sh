@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# test-install.sh BUILDDIR SRCDIR APP_ID VERSION BINDIR DATADIR LOCALEDIR
+#
+# `meson install` into a temporary DESTDIR (no root needed), then checks that
+# everything a desktop expects is there and consistent, and runs the
+# installed `tessera --version` against that tree's data directory.
+set -euo pipefail
+
+builddir=$1 srcdir=$2 app_id=$3 version=$4 bindir=$5 datadir=$6 localedir=$7
+
+dest=$(mktemp -d)
+trap 'rm -rf "$dest"' EXIT
+
+failures=0
+fail() {
+  echo "FAIL: $*"
+  failures=$((failures + 1))
+}
+expect_file() {
+  if [ -f "$dest$1" ]; then
+    echo "ok: $1"
+  else
+    fail "$1 was not installed"
+  fi
+}
+
+# meson test builds only what tests depend on, so let meson install build
+# the rest (meson.build marks this test is_parallel: false, so no other
+# test runs meanwhile; the build itself is finished before tests start).
+if ! meson install -C "$builddir" --destdir "$dest" > "$dest.log" 2>&1; then
+  cat "$dest.log"
+  rm -f "$dest.log"
+  echo "FAIL: meson install into DESTDIR failed"
+  exit 1
+fi
+rm -f "$dest.log"
+
+# The list.
+expect_file "$bindir/tessera"
+[ -x "$dest$bindir/tessera" ] || fail "$bindir/tessera is not executable"
+expect_file "$datadir/applications/$app_id.desktop"
+expect_file "$datadir/metainfo/$app_id.metainfo.xml"
+expect_file "$datadir/dbus-1/services/$app_id.service"
+expect_file "$datadir/glib-2.0/schemas/$app_id.gschema.xml"
+expect_file "$datadir/icons/hicolor/scalable/apps/$app_id.svg"
+expect_file "$datadir/icons/hicolor/symbolic/apps/$app_id-symbolic.svg"
+
+langs=$(grep -Ev '^[[:space:]]*(#|$)' "$srcdir/po/LINGUAS" || true)
+[ -n "$langs" ] || fail "po/LINGUAS lists no language"
+for lang in $langs; do
+  expect_file "$localedir/$lang/LC_MESSAGES/tessera.mo"
+done
+
+# The pieces agree with each other.
+desktop=$dest$datadir/applications/$app_id.desktop
+service=$dest$datadir/dbus-1/services/$app_id.service
+metainfo=$dest$datadir/metainfo/$app_id.metainfo.xml
+if [ -f "$desktop" ]; then
+  grep -qx "Exec=tessera" "$desktop" || fail "the desktop file does not run tessera"
+  grep -qx "Icon=$app_id" "$desktop" || fail "the desktop file's icon is not $app_id"
+  grep -qx "DBusActivatable=true" "$desktop" || fail "the desktop file is not DBusActivatable"
+  for lang in $langs; do
+    grep -q "^Comment\[$lang\]=" "$desktop" || fail "the installed desktop file has no $lang translation"
+  done
+fi
+if [ -f "$service" ]; then
+  # D-Bus activation needs a service whose name is the desktop file's id.
+  grep -qx "Name=$app_id" "$service" || fail "the D-Bus service is not named $app_id"
+  grep -qx "Exec=$bindir/tessera --gapplication-service" "$service" \
+    || fail "the D-Bus service does not start $bindir/tessera --gapplication-service"
+fi
+if [ -f "$metainfo" ]; then
+  grep -q "<launchable type=\"desktop-id\">$app_id.desktop</launchable>" "$metainfo" \
+    || fail "the metainfo does not launch $app_id.desktop"
+  grep -q "<binary>tessera</binary>" "$metainfo" || fail "the metainfo does not provide the tessera binary"
+  grep -q "<release version=\"$version\"" "$metainfo" || fail "the metainfo has no release $version"
+fi
+
+# Meson skips gnome.post_install under DESTDIR by design: a package's own
+# trigger compiles the schemas when it is installed. Do what that trigger
+# does; the installed files alone must compile, strictly. (test-l10n.sh
+# installs into a real prefix, where gnome.post_install itself runs.)
+schemas=$dest$datadir/glib-2.0/schemas
+if out=$(glib-compile-schemas --strict "$schemas" 2>&1) && [ -z "$out" ]; then
+  echo "ok: the installed schemas compile with --strict"
+else
+  fail "the installed schemas do not compile cleanly: $out"
+fi
+if [ -f "$schemas/gschemas.compiled" ]; then
+  keys=$(GSETTINGS_SCHEMA_DIR=$schemas GSETTINGS_BACKEND=memory gsettings list-keys "$app_id" 2>&1 || true)
+  if grep -qx credentials <<< "$keys"; then
+    echo "ok: the installed gschemas.compiled holds $app_id"
+  else
+    fail "the installed gschemas.compiled does not hold the schema $app_id"
+  fi
+fi
+
+# The installed program runs with that tree's data.
+if [ -x "$dest$bindir/tessera" ]; then
+  if ! out=$(env XDG_DATA_DIRS="$dest$datadir:${XDG_DATA_DIRS:-/usr/local/share:/usr/share}" \
+                 GSETTINGS_SCHEMA_DIR="$schemas" GSETTINGS_BACKEND=memory LANGUAGE=C \
+                 "$dest$bindir/tessera" --version 2>&1); then
+    fail "installed tessera --version failed: $out"
+  elif grep -qF "$version" <<< "$out"; then
+    echo "ok: installed tessera --version says: $out"
+  else
+    fail "installed tessera --version does not print $version: $out"
+  fi
+fi
+
+if [ "$failures" -ne 0 ]; then
+  echo "$failures problem(s); installed files:"
+  (cd "$dest" && find . -type f | sort | sed 's/^/  /')
+  exit 1
+fi
+echo "install into DESTDIR: all checks passed"
