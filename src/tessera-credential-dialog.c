@@ -28,6 +28,7 @@ struct _TesseraCredentialDialog
   GCancellable        *cancellable;
   char                *autofilled_account;  /* what we last put in the account row ourselves */
   char                *banner_text;
+  GtkWidget           *focus_before_busy;   /* weak */
 
   guint                filling : 1;         /* setting rows from code, not from the user */
   guint                busy : 1;
@@ -38,10 +39,12 @@ struct _TesseraCredentialDialog
 
   /* Template children */
   AdwWindowTitle      *window_title;
+  GtkButton           *cancel_button;
   GtkButton           *save_button;
   GtkStack            *save_stack;
   GtkSpinner          *save_spinner;
   GtkInfoBar          *banner;
+  GtkImage            *banner_icon;
   GtkLabel            *banner_title;
   GtkLabel            *banner_body;
   GtkButton           *save_unverified_button;
@@ -172,6 +175,8 @@ show_banner (TesseraCredentialDialog *self,
              gboolean                 offer_unverified)
 {
   gtk_info_bar_set_message_type (self->banner, type);
+  gtk_image_set_from_icon_name (self->banner_icon,
+                                type == GTK_MESSAGE_WARNING ? "network-offline-symbolic" : "dialog-error-symbolic");
   gtk_label_set_text (self->banner_title, title);
   gtk_label_set_text (self->banner_body, body);
   gtk_widget_set_visible (GTK_WIDGET (self->save_unverified_button), offer_unverified);
@@ -270,12 +275,26 @@ set_busy (TesseraCredentialDialog *self,
 
   self->busy = busy;
 
+  /* Keep the focus out of the form while it is insensitive, and give it
+   * back afterwards; Cancel is what the keyboard can do meanwhile. */
+  if (busy)
+    {
+      g_set_weak_pointer (&self->focus_before_busy, gtk_root_get_focus (GTK_ROOT (self)));
+      gtk_widget_grab_focus (GTK_WIDGET (self->cancel_button));
+    }
+
   gtk_widget_set_sensitive (GTK_WIDGET (self->page), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->save_unverified_button), !busy);
   gtk_stack_set_visible_child_name (self->save_stack, busy ? "spinner" : "label");
   gtk_spinner_set_spinning (self->save_spinner, busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "credential-dialog.save", self->valid && !busy);
   gtk_accessible_update_state (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_STATE_BUSY, busy, -1);
+
+  if (!busy && self->focus_before_busy != NULL)
+    {
+      gtk_widget_grab_focus (self->focus_before_busy);
+      g_clear_weak_pointer (&self->focus_before_busy);
+    }
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
@@ -312,7 +331,7 @@ update_key_message (TesseraCredentialDialog *self,
 
       if (hint != NULL && *hint != '\0')
         /* Translators: %s is the masked current key, e.g. pat.abc.•••• */
-        g_string_printf (text, _("Leave empty to keep the current key, %s."), hint);
+        g_string_printf (text, _("Leave empty to keep the current key: %s"), hint);
       else
         g_string_append (text, _("Leave empty to keep the current key."));
     }
@@ -325,9 +344,11 @@ update_key_message (TesseraCredentialDialog *self,
 }
 
 /* Runs every check on every change: the form is small and the checks are
- * cheap, and one place deciding validity keeps Save honest. */
+ * cheap, and one place deciding validity keeps Save honest. @key_changed:
+ * the user changed the key, so the account row may follow it. */
 static void
-update_form (TesseraCredentialDialog *self)
+update_form (TesseraCredentialDialog *self,
+             gboolean                 key_changed)
 {
   g_autoptr(GError) name_error = NULL;
   g_autoptr(GError) description_error = NULL;
@@ -375,13 +396,15 @@ update_form (TesseraCredentialDialog *self)
 
   update_key_message (self, key_error);
 
-  /* Account identifier: follows the key until the user types their own */
+  /* Account identifier: follows the key until the user types their own.
+   * Only a change of the key moves it: rewriting the account row while the
+   * user edits it would mix their typing with ours. */
   if (self->token != NULL)
     token_account = tessera_token_get_account_id (self->token);
 
   account = gtk_editable_get_text (GTK_EDITABLE (self->account_row));
 
-  if (token_account != NULL &&
+  if (key_changed && token_account != NULL &&
       (is_blank (account) || g_strcmp0 (account, self->autofilled_account) == 0))
     {
       g_free (self->autofilled_account);
@@ -392,14 +415,13 @@ update_form (TesseraCredentialDialog *self)
 
   account_ok = tessera_store_validate_account_id (account, self->token, &account_error);
 
-  if (!account_ok)
+  if (!account_ok && (self->account_touched || self->token != NULL))
     show_field_message (GTK_WIDGET (self->account_row), self->account_message_row, self->account_message,
-                        self->account_touched || self->token != NULL ? account_error->message : NULL,
-                        TRUE);
+                        account_error->message, TRUE);
   else if (token_account != NULL && g_strcmp0 (account, token_account) == 0)
     show_field_message (GTK_WIDGET (self->account_row), self->account_message_row, self->account_message,
                         _("Filled in from the API key."), FALSE);
-  else if (self->credential == NULL && is_blank (account))
+  else if (is_blank (account))
     show_field_message (GTK_WIDGET (self->account_row), self->account_message_row, self->account_message,
                         _("Filled in from the API key when the key includes it."), FALSE);
   else
@@ -701,7 +723,7 @@ field_changed_cb (TesseraCredentialDialog *self,
   if (!self->busy)
     hide_banner (self);
 
-  update_form (self);
+  update_form (self, row == GTK_EDITABLE (self->key_row));
 }
 
 static void
@@ -720,7 +742,7 @@ entry_activated_cb (TesseraCredentialDialog *self,
     }
 
   self->name_touched = self->key_touched = self->account_touched = TRUE;
-  update_form (self);
+  update_form (self, FALSE);
 
   invalid = first_invalid_row (self);
   if (invalid != NULL)
@@ -814,7 +836,7 @@ fill_from_credential (TesseraCredentialDialog *self)
       self->autofilled_account = g_strdup (tessera_credential_get_account_id (self->credential));
     }
 
-  update_form (self);
+  update_form (self, FALSE);
 }
 
 /* The key lives in a GtkPasswordEntryBuffer: non-pageable memory that GTK
@@ -849,6 +871,7 @@ tessera_credential_dialog_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   clear_key (self);
+  g_clear_weak_pointer (&self->focus_before_busy);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_CREDENTIAL_DIALOG);
 
@@ -970,10 +993,12 @@ tessera_credential_dialog_class_init (TesseraCredentialDialogClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tessera/Tessera/tessera-credential-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialDialog, window_title);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialDialog, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialDialog, save_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialDialog, save_stack);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialDialog, save_spinner);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialDialog, banner);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialDialog, banner_icon);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialDialog, banner_title);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialDialog, banner_body);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialDialog, save_unverified_button);
