@@ -1,0 +1,1029 @@
+/* tessera-window.c: the main window, a grid of credential tiles */
+#define G_LOG_DOMAIN "tessera-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "tessera-credential-dialog.h"
+#include "tessera-credential-tile.h"
+#include "tessera-window.h"
+
+#define DEFAULT_CLIPBOARD_TIMEOUT_MS (30 * 1000)
+
+struct _TesseraWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  TesseraStore         *store;
+  GSettings            *settings;
+  GCancellable         *cancellable;
+  gboolean              verify_on_open;
+
+  /* grid model: [add item] + store filtered by the search */
+  GtkCustomFilter      *filter;
+  GtkFilterListModel   *filter_model;
+  GListStore           *add_model;
+  GObject              *add_item;
+  char                 *search_folded;
+
+  /* the token we put on the clipboard, to clear it again */
+  GdkContentProvider   *copied_token;
+  guint                 clipboard_timeout_ms;
+  guint                 clipboard_timeout_id;
+
+  /* delete toasts whose Undo is still possible */
+  GPtrArray            *pending_toasts;
+
+  /* template */
+  AdwToastOverlay      *toast_overlay;
+  GtkWidget            *verify_stack;
+  GtkWidget            *verify_spinner;
+  GtkWidget            *verify_progress;
+  GtkWidget            *search_bar;
+  GtkWidget            *search_entry;
+  GtkWidget            *keyring_revealer;
+  GtkWidget            *keyring_label;
+  GtkWidget            *main_stack;
+  GtkWidget            *grid_view;
+};
+
+G_DEFINE_FINAL_TYPE (TesseraWindow, tessera_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_VERIFY_ON_OPEN,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef struct
+{
+  TesseraStore *store;
+  char         *id;
+  gboolean      undone;
+} PendingDelete;
+
+static void
+pending_delete_free (gpointer data)
+{
+  PendingDelete *pending = data;
+
+  g_clear_object (&pending->store);
+  g_free (pending->id);
+  g_free (pending);
+}
+
+static gboolean
+is_keyring_problem (const GError *error)
+{
+  return g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE) ||
+         g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_KEYRING_LOCKED);
+}
+
+static gboolean
+is_cancelled (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+         g_error_matches (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_CANCELLED);
+}
+
+/* Callbacks hold a reference on the window; once it is closed they have
+ * nothing left to show. */
+static gboolean
+is_closed (TesseraWindow *self)
+{
+  return g_cancellable_is_cancelled (self->cancellable);
+}
+
+static void
+show_toast (TesseraWindow *self,
+            const char    *title)
+{
+  AdwToast *toast = adw_toast_new (title);
+
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+show_keyring_problem (TesseraWindow *self,
+                      const GError  *error)
+{
+  const char *message;
+
+  if (g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_KEYRING_LOCKED))
+    message = _("Your keyring is locked, so tokens can’t be read or saved. Unlock it, then retry. Nothing has been changed.");
+  else
+    message = _("Tessera can’t reach your keyring (the Secret Service), so tokens can’t be read or saved. Nothing has been changed.");
+
+  gtk_label_set_label (GTK_LABEL (self->keyring_label), message);
+  gtk_revealer_set_reveal_child (GTK_REVEALER (self->keyring_revealer), TRUE);
+}
+
+static void
+hide_keyring_problem (TesseraWindow *self)
+{
+  gtk_revealer_set_reveal_child (GTK_REVEALER (self->keyring_revealer), FALSE);
+}
+
+/* The one place a failed store call turns into something on screen. */
+static void
+report_error (TesseraWindow *self,
+              const GError  *error)
+{
+  if (is_cancelled (error) || is_closed (self))
+    return;
+
+  if (is_keyring_problem (error))
+    show_keyring_problem (self, error);
+  else
+    show_toast (self, error->message);
+}
+
+static void
+update_visible_page (TesseraWindow *self)
+{
+  const char *page;
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->store)) == 0)
+    page = "empty";
+  else if (g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) == 0)
+    page = "no-results";
+  else
+    page = "grid";
+
+  gtk_stack_set_visible_child_name (GTK_STACK (self->main_stack), page);
+}
+
+static gboolean
+field_matches (const char *field,
+               const char *folded_needle)
+{
+  g_autofree char *folded = NULL;
+
+  if (field == NULL || *field == '\0')
+    return FALSE;
+
+  folded = g_utf8_casefold (field, -1);
+  return strstr (folded, folded_needle) != NULL;
+}
+
+static gboolean
+credential_matches (gpointer item,
+                    gpointer user_data)
+{
+  TesseraWindow *self = user_data;
+  TesseraCredential *credential = item;
+
+  if (self->search_folded == NULL)
+    return TRUE;
+
+  return field_matches (tessera_credential_get_name (credential), self->search_folded) ||
+         field_matches (tessera_credential_get_description (credential), self->search_folded) ||
+         field_matches (tessera_credential_get_account_id (credential), self->search_folded) ||
+         field_matches (tessera_credential_get_account_name (credential), self->search_folded) ||
+         field_matches (tessera_credential_get_owner_name (credential), self->search_folded) ||
+         field_matches (tessera_credential_get_owner_email (credential), self->search_folded);
+}
+
+static void
+apply_search (TesseraWindow *self,
+              const char    *text)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (text != NULL ? text : ""));
+  g_autofree char *folded = *stripped != '\0' ? g_utf8_casefold (stripped, -1) : NULL;
+  g_autofree char *old = g_steal_pointer (&self->search_folded);
+  GtkFilterChange change;
+
+  if (g_strcmp0 (old, folded) == 0)
+    return;
+
+  if (old == NULL)
+    change = GTK_FILTER_CHANGE_MORE_STRICT;
+  else if (folded == NULL)
+    change = GTK_FILTER_CHANGE_LESS_STRICT;
+  else if (strstr (folded, old) != NULL)
+    change = GTK_FILTER_CHANGE_MORE_STRICT;
+  else if (strstr (old, folded) != NULL)
+    change = GTK_FILTER_CHANGE_LESS_STRICT;
+  else
+    change = GTK_FILTER_CHANGE_DIFFERENT;
+
+  self->search_folded = g_steal_pointer (&folded);
+
+  /* The "Add credential" tile is not a search result. */
+  if (self->search_folded != NULL)
+    g_list_store_remove_all (self->add_model);
+  else if (g_list_model_get_n_items (G_LIST_MODEL (self->add_model)) == 0)
+    g_list_store_append (self->add_model, self->add_item);
+
+  gtk_filter_changed (GTK_FILTER (self->filter), change);
+  update_visible_page (self);
+}
+
+static void
+search_changed_cb (TesseraWindow  *self,
+                   GtkSearchEntry *entry)
+{
+  apply_search (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+static void
+stop_search_cb (TesseraWindow  *self,
+                GtkSearchEntry *entry)
+{
+  gtk_search_bar_set_search_mode (GTK_SEARCH_BAR (self->search_bar), FALSE);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+}
+
+static GtkWidget *
+create_add_tile (void)
+{
+  GtkWidget *button = gtk_button_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *image = gtk_image_new_from_icon_name ("list-add-symbolic");
+  GtkWidget *label = gtk_label_new (_("Add Credential"));
+
+  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  gtk_image_set_pixel_size (GTK_IMAGE (image), 32);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_box_append (GTK_BOX (box), image);
+  gtk_box_append (GTK_BOX (box), label);
+
+  gtk_button_set_child (GTK_BUTTON (button), box);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.add-credential");
+  gtk_widget_set_size_request (button, 260, 160);
+  gtk_widget_add_css_class (button, "card");
+  gtk_widget_add_css_class (button, "add-tile");
+  gtk_widget_set_tooltip_text (button, _("Add a Harness API key"));
+
+  return button;
+}
+
+static void
+factory_setup_cb (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  TesseraWindow            *self)
+{
+  /* Tiles handle clicks and keys themselves; the store holds the selection. */
+  gtk_list_item_set_activatable (item, FALSE);
+  gtk_list_item_set_selectable (item, FALSE);
+}
+
+static void
+factory_bind_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 TesseraWindow            *self)
+{
+  GObject *object = gtk_list_item_get_item (item);
+  GtkWidget *child = gtk_list_item_get_child (item);
+
+  if (TESSERA_IS_CREDENTIAL (object))
+    {
+      if (!TESSERA_IS_CREDENTIAL_TILE (child))
+        {
+          child = tessera_credential_tile_new ();
+          gtk_list_item_set_child (item, child);
+        }
+      tessera_credential_tile_set_credential (TESSERA_CREDENTIAL_TILE (child),
+                                              TESSERA_CREDENTIAL (object));
+    }
+  else if (child == NULL || TESSERA_IS_CREDENTIAL_TILE (child))
+    {
+      gtk_list_item_set_child (item, create_add_tile ());
+    }
+}
+
+static void
+factory_unbind_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   TesseraWindow            *self)
+{
+  GtkWidget *child = gtk_list_item_get_child (item);
+
+  if (TESSERA_IS_CREDENTIAL_TILE (child))
+    tessera_credential_tile_set_credential (TESSERA_CREDENTIAL_TILE (child), NULL);
+}
+
+static void
+store_items_changed_cb (TesseraWindow *self)
+{
+  update_visible_page (self);
+}
+
+static void
+update_verifying (TesseraWindow *self)
+{
+  gboolean verifying = FALSE;
+
+  g_object_get (self->store, "verifying", &verifying, NULL);
+
+  gtk_stack_set_visible_child_name (GTK_STACK (self->verify_stack), verifying ? "busy" : "idle");
+  gtk_spinner_set_spinning (GTK_SPINNER (self->verify_spinner), verifying);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.verify-all", !verifying);
+  if (!verifying)
+    gtk_widget_set_visible (self->verify_progress, FALSE);
+}
+
+static void
+verifying_changed_cb (TesseraWindow *self)
+{
+  update_verifying (self);
+}
+
+static void
+verify_progress_cb (TesseraWindow *self,
+                    guint          done,
+                    guint          total,
+                    TesseraStore  *store)
+{
+  gboolean verifying = FALSE;
+
+  g_object_get (store, "verifying", &verifying, NULL);
+
+  gtk_widget_set_visible (self->verify_progress, verifying && total > 0);
+  if (total > 0)
+    gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->verify_progress),
+                                   (double) MIN (done, total) / total);
+}
+
+static void
+verify_all_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(TesseraWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Each credential's own outcome is on its tile; only a keyring that
+   * cannot be reached concerns the whole window. */
+  if (!tessera_store_verify_all_finish (TESSERA_STORE (source), result, &error))
+    {
+      g_debug ("Verifying credentials: %s", error->message);
+      if (is_keyring_problem (error))
+        report_error (self, error);
+    }
+}
+
+static void
+start_verify_all (TesseraWindow *self,
+                  gboolean       only_stale)
+{
+  tessera_store_verify_all_async (self->store, only_stale, self->cancellable,
+                                  verify_all_cb, g_object_ref (self));
+}
+
+static void
+add_credential_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  GtkWidget *dialog = tessera_credential_dialog_new (GTK_WINDOW (self), self->store, NULL);
+
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+
+  gtk_search_bar_set_search_mode (GTK_SEARCH_BAR (self->search_bar), TRUE);
+  gtk_widget_grab_focus (self->search_entry);
+}
+
+static void
+verify_all_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  start_verify_all (TESSERA_WINDOW (widget), FALSE);
+}
+
+static void
+reconcile_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(TesseraWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (is_closed (self))
+    return;
+
+  if (!tessera_store_reconcile_finish (TESSERA_STORE (source), result, &error))
+    {
+      report_error (self, error);
+      return;
+    }
+
+  hide_keyring_problem (self);
+  start_verify_all (self, TRUE);
+}
+
+static void
+retry_keyring_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+
+  tessera_store_reconcile_async (self->store, self->cancellable,
+                                 reconcile_cb, g_object_ref (self));
+}
+
+static void
+select_credential_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (!tessera_store_select (self->store, g_variant_get_string (parameter, NULL), &error))
+    report_error (self, error);
+}
+
+static void
+edit_credential_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  TesseraCredential *credential;
+  GtkWidget *dialog;
+
+  credential = tessera_store_lookup (self->store, g_variant_get_string (parameter, NULL));
+  if (credential == NULL)
+    return;
+
+  dialog = tessera_credential_dialog_new (GTK_WINDOW (self), self->store, credential);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+verify_credential_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(TesseraWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  tessera_store_verify_finish (TESSERA_STORE (source), result, &error);
+
+  /* The tile already shows the new state; the toast says why. */
+  if (error != NULL)
+    report_error (self, error);
+  else if (!is_closed (self))
+    hide_keyring_problem (self);
+}
+
+static void
+verify_credential_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+
+  tessera_store_verify_async (self->store, g_variant_get_string (parameter, NULL),
+                              self->cancellable, verify_credential_cb, g_object_ref (self));
+}
+
+static gboolean
+clipboard_timeout_cb (gpointer user_data)
+{
+  TesseraWindow *self = user_data;
+
+  self->clipboard_timeout_id = 0;
+  tessera_window_clear_copied_token (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Offered as text and with the hint KDE's and other clipboard managers
+ * read to keep a secret out of their history. */
+static GdkContentProvider *
+create_token_provider (char *token)
+{
+  g_autoptr(GBytes) text = NULL;
+  g_autoptr(GBytes) hint = NULL;
+  GdkContentProvider *providers[2];
+
+  text = g_bytes_new_with_free_func (token, strlen (token),
+                                     (GDestroyNotify) tessera_secure_free, token);
+  hint = g_bytes_new_static ("secret", strlen ("secret"));
+
+  providers[0] = gdk_content_provider_new_for_bytes ("text/plain;charset=utf-8", text);
+  providers[1] = gdk_content_provider_new_for_bytes ("x-kde-passwordManagerHint", hint);
+
+  return gdk_content_provider_new_union (providers, G_N_ELEMENTS (providers));
+}
+
+static void
+lookup_token_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(TesseraWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  GdkClipboard *clipboard;
+  char *token;
+  guint seconds;
+
+  token = tessera_store_lookup_token_finish (TESSERA_STORE (source), result, &error);
+  if (token == NULL)
+    {
+      report_error (self, error);
+      return;
+    }
+
+  if (is_closed (self))
+    {
+      tessera_secure_free (token);
+      return;
+    }
+
+  hide_keyring_problem (self);
+  tessera_window_clear_copied_token (self);
+
+  clipboard = gtk_widget_get_clipboard (GTK_WIDGET (self));
+  self->copied_token = create_token_provider (token);
+  gdk_clipboard_set_content (clipboard, self->copied_token);
+  self->clipboard_timeout_id = g_timeout_add (self->clipboard_timeout_ms,
+                                              clipboard_timeout_cb, self);
+
+  seconds = (self->clipboard_timeout_ms + 999) / 1000;
+  message = g_strdup_printf (_("Token copied — clears in %u s"), seconds);
+  show_toast (self, message);
+}
+
+static void
+copy_token_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+
+  tessera_store_lookup_token_async (self->store, g_variant_get_string (parameter, NULL),
+                                    self->cancellable, lookup_token_cb, g_object_ref (self));
+}
+
+static void
+copy_account_id_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  TesseraCredential *credential;
+  const char *account_id;
+
+  credential = tessera_store_lookup (self->store, g_variant_get_string (parameter, NULL));
+  if (credential == NULL)
+    return;
+
+  account_id = tessera_credential_get_account_id (credential);
+  if (account_id == NULL || *account_id == '\0')
+    return;
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), account_id);
+  show_toast (self, _("Account ID copied"));
+}
+
+static void
+commit_remove_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(TesseraWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tessera_store_commit_remove_finish (TESSERA_STORE (source), result, &error))
+    {
+      g_warning ("Could not delete a credential’s token: %s", error->message);
+      report_error (self, error);
+    }
+}
+
+static void
+undo_delete_cb (TesseraWindow *self,
+                AdwToast      *toast)
+{
+  PendingDelete *pending = g_object_get_data (G_OBJECT (toast), "pending-delete");
+  g_autoptr(GError) error = NULL;
+
+  pending->undone = TRUE;
+  if (!tessera_store_undo_remove (pending->store, pending->id, &error))
+    report_error (self, error);
+}
+
+static void
+delete_toast_dismissed_cb (TesseraWindow *self,
+                           AdwToast      *toast)
+{
+  PendingDelete *pending = g_object_get_data (G_OBJECT (toast), "pending-delete");
+
+  if (!pending->undone)
+    tessera_store_commit_remove_async (pending->store, pending->id, NULL,
+                                       commit_remove_cb, g_object_ref (self));
+
+  g_signal_handlers_disconnect_by_data (toast, self);
+  g_ptr_array_remove (self->pending_toasts, toast);
+}
+
+static void
+delete_credential_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  const char *id = g_variant_get_string (parameter, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+  TesseraCredential *credential;
+  PendingDelete *pending;
+  AdwToast *toast;
+
+  credential = tessera_store_lookup (self->store, id);
+  if (credential == NULL)
+    return;
+
+  title = g_strdup_printf (_("Deleted “%s”"), tessera_credential_get_name (credential));
+
+  if (!tessera_store_remove (self->store, id, &error))
+    {
+      report_error (self, error);
+      return;
+    }
+
+  pending = g_new0 (PendingDelete, 1);
+  pending->store = g_object_ref (self->store);
+  pending->id = g_strdup (id);
+
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_object_set_data_full (G_OBJECT (toast), "pending-delete", pending, pending_delete_free);
+  g_signal_connect_swapped (toast, "button-clicked", G_CALLBACK (undo_delete_cb), self);
+  g_signal_connect_swapped (toast, "dismissed", G_CALLBACK (delete_toast_dismissed_cb), self);
+  g_ptr_array_add (self->pending_toasts, g_object_ref (toast));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+load_window_state (TesseraWindow *self)
+{
+  int width = g_settings_get_int (self->settings, "window-width");
+  int height = g_settings_get_int (self->settings, "window-height");
+
+  gtk_window_set_default_size (GTK_WINDOW (self), MAX (width, 360), MAX (height, 294));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static void
+save_window_state (TesseraWindow *self)
+{
+  int width, height;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+
+  g_settings_delay (self->settings);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized",
+                          gtk_window_is_maximized (GTK_WINDOW (self)));
+  g_settings_apply (self->settings);
+}
+
+static gboolean
+tessera_window_close_request (GtkWindow *window)
+{
+  TesseraWindow *self = TESSERA_WINDOW (window);
+
+  save_window_state (self);
+  tessera_window_clear_copied_token (self);
+
+  return GTK_WINDOW_CLASS (tessera_window_parent_class)->close_request (window);
+}
+
+static void
+tessera_window_constructed (GObject *object)
+{
+  TesseraWindow *self = TESSERA_WINDOW (object);
+  g_autoptr(GListStore) sections = NULL;
+  g_autoptr(GtkNoSelection) selection = NULL;
+
+  G_OBJECT_CLASS (tessera_window_parent_class)->constructed (object);
+
+  g_assert (TESSERA_IS_STORE (self->store));
+
+  self->settings = g_object_ref (tessera_store_get_settings (self->store));
+
+  self->filter = gtk_custom_filter_new (credential_matches, self, NULL);
+  self->filter_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->store)),
+                                                  GTK_FILTER (g_object_ref (self->filter)));
+
+  self->add_item = g_object_new (G_TYPE_OBJECT, NULL);
+  self->add_model = g_list_store_new (G_TYPE_OBJECT);
+  g_list_store_append (self->add_model, self->add_item);
+
+  sections = g_list_store_new (G_TYPE_LIST_MODEL);
+  g_list_store_append (sections, self->add_model);
+  g_list_store_append (sections, self->filter_model);
+  selection = gtk_no_selection_new (G_LIST_MODEL (gtk_flatten_list_model_new (G_LIST_MODEL (g_steal_pointer (&sections)))));
+  gtk_grid_view_set_model (GTK_GRID_VIEW (self->grid_view), GTK_SELECTION_MODEL (selection));
+
+  g_signal_connect_object (self->store, "items-changed",
+                           G_CALLBACK (store_items_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->filter_model, "items-changed",
+                           G_CALLBACK (store_items_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->store, "notify::verifying",
+                           G_CALLBACK (verifying_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->store, "verify-progress",
+                           G_CALLBACK (verify_progress_cb), self, G_CONNECT_SWAPPED);
+
+  load_window_state (self);
+  update_visible_page (self);
+  update_verifying (self);
+
+  if (self->verify_on_open)
+    start_verify_all (self, TRUE);
+}
+
+static void
+tessera_window_dispose (GObject *object)
+{
+  TesseraWindow *self = TESSERA_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  tessera_window_clear_copied_token (self);
+
+  /* Removals still waiting for their toast stay pending in the store; the
+   * application commits them when the last window is gone. */
+  if (self->pending_toasts != NULL)
+    {
+      for (guint i = 0; i < self->pending_toasts->len; i++)
+        g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->pending_toasts, i), self);
+      g_ptr_array_set_size (self->pending_toasts, 0);
+    }
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_WINDOW);
+
+  g_clear_object (&self->filter_model);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->add_model);
+  g_clear_object (&self->add_item);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (tessera_window_parent_class)->dispose (object);
+}
+
+static void
+tessera_window_finalize (GObject *object)
+{
+  TesseraWindow *self = TESSERA_WINDOW (object);
+
+  g_clear_pointer (&self->pending_toasts, g_ptr_array_unref);
+  g_clear_object (&self->cancellable);
+  g_free (self->search_folded);
+
+  G_OBJECT_CLASS (tessera_window_parent_class)->finalize (object);
+}
+
+static void
+tessera_window_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  TesseraWindow *self = TESSERA_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+
+    case PROP_VERIFY_ON_OPEN:
+      g_value_set_boolean (value, self->verify_on_open);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tessera_window_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  TesseraWindow *self = TESSERA_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      self->store = g_value_dup_object (value);
+      break;
+
+    case PROP_VERIFY_ON_OPEN:
+      self->verify_on_open = g_value_get_boolean (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tessera_window_class_init (TesseraWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = tessera_window_constructed;
+  object_class->dispose = tessera_window_dispose;
+  object_class->finalize = tessera_window_finalize;
+  object_class->get_property = tessera_window_get_property;
+  object_class->set_property = tessera_window_set_property;
+
+  window_class->close_request = tessera_window_close_request;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL,
+                         TESSERA_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /* Re-verify stale credentials in the background when the window opens. */
+  properties[PROP_VERIFY_ON_OPEN] =
+    g_param_spec_boolean ("verify-on-open", NULL, NULL,
+                          TRUE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (TESSERA_TYPE_CREDENTIAL_TILE);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/tessera/Tessera/tessera-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, verify_stack);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, verify_spinner);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, verify_progress);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, keyring_revealer);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, keyring_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, grid_view);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
+  gtk_widget_class_bind_template_callback (widget_class, factory_setup_cb);
+  gtk_widget_class_bind_template_callback (widget_class, factory_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, factory_unbind_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.add-credential", NULL, add_credential_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.verify-all", NULL, verify_all_action);
+  gtk_widget_class_install_action (widget_class, "win.retry-keyring", NULL, retry_keyring_action);
+  gtk_widget_class_install_action (widget_class, "win.select-credential", "s", select_credential_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-credential", "s", edit_credential_action);
+  gtk_widget_class_install_action (widget_class, "win.verify-credential", "s", verify_credential_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-token", "s", copy_token_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-account-id", "s", copy_account_id_action);
+  gtk_widget_class_install_action (widget_class, "win.delete-credential", "s", delete_credential_action);
+}
+
+static void
+tessera_window_init (TesseraWindow *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->clipboard_timeout_ms = DEFAULT_CLIPBOARD_TIMEOUT_MS;
+  self->pending_toasts = g_ptr_array_new_with_free_func (g_object_unref);
+  self->verify_on_open = TRUE;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Typing anywhere in the window starts a search. */
+  gtk_search_bar_set_key_capture_widget (GTK_SEARCH_BAR (self->search_bar), GTK_WIDGET (self));
+  gtk_search_bar_connect_entry (GTK_SEARCH_BAR (self->search_bar), GTK_EDITABLE (self->search_entry));
+}
+
+/**
+ * tessera_window_new:
+ * @application: (nullable): the application
+ * @store: the credentials to show
+ *
+ * Returns: (transfer full): a new window
+ */
+TesseraWindow *
+tessera_window_new (GtkApplication *application,
+                    TesseraStore   *store)
+{
+  g_return_val_if_fail (application == NULL || GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (TESSERA_IS_STORE (store), NULL);
+
+  return g_object_new (TESSERA_TYPE_WINDOW,
+                       "application", application,
+                       "store", store,
+                       NULL);
+}
+
+/**
+ * tessera_window_get_store:
+ *
+ * Returns: (transfer none): the store the window shows
+ */
+TesseraStore *
+tessera_window_get_store (TesseraWindow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WINDOW (self), NULL);
+
+  return self->store;
+}
+
+void
+tessera_window_clear_copied_token (TesseraWindow *self)
+{
+  GdkClipboard *clipboard;
+
+  g_return_if_fail (TESSERA_IS_WINDOW (self));
+
+  g_clear_handle_id (&self->clipboard_timeout_id, g_source_remove);
+
+  if (self->copied_token == NULL)
+    return;
+
+  /* Only when it still holds our token: the user may have copied
+   * something else since. */
+  clipboard = gdk_display_get_clipboard (gtk_widget_get_display (GTK_WIDGET (self)));
+  if (gdk_clipboard_get_content (clipboard) == self->copied_token)
+    gdk_clipboard_set_content (clipboard, NULL);
+
+  g_clear_object (&self->copied_token);
+}
+
+/**
+ * tessera_window_get_filter_model:
+ *
+ * Returns: (transfer none): the credentials that match the search
+ */
+GListModel *
+tessera_window_get_filter_model (TesseraWindow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WINDOW (self), NULL);
+
+  return G_LIST_MODEL (self->filter_model);
+}
+
+void
+tessera_window_set_search_text (TesseraWindow *self,
+                                const char    *text)
+{
+  g_return_if_fail (TESSERA_IS_WINDOW (self));
+
+  gtk_search_bar_set_search_mode (GTK_SEARCH_BAR (self->search_bar), text != NULL && *text != '\0');
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
+  /* Apply now rather than after the entry's typing delay. */
+  apply_search (self, text);
+}
+
+void
+tessera_window_set_clipboard_timeout (TesseraWindow *self,
+                                      guint          timeout_ms)
+{
+  g_return_if_fail (TESSERA_IS_WINDOW (self));
+
+  self->clipboard_timeout_ms = timeout_ms;
+}
+
+gboolean
+tessera_window_get_keyring_problem (TesseraWindow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WINDOW (self), FALSE);
+
+  return gtk_revealer_get_reveal_child (GTK_REVEALER (self->keyring_revealer));
+}
+
+/**
+ * tessera_window_get_visible_page:
+ *
+ * Returns: "empty", "no-results" or "grid"
+ */
+const char *
+tessera_window_get_visible_page (TesseraWindow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (GTK_STACK (self->main_stack));
+}
