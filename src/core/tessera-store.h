@@ -7,6 +7,10 @@
  *
  * Signals: "verify-progress" (guint done, guint total) while verify-all
  * runs. Properties: "selected-id" (string), "verifying" (boolean).
+ *
+ * The store follows GSettings change notifications: credentials that
+ * another process (the command line) adds, edits, selects or deletes
+ * appear, change or disappear here too.
  */
 #pragma once
 
@@ -55,15 +59,30 @@ G_DECLARE_FINAL_TYPE (TesseraStore, tessera_store, TESSERA, STORE, GObject)
  */
 TesseraStore         *tessera_store_new                  (TesseraSecretBackend  *secrets,
                                                           TesseraHarnessClient  *client);
+/**
+ * tessera_store_new_full:
+ * @settings_backend: (nullable): %NULL for the default GSettings backend;
+ *   tests pass a keyfile backend so that a "restart" re-reads real files
+ */
+TesseraStore         *tessera_store_new_full             (TesseraSecretBackend  *secrets,
+                                                          TesseraHarnessClient  *client,
+                                                          GSettingsBackend      *settings_backend);
 
 TesseraHarnessClient *tessera_store_get_client           (TesseraStore          *self);
 GSettings            *tessera_store_get_settings         (TesseraStore          *self);
+TesseraSecretBackend *tessera_store_get_secret_backend   (TesseraStore          *self);
+/* Lookups return (transfer none) credentials that are in the model; one
+ * removed and waiting for commit is not found. */
 TesseraCredential    *tessera_store_lookup               (TesseraStore          *self,
                                                           const char            *id);
 /* Case-insensitive match on the trimmed name. */
 TesseraCredential    *tessera_store_find_by_name         (TesseraStore          *self,
                                                           const char            *name);
 TesseraCredential    *tessera_store_get_selected         (TesseraStore          *self);
+/* The selected credential's id, or NULL when none is (or it is gone). */
+const char           *tessera_store_get_selected_id      (TesseraStore          *self);
+/* @id: (nullable): %NULL or "" clears the selection. An id that is not in
+ * the store is TESSERA_STORE_ERROR_NOT_FOUND. */
 gboolean              tessera_store_select               (TesseraStore          *self,
                                                           const char            *id,
                                                           GError               **error);
@@ -88,7 +107,12 @@ gboolean              tessera_store_validate_account_id  (const char            
  *   %NULL to save as "unverified"
  *
  * validate → store the secret → write metadata → items-changed. If writing
- * metadata fails the secret is removed again.
+ * metadata fails the secret is removed again. An empty @account_id takes
+ * the token's account; an empty @base_url is TESSERA_DEFAULT_BASE_URL; a
+ * bad base URL fails with the TESSERA_HARNESS_ERROR of
+ * tessera_base_url_normalize().
+ *
+ * Returns (finish): (transfer full): the new credential, already in the model
  */
 void                  tessera_store_add_async            (TesseraStore          *self,
                                                           const char            *name,
@@ -106,11 +130,15 @@ TesseraCredential    *tessera_store_add_finish           (TesseraStore          
 
 /**
  * tessera_store_update_async:
+ * @name: (nullable): %NULL keeps the current value; so do @description,
+ *   @account_id and @base_url
  * @new_token: (nullable): %NULL keeps the current token
  * @verification: (nullable): the result of verifying the edited credential
  *
  * A new token is stored under a new keyring item first; the old item is
- * cleared only after the metadata points at the new one.
+ * cleared only after the metadata points at the new one. A new token, or
+ * another account or base URL, resets the status to "unverified" unless
+ * @verification says more.
  */
 void                  tessera_store_update_async         (TesseraStore          *self,
                                                           const char            *id,
@@ -175,7 +203,7 @@ TesseraCredentialStatus tessera_store_verify_finish      (TesseraStore          
                                                           GAsyncResult          *result,
                                                           GError               **error);
 
-/* @ids: (nullable): %NULL for every credential. At most
+/* Every credential in the model. At most
  * tessera_store_get_max_concurrent() at a time (default 8). When
  * @only_stale, skips credentials verified within "reverify-after". */
 void                  tessera_store_verify_all_async     (TesseraStore          *self,
@@ -190,6 +218,8 @@ void                  tessera_store_set_max_concurrent   (TesseraStore          
                                                           guint                  max_concurrent);
 guint                 tessera_store_get_max_concurrent   (TesseraStore          *self);
 
+gboolean              tessera_store_get_verifying        (TesseraStore          *self);
+
 /* Marks credentials whose secret is gone as token-missing. A locked or
  * absent keyring changes nothing. */
 void                  tessera_store_reconcile_async      (TesseraStore          *self,
@@ -199,5 +229,29 @@ void                  tessera_store_reconcile_async      (TesseraStore          
 gboolean              tessera_store_reconcile_finish     (TesseraStore          *self,
                                                           GAsyncResult          *result,
                                                           GError               **error);
+
+/* Verification skips the network when this monitor says there is none
+ * (loopback base URLs are always tried). Default: g_network_monitor_get_default(). */
+void                  tessera_store_set_network_monitor  (TesseraStore          *self,
+                                                          GNetworkMonitor       *monitor);
+
+/**
+ * TesseraStoreWriteHook:
+ * @path: the settings path about to be written, e.g.
+ *   "/io/github/tessera/Tessera/" or ".../credentials/<id>/"
+ *
+ * GSettings does not report write failures, so every metadata write goes
+ * through one seam: a key that is not writable fails it, and so does this
+ * hook returning %FALSE. The write is then dropped and the operation fails
+ * with TESSERA_STORE_ERROR_SETTINGS_FAILED, undoing its earlier steps.
+ * For tests.
+ */
+typedef gboolean (*TesseraStoreWriteHook) (TesseraStore *store,
+                                           const char   *path,
+                                           gpointer      user_data);
+
+void                  tessera_store_set_write_hook       (TesseraStore          *self,
+                                                          TesseraStoreWriteHook  hook,
+                                                          gpointer               user_data);
 
 G_END_DECLS

@@ -1,0 +1,34 @@
+/* tessera-credential-private.h: what only TesseraStore may do to a credential
+ *
+ * Metadata is written by the store, straight into GSettings; the
+ * credential notices through its GSettings object like any other reader.
+ * The flags below are runtime state that is never saved.
+ */
+#pragma once
+
+#include "tessera-credential.h"
+
+G_BEGIN_DECLS
+
+#define TESSERA_CREDENTIAL_SCHEMA_ID "io.github.tessera.Tessera.Credential"
+
+/* @settings: the credential's relocatable settings (the store creates it
+ * with its own backend). */
+TesseraCredential *_tessera_credential_new           (const char        *id,
+                                                      GSettings         *settings);
+GSettings         *_tessera_credential_get_settings  (TesseraCredential *self);
+/* The "credential-id" attribute of the keyring item that holds the
+ * current token: the credential id until the token is first replaced. */
+const char        *_tessera_credential_get_secret_id (TesseraCredential *self);
+/* Re-reads every key, notifying what changed. */
+void               _tessera_credential_reload        (TesseraCredential *self);
+void               _tessera_credential_set_selected  (TesseraCredential *self,
+                                                      gboolean           selected);
+void               _tessera_credential_set_checking  (TesseraCredential *self,
+                                                      gboolean           checking);
+/* An update or a committed removal is running on it. */
+gboolean           _tessera_credential_get_busy      (TesseraCredential *self);
+void               _tessera_credential_set_busy      (TesseraCredential *self,
+                                                      gboolean           busy);
+
+G_END_DECLS

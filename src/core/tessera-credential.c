@@ -1,0 +1,726 @@
+/* tessera-credential.c: one saved credential's metadata (never its token)
+ *
+ * The values live in a relocatable GSettings object at
+ * /io/github/tessera/Tessera/credentials/<id>/. This object caches them so
+ * that getters can return borrowed strings, and re-reads a key whenever
+ * GSettings says it changed, whoever changed it: the store in this
+ * process, or the command line in another one.
+ */
+#define G_LOG_DOMAIN "tessera-store"
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "tessera-credential-private.h"
+#include "tessera-enums.h"
+
+#define DAY_MS ((gint64) 24 * 60 * 60 * 1000)
+#define ATTENTION_DAYS 7
+
+struct _TesseraCredential
+{
+  GObject                  parent_instance;
+
+  char                    *id;
+  GSettings               *settings;
+
+  char                    *name;
+  char                    *description;
+  char                    *account_id;
+  char                    *account_name;
+  char                    *base_url;
+  TesseraCredentialKind    kind;
+  TesseraCredentialStatus  status;
+  char                    *status_detail;
+  char                    *owner_name;
+  char                    *owner_email;
+  gint64                   created;
+  gint64                   last_verified;
+  gint64                   expires;
+  char                    *correlation_id;
+  char                    *secret_id;
+
+  char                    *token_hint;
+  guint                    selected : 1;
+  guint                    checking : 1;
+  guint                    busy : 1;
+};
+
+G_DEFINE_FINAL_TYPE (TesseraCredential, tessera_credential, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_NAME,
+  PROP_DESCRIPTION,
+  PROP_ACCOUNT_ID,
+  PROP_ACCOUNT_NAME,
+  PROP_BASE_URL,
+  PROP_KIND,
+  PROP_STATUS,
+  PROP_STATUS_DETAIL,
+  PROP_OWNER_NAME,
+  PROP_OWNER_EMAIL,
+  PROP_CREATED,
+  PROP_LAST_VERIFIED,
+  PROP_EXPIRES,
+  PROP_CORRELATION_ID,
+  PROP_TOKEN_HINT,
+  PROP_DAYS_TO_EXPIRY,
+  PROP_NEEDS_ATTENTION,
+  PROP_SELECTED,
+  PROP_CHECKING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef enum
+{
+  FIELD_STRING,
+  FIELD_INT64,
+  FIELD_ENUM,
+} FieldType;
+
+/* One row per GSettings key: where its cached value lives and which
+ * property reports it (0 for the internal "secret-id"). */
+static const struct
+{
+  const char *key;
+  FieldType   type;
+  gsize       offset;
+  guint       prop;
+} fields[] = {
+  { "name",           FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, name),           PROP_NAME },
+  { "description",    FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, description),    PROP_DESCRIPTION },
+  { "account-id",     FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, account_id),     PROP_ACCOUNT_ID },
+  { "account-name",   FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, account_name),   PROP_ACCOUNT_NAME },
+  { "base-url",       FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, base_url),       PROP_BASE_URL },
+  { "kind",           FIELD_ENUM,   G_STRUCT_OFFSET (TesseraCredential, kind),           PROP_KIND },
+  { "status",         FIELD_ENUM,   G_STRUCT_OFFSET (TesseraCredential, status),         PROP_STATUS },
+  { "status-detail",  FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, status_detail),  PROP_STATUS_DETAIL },
+  { "owner-name",     FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, owner_name),     PROP_OWNER_NAME },
+  { "owner-email",    FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, owner_email),    PROP_OWNER_EMAIL },
+  { "created",        FIELD_INT64,  G_STRUCT_OFFSET (TesseraCredential, created),        PROP_CREATED },
+  { "last-verified",  FIELD_INT64,  G_STRUCT_OFFSET (TesseraCredential, last_verified),  PROP_LAST_VERIFIED },
+  { "expires",        FIELD_INT64,  G_STRUCT_OFFSET (TesseraCredential, expires),        PROP_EXPIRES },
+  { "correlation-id", FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, correlation_id), PROP_CORRELATION_ID },
+  { "secret-id",      FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, secret_id),      PROP_0 },
+};
+
+static char *
+build_token_hint (TesseraCredentialKind  kind,
+                  const char            *account_id)
+{
+  const char *prefix;
+
+  switch (kind)
+    {
+    case TESSERA_CREDENTIAL_KIND_PAT:
+      prefix = "pat";
+      break;
+    case TESSERA_CREDENTIAL_KIND_SAT:
+      prefix = "sat";
+      break;
+    case TESSERA_CREDENTIAL_KIND_UNKNOWN:
+    default:
+      return g_strdup ("••••");
+    }
+
+  if (account_id != NULL && *account_id != '\0')
+    return g_strdup_printf ("%s.%s.••••", prefix, account_id);
+
+  return g_strdup_printf ("%s.••••", prefix);
+}
+
+/* Reads one key into the cache. Returns TRUE when the value changed. */
+static gboolean
+read_field (TesseraCredential *self,
+            guint              i)
+{
+  gpointer field = G_STRUCT_MEMBER_P (self, fields[i].offset);
+
+  switch (fields[i].type)
+    {
+    case FIELD_STRING:
+      {
+        char **slot = field;
+        g_autofree char *value = g_settings_get_string (self->settings, fields[i].key);
+
+        if (g_strcmp0 (*slot, value) == 0)
+          return FALSE;
+        g_free (*slot);
+        *slot = g_steal_pointer (&value);
+        return TRUE;
+      }
+
+    case FIELD_INT64:
+      {
+        gint64 *slot = field;
+        gint64 value = g_settings_get_int64 (self->settings, fields[i].key);
+
+        if (*slot == value)
+          return FALSE;
+        *slot = value;
+        return TRUE;
+      }
+
+    case FIELD_ENUM:
+      {
+        int *slot = field;
+        int value = g_settings_get_enum (self->settings, fields[i].key);
+
+        if (*slot == value)
+          return FALSE;
+        *slot = value;
+        return TRUE;
+      }
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+update_token_hint (TesseraCredential *self)
+{
+  g_autofree char *hint = build_token_hint (self->kind, self->account_id);
+
+  if (g_strcmp0 (hint, self->token_hint) == 0)
+    return;
+
+  g_free (self->token_hint);
+  self->token_hint = g_steal_pointer (&hint);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOKEN_HINT]);
+}
+
+/* Reads @only_key (every key when NULL) and notifies the properties that
+ * changed, derived ones included. */
+static void
+reload_fields (TesseraCredential *self,
+               const char        *only_key)
+{
+  gboolean changed[G_N_ELEMENTS (fields)] = { FALSE, };
+  gboolean expiry_changed = FALSE;
+
+  g_object_freeze_notify (G_OBJECT (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      if (only_key != NULL && strcmp (only_key, fields[i].key) != 0)
+        continue;
+
+      changed[i] = read_field (self, i);
+      if (changed[i] && fields[i].prop != PROP_0)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[fields[i].prop]);
+      if (changed[i] && (fields[i].prop == PROP_EXPIRES || fields[i].prop == PROP_STATUS))
+        expiry_changed = TRUE;
+    }
+
+  update_token_hint (self);
+
+  if (expiry_changed)
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DAYS_TO_EXPIRY]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEEDS_ATTENTION]);
+    }
+
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+on_settings_changed (GSettings         *settings,
+                     const char        *key,
+                     TesseraCredential *self)
+{
+  reload_fields (self, key);
+}
+
+static void
+tessera_credential_dispose (GObject *object)
+{
+  TesseraCredential *self = TESSERA_CREDENTIAL (object);
+
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_func (self->settings, on_settings_changed, self);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (tessera_credential_parent_class)->dispose (object);
+}
+
+static void
+tessera_credential_finalize (GObject *object)
+{
+  TesseraCredential *self = TESSERA_CREDENTIAL (object);
+
+  g_free (self->id);
+  g_free (self->token_hint);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (fields[i].type == FIELD_STRING)
+      g_free (G_STRUCT_MEMBER (char *, self, fields[i].offset));
+
+  G_OBJECT_CLASS (tessera_credential_parent_class)->finalize (object);
+}
+
+static void
+tessera_credential_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  TesseraCredential *self = TESSERA_CREDENTIAL (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_string (value, tessera_credential_get_id (self));
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, tessera_credential_get_name (self));
+      break;
+    case PROP_DESCRIPTION:
+      g_value_set_string (value, tessera_credential_get_description (self));
+      break;
+    case PROP_ACCOUNT_ID:
+      g_value_set_string (value, tessera_credential_get_account_id (self));
+      break;
+    case PROP_ACCOUNT_NAME:
+      g_value_set_string (value, tessera_credential_get_account_name (self));
+      break;
+    case PROP_BASE_URL:
+      g_value_set_string (value, tessera_credential_get_base_url (self));
+      break;
+    case PROP_KIND:
+      g_value_set_enum (value, tessera_credential_get_kind (self));
+      break;
+    case PROP_STATUS:
+      g_value_set_enum (value, tessera_credential_get_status (self));
+      break;
+    case PROP_STATUS_DETAIL:
+      g_value_set_string (value, tessera_credential_get_status_detail (self));
+      break;
+    case PROP_OWNER_NAME:
+      g_value_set_string (value, tessera_credential_get_owner_name (self));
+      break;
+    case PROP_OWNER_EMAIL:
+      g_value_set_string (value, tessera_credential_get_owner_email (self));
+      break;
+    case PROP_CREATED:
+      g_value_set_int64 (value, tessera_credential_get_created (self));
+      break;
+    case PROP_LAST_VERIFIED:
+      g_value_set_int64 (value, tessera_credential_get_last_verified (self));
+      break;
+    case PROP_EXPIRES:
+      g_value_set_int64 (value, tessera_credential_get_expires (self));
+      break;
+    case PROP_CORRELATION_ID:
+      g_value_set_string (value, tessera_credential_get_correlation_id (self));
+      break;
+    case PROP_TOKEN_HINT:
+      g_value_set_string (value, tessera_credential_get_token_hint (self));
+      break;
+    case PROP_DAYS_TO_EXPIRY:
+      g_value_set_int (value, tessera_credential_get_days_to_expiry (self));
+      break;
+    case PROP_NEEDS_ATTENTION:
+      g_value_set_boolean (value, tessera_credential_get_needs_attention (self));
+      break;
+    case PROP_SELECTED:
+      g_value_set_boolean (value, tessera_credential_get_selected (self));
+      break;
+    case PROP_CHECKING:
+      g_value_set_boolean (value, tessera_credential_get_checking (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static GParamSpec *
+string_property (const char *name)
+{
+  return g_param_spec_string (name, NULL, NULL, "",
+                              G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+}
+
+static GParamSpec *
+int64_property (const char *name)
+{
+  return g_param_spec_int64 (name, NULL, NULL, 0, G_MAXINT64, 0,
+                             G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+}
+
+static GParamSpec *
+boolean_property (const char *name)
+{
+  return g_param_spec_boolean (name, NULL, NULL, FALSE,
+                               G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+}
+
+static void
+tessera_credential_class_init (TesseraCredentialClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = tessera_credential_dispose;
+  object_class->finalize = tessera_credential_finalize;
+  object_class->get_property = tessera_credential_get_property;
+
+  properties[PROP_ID] = string_property ("id");
+  properties[PROP_NAME] = string_property ("name");
+  properties[PROP_DESCRIPTION] = string_property ("description");
+  properties[PROP_ACCOUNT_ID] = string_property ("account-id");
+  properties[PROP_ACCOUNT_NAME] = string_property ("account-name");
+  properties[PROP_BASE_URL] = string_property ("base-url");
+  properties[PROP_KIND] =
+    g_param_spec_enum ("kind", NULL, NULL,
+                       TESSERA_TYPE_CREDENTIAL_KIND, TESSERA_CREDENTIAL_KIND_UNKNOWN,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATUS] =
+    g_param_spec_enum ("status", NULL, NULL,
+                       TESSERA_TYPE_CREDENTIAL_STATUS, TESSERA_CREDENTIAL_STATUS_UNVERIFIED,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATUS_DETAIL] = string_property ("status-detail");
+  properties[PROP_OWNER_NAME] = string_property ("owner-name");
+  properties[PROP_OWNER_EMAIL] = string_property ("owner-email");
+  properties[PROP_CREATED] = int64_property ("created");
+  properties[PROP_LAST_VERIFIED] = int64_property ("last-verified");
+  properties[PROP_EXPIRES] = int64_property ("expires");
+  properties[PROP_CORRELATION_ID] = string_property ("correlation-id");
+  properties[PROP_TOKEN_HINT] = string_property ("token-hint");
+  properties[PROP_DAYS_TO_EXPIRY] =
+    g_param_spec_int ("days-to-expiry", NULL, NULL, G_MININT, G_MAXINT, G_MAXINT,
+                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_NEEDS_ATTENTION] = boolean_property ("needs-attention");
+  properties[PROP_SELECTED] = boolean_property ("selected");
+  properties[PROP_CHECKING] = boolean_property ("checking");
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+tessera_credential_init (TesseraCredential *self)
+{
+}
+
+TesseraCredential *
+_tessera_credential_new (const char *id,
+                         GSettings  *settings)
+{
+  TesseraCredential *self;
+
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (TESSERA_TYPE_CREDENTIAL, NULL);
+  self->id = g_strdup (id);
+  self->settings = g_object_ref (settings);
+
+  /* GSettings reports a key's changes only once it has been read with a
+   * handler connected: connect first, then read everything. */
+  g_signal_connect (self->settings, "changed", G_CALLBACK (on_settings_changed), self);
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    read_field (self, i);
+  self->token_hint = build_token_hint (self->kind, self->account_id);
+
+  return self;
+}
+
+GSettings *
+_tessera_credential_get_settings (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+
+  return self->settings;
+}
+
+const char *
+_tessera_credential_get_secret_id (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+
+  /* Metadata written before "secret-id" existed: the first revision's
+   * item is keyed by the credential id. */
+  if (self->secret_id == NULL || *self->secret_id == '\0')
+    return self->id;
+
+  return self->secret_id;
+}
+
+void
+_tessera_credential_reload (TesseraCredential *self)
+{
+  g_return_if_fail (TESSERA_IS_CREDENTIAL (self));
+
+  reload_fields (self, NULL);
+}
+
+void
+_tessera_credential_set_selected (TesseraCredential *self,
+                                  gboolean           selected)
+{
+  g_return_if_fail (TESSERA_IS_CREDENTIAL (self));
+
+  selected = !!selected;
+  if (self->selected == selected)
+    return;
+
+  self->selected = selected;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
+}
+
+void
+_tessera_credential_set_checking (TesseraCredential *self,
+                                  gboolean           checking)
+{
+  g_return_if_fail (TESSERA_IS_CREDENTIAL (self));
+
+  checking = !!checking;
+  if (self->checking == checking)
+    return;
+
+  self->checking = checking;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHECKING]);
+}
+
+gboolean
+_tessera_credential_get_busy (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), FALSE);
+
+  return self->busy;
+}
+
+void
+_tessera_credential_set_busy (TesseraCredential *self,
+                              gboolean           busy)
+{
+  g_return_if_fail (TESSERA_IS_CREDENTIAL (self));
+
+  self->busy = !!busy;
+}
+
+/* Public API */
+
+const char *
+tessera_credential_get_id (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+
+  return self->id;
+}
+
+const char *
+tessera_credential_get_name (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+
+  return self->name;
+}
+
+const char *
+tessera_credential_get_description (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+
+  return self->description;
+}
+
+const char *
+tessera_credential_get_account_id (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+
+  return self->account_id;
+}
+
+const char *
+tessera_credential_get_account_name (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+
+  return self->account_name;
+}
+
+const char *
+tessera_credential_get_base_url (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+
+  return self->base_url;
+}
+
+TesseraCredentialKind
+tessera_credential_get_kind (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), TESSERA_CREDENTIAL_KIND_UNKNOWN);
+
+  return self->kind;
+}
+
+TesseraCredentialStatus
+tessera_credential_get_status (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
+
+  return self->status;
+}
+
+const char *
+tessera_credential_get_status_detail (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+
+  return self->status_detail;
+}
+
+const char *
+tessera_credential_get_owner_name (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+
+  return self->owner_name;
+}
+
+const char *
+tessera_credential_get_owner_email (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+
+  return self->owner_email;
+}
+
+gint64
+tessera_credential_get_created (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), 0);
+
+  return self->created;
+}
+
+gint64
+tessera_credential_get_last_verified (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), 0);
+
+  return self->last_verified;
+}
+
+gint64
+tessera_credential_get_expires (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), 0);
+
+  return self->expires;
+}
+
+const char *
+tessera_credential_get_correlation_id (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+
+  return self->correlation_id;
+}
+
+/**
+ * tessera_credential_get_token_hint:
+ *
+ * Built from the kind and the account id, never from the token: no
+ * keyring call is needed to show it.
+ *
+ * Returns: "pat.<account>.••••", "sat.<account>.••••" or "••••"
+ */
+const char *
+tessera_credential_get_token_hint (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+
+  return self->token_hint;
+}
+
+int
+tessera_credential_get_days_to_expiry (TesseraCredential *self)
+{
+  gint64 now_ms;
+  gint64 left_ms;
+  gint64 days;
+
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), G_MAXINT);
+
+  if (self->expires <= 0)
+    return G_MAXINT;
+
+  now_ms = g_get_real_time () / 1000;
+  left_ms = self->expires - now_ms;
+
+  /* Round towards minus infinity: 10 hours left is day 0, and 10 hours
+   * past expiry is already day -1. */
+  days = left_ms / DAY_MS;
+  if (left_ms < 0 && left_ms % DAY_MS != 0)
+    days--;
+
+  return (int) CLAMP (days, G_MININT + 1, G_MAXINT - 1);
+}
+
+gboolean
+tessera_credential_get_needs_attention (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), FALSE);
+
+  switch (self->status)
+    {
+    case TESSERA_CREDENTIAL_STATUS_REJECTED:
+    case TESSERA_CREDENTIAL_STATUS_EXPIRED:
+    case TESSERA_CREDENTIAL_STATUS_FORBIDDEN:
+    case TESSERA_CREDENTIAL_STATUS_TOKEN_MISSING:
+      return TRUE;
+    case TESSERA_CREDENTIAL_STATUS_UNVERIFIED:
+    case TESSERA_CREDENTIAL_STATUS_VERIFIED:
+    case TESSERA_CREDENTIAL_STATUS_UNREACHABLE:
+    default:
+      return tessera_credential_get_days_to_expiry (self) < ATTENTION_DAYS;
+    }
+}
+
+gboolean
+tessera_credential_get_selected (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), FALSE);
+
+  return self->selected;
+}
+
+gboolean
+tessera_credential_get_checking (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), FALSE);
+
+  return self->checking;
+}
+
+const char *
+tessera_credential_status_to_string (TesseraCredentialStatus status)
+{
+  switch (status)
+    {
+    case TESSERA_CREDENTIAL_STATUS_VERIFIED:
+      return _("Verified");
+    case TESSERA_CREDENTIAL_STATUS_REJECTED:
+      return _("Rejected");
+    case TESSERA_CREDENTIAL_STATUS_EXPIRED:
+      return _("Expired");
+    case TESSERA_CREDENTIAL_STATUS_FORBIDDEN:
+      return _("Access denied");
+    case TESSERA_CREDENTIAL_STATUS_UNREACHABLE:
+      return _("Could not check");
+    case TESSERA_CREDENTIAL_STATUS_TOKEN_MISSING:
+      return _("Token missing");
+    case TESSERA_CREDENTIAL_STATUS_UNVERIFIED:
+    default:
+      return _("Not verified");
+    }
+}

@@ -1,0 +1,636 @@
+/* tessera-libsecret-backend.c: tokens in the Secret Service, through libsecret
+ *
+ * Every call is asynchronous (secret_password_*_async), so nothing blocks
+ * the main loop, and a token never stays in memory longer than the call:
+ * libsecret's copy is released with secret_password_free(), ours is wiped
+ * by the caller with tessera_secure_free().
+ *
+ * Two Secret Service habits need care:
+ * - A lookup whose item is locked, when the unlock prompt is dismissed,
+ *   completes with no password and no error: exactly like "not found". So
+ *   an empty lookup asks the service whether a locked item matches, and
+ *   reports KEYRING_LOCKED if so, rather than letting the store conclude
+ *   that the token is gone.
+ * - A clear only deletes unlocked items and says nothing about locked
+ *   ones. So when nothing was deleted we look for locked matches, try to
+ *   unlock them (the user gets a prompt) and clear again.
+ * Neither applies to the file backend, which has no locked state.
+ *
+ * Items with identical attributes replace each other (CreateItem with
+ * replace). The store relies on that only for relabelling; replacing a
+ * token uses a fresh "credential-id" value (see tessera-store.c).
+ */
+#define G_LOG_DOMAIN "tessera-secret"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "tessera-libsecret-backend.h"
+#include "tessera-store.h"
+#include "tessera-token.h"
+
+#define SCHEMA_VERSION 1
+
+struct _TesseraLibsecretBackend
+{
+  GObject  parent_instance;
+  gboolean uses_file;
+};
+
+static void secret_backend_iface_init (TesseraSecretBackendInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TesseraLibsecretBackend, tessera_libsecret_backend, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (TESSERA_TYPE_SECRET_BACKEND, secret_backend_iface_init))
+
+/**
+ * tessera_libsecret_backend_get_schema:
+ *
+ * Returns: (transfer none): the schema of Tessera's keyring items
+ */
+const SecretSchema *
+tessera_libsecret_backend_get_schema (void)
+{
+  /* Attributes are not secret and other programs can read them: only an
+   * opaque id and a version go here, never a name or an account. */
+  static const SecretSchema schema = {
+    TESSERA_SECRET_SCHEMA_NAME, SECRET_SCHEMA_NONE,
+    {
+      { "credential-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "schema-version", SECRET_SCHEMA_ATTRIBUTE_INTEGER },
+      { NULL, 0 },
+    },
+  };
+
+  return &schema;
+}
+
+static GHashTable *
+build_attributes (const char *secret_id)
+{
+  return secret_attributes_build (tessera_libsecret_backend_get_schema (),
+                                  "credential-id", secret_id,
+                                  "schema-version", SCHEMA_VERSION,
+                                  NULL);
+}
+
+/* Mirrors libsecret's own choice (secret-backend.c): the file backend in a
+ * Flatpak or Snap sandbox, otherwise whatever SECRET_BACKEND names. */
+static gboolean
+detect_file_backend (void)
+{
+  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) || g_getenv ("SNAP_NAME") != NULL)
+    return TRUE;
+
+  return g_strcmp0 (g_getenv ("SECRET_BACKEND"), "file") == 0;
+}
+
+static gboolean
+is_missing_service (const GError *error)
+{
+  if (error->domain == G_DBUS_ERROR)
+    {
+      switch ((GDBusError) error->code)
+        {
+        case G_DBUS_ERROR_SERVICE_UNKNOWN:
+        case G_DBUS_ERROR_NAME_HAS_NO_OWNER:
+        case G_DBUS_ERROR_SPAWN_EXEC_FAILED:
+        case G_DBUS_ERROR_SPAWN_FORK_FAILED:
+        case G_DBUS_ERROR_SPAWN_CHILD_EXITED:
+        case G_DBUS_ERROR_SPAWN_CHILD_SIGNALED:
+        case G_DBUS_ERROR_SPAWN_FAILED:
+        case G_DBUS_ERROR_SPAWN_SETUP_FAILED:
+        case G_DBUS_ERROR_SPAWN_CONFIG_INVALID:
+        case G_DBUS_ERROR_SPAWN_SERVICE_INVALID:
+        case G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND:
+        case G_DBUS_ERROR_SPAWN_PERMISSIONS_INVALID:
+        case G_DBUS_ERROR_SPAWN_FILE_INVALID:
+        case G_DBUS_ERROR_SPAWN_NO_MEMORY:
+          return TRUE;
+        case G_DBUS_ERROR_FAILED:
+        case G_DBUS_ERROR_NO_MEMORY:
+        case G_DBUS_ERROR_NO_REPLY:
+        case G_DBUS_ERROR_IO_ERROR:
+        case G_DBUS_ERROR_BAD_ADDRESS:
+        case G_DBUS_ERROR_NOT_SUPPORTED:
+        case G_DBUS_ERROR_LIMITS_EXCEEDED:
+        case G_DBUS_ERROR_ACCESS_DENIED:
+        case G_DBUS_ERROR_AUTH_FAILED:
+        case G_DBUS_ERROR_NO_SERVER:
+        case G_DBUS_ERROR_TIMEOUT:
+        case G_DBUS_ERROR_NO_NETWORK:
+        case G_DBUS_ERROR_ADDRESS_IN_USE:
+        case G_DBUS_ERROR_DISCONNECTED:
+        case G_DBUS_ERROR_INVALID_ARGS:
+        case G_DBUS_ERROR_FILE_NOT_FOUND:
+        case G_DBUS_ERROR_FILE_EXISTS:
+        case G_DBUS_ERROR_UNKNOWN_METHOD:
+        case G_DBUS_ERROR_TIMED_OUT:
+        case G_DBUS_ERROR_MATCH_RULE_NOT_FOUND:
+        case G_DBUS_ERROR_MATCH_RULE_INVALID:
+        case G_DBUS_ERROR_UNIX_PROCESS_ID_UNKNOWN:
+        case G_DBUS_ERROR_INVALID_SIGNATURE:
+        case G_DBUS_ERROR_INVALID_FILE_CONTENT:
+        case G_DBUS_ERROR_SELINUX_SECURITY_CONTEXT_UNKNOWN:
+        case G_DBUS_ERROR_ADT_AUDIT_DATA_UNKNOWN:
+        case G_DBUS_ERROR_OBJECT_PATH_IN_USE:
+        case G_DBUS_ERROR_UNKNOWN_INTERFACE:
+        case G_DBUS_ERROR_UNKNOWN_OBJECT:
+        case G_DBUS_ERROR_UNKNOWN_PROPERTY:
+        case G_DBUS_ERROR_PROPERTY_READ_ONLY:
+        default:
+          return FALSE;
+        }
+    }
+
+  /* No session bus at all: the socket is missing or refuses us, or there
+   * is no address and nothing to autolaunch one with. */
+  if (error->domain == G_SPAWN_ERROR)
+    return TRUE;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    return TRUE;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_FAILED) &&
+      g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    return TRUE;
+
+  return FALSE;
+}
+
+static gboolean
+is_connection_lost (const GError *error)
+{
+  return g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_DISCONNECTED) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_TIMED_OUT) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+}
+
+GError *
+tessera_libsecret_backend_translate_error (const GError *error,
+                                           gboolean      uses_file)
+{
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return g_error_copy (error);
+
+  /* The underlying message names D-Bus paths and error names, which help
+   * in a bug report but not in a dialog. It never holds the token. */
+  g_debug ("Keyring call failed: %s (%s, %d)", error->message,
+           g_quark_to_string (error->domain), error->code);
+
+  if (g_error_matches (error, SECRET_ERROR, SECRET_ERROR_IS_LOCKED))
+    return g_error_new_literal (TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_KEYRING_LOCKED,
+                                _("The keyring is locked. Unlock it and try again."));
+
+  if (!uses_file && is_missing_service (error))
+    return g_error_new_literal (TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE,
+                                _("No keyring is running. Start GNOME Keyring or another Secret Service and try again."));
+
+  if (is_connection_lost (error))
+    return g_error_new_literal (TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SECRET_FAILED,
+                                _("The connection to the keyring was lost. Try again."));
+
+  return g_error_new_literal (TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SECRET_FAILED,
+                              _("The keyring could not complete the request."));
+}
+
+static GError *
+locked_error (void)
+{
+  return g_error_new_literal (TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_KEYRING_LOCKED,
+                              _("The keyring is locked. Unlock it and try again."));
+}
+
+static void
+return_translated (GTask        *task,
+                   const GError *error)
+{
+  TesseraLibsecretBackend *self = g_task_get_source_object (task);
+
+  g_task_return_error (task, tessera_libsecret_backend_translate_error (error, self->uses_file));
+}
+
+/* Collects the locked items among @items. */
+static GList *
+filter_locked (GList *items)
+{
+  GList *locked = NULL;
+
+  for (GList *l = items; l != NULL; l = l->next)
+    if (secret_item_get_locked (l->data))
+      locked = g_list_prepend (locked, g_object_ref (l->data));
+
+  return g_list_reverse (locked);
+}
+
+/* Store */
+
+static void
+on_store_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!secret_password_store_finish (result, &error))
+    return_translated (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+tessera_libsecret_backend_store_async (TesseraSecretBackend *backend,
+                                       const char           *secret_id,
+                                       const char           *label,
+                                       const char           *token,
+                                       GCancellable         *cancellable,
+                                       GAsyncReadyCallback   callback,
+                                       gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  task = g_task_new (backend, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tessera_libsecret_backend_store_async);
+
+  g_debug ("Storing secret %s", secret_id);
+  secret_password_store (tessera_libsecret_backend_get_schema (), SECRET_COLLECTION_DEFAULT,
+                         label, token, cancellable, on_store_done, g_steal_pointer (&task),
+                         "credential-id", secret_id,
+                         "schema-version", SCHEMA_VERSION,
+                         NULL);
+}
+
+static gboolean
+tessera_libsecret_backend_store_finish (TesseraSecretBackend  *backend,
+                                        GAsyncResult          *result,
+                                        GError               **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, backend), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Lookup */
+
+static void
+on_lookup_searched (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  GList *items;
+  GList *locked;
+
+  items = secret_service_search_finish (SECRET_SERVICE (source), result, &error);
+  if (error != NULL)
+    {
+      return_translated (task, error);
+      return;
+    }
+
+  locked = filter_locked (items);
+  if (locked != NULL)
+    g_task_return_error (task, locked_error ());
+  else
+    g_task_return_pointer (task, NULL, NULL);
+
+  g_list_free_full (locked, g_object_unref);
+  g_list_free_full (items, g_object_unref);
+}
+
+static void
+on_lookup_service (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SecretService) service = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+
+  service = secret_service_get_finish (result, &error);
+  if (service == NULL)
+    {
+      return_translated (task, error);
+      return;
+    }
+
+  attributes = build_attributes (g_task_get_task_data (task));
+  secret_service_search (service, tessera_libsecret_backend_get_schema (), attributes,
+                         SECRET_SEARCH_ALL, g_task_get_cancellable (task),
+                         on_lookup_searched, g_object_ref (task));
+}
+
+static void
+on_lookup_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TesseraLibsecretBackend *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  char *password;
+
+  password = secret_password_lookup_finish (result, &error);
+  if (error != NULL)
+    {
+      return_translated (task, error);
+      return;
+    }
+
+  if (password != NULL)
+    {
+      char *copy = g_strdup (password);
+
+      secret_password_free (password);
+      g_task_return_pointer (task, copy, (GDestroyNotify) tessera_secure_free);
+      return;
+    }
+
+  if (self->uses_file)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+
+  /* Not found, or locked with the prompt dismissed: tell them apart. */
+  secret_service_get (SECRET_SERVICE_NONE, g_task_get_cancellable (task),
+                      on_lookup_service, g_steal_pointer (&task));
+}
+
+static void
+tessera_libsecret_backend_lookup_async (TesseraSecretBackend *backend,
+                                        const char           *secret_id,
+                                        GCancellable         *cancellable,
+                                        GAsyncReadyCallback   callback,
+                                        gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  task = g_task_new (backend, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tessera_libsecret_backend_lookup_async);
+  g_task_set_task_data (task, g_strdup (secret_id), g_free);
+
+  g_debug ("Looking up secret %s", secret_id);
+  secret_password_lookup (tessera_libsecret_backend_get_schema (), cancellable,
+                          on_lookup_done, g_steal_pointer (&task),
+                          "credential-id", secret_id,
+                          "schema-version", SCHEMA_VERSION,
+                          NULL);
+}
+
+static char *
+tessera_libsecret_backend_lookup_finish (TesseraSecretBackend  *backend,
+                                         GAsyncResult          *result,
+                                         GError               **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, backend), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Clear */
+
+typedef struct
+{
+  char          *secret_id;
+  SecretService *service;
+  gboolean       unlocked;   /* tried unlocking once already */
+} ClearData;
+
+static void
+clear_data_free (ClearData *data)
+{
+  g_free (data->secret_id);
+  g_clear_object (&data->service);
+  g_free (data);
+}
+
+static void on_clear_done (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data);
+
+static void
+start_clear (GTask *task)
+{
+  ClearData *data = g_task_get_task_data (task);
+
+  secret_password_clear (tessera_libsecret_backend_get_schema (), g_task_get_cancellable (task),
+                         on_clear_done, task,
+                         "credential-id", data->secret_id,
+                         "schema-version", SCHEMA_VERSION,
+                         NULL);
+}
+
+static void
+on_clear_unlocked (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autolist(GDBusProxy) unlocked = NULL;
+
+  secret_service_unlock_finish (SECRET_SERVICE (source), result, &unlocked, &error);
+  if (error != NULL)
+    {
+      return_translated (task, error);
+      return;
+    }
+
+  if (unlocked == NULL)
+    {
+      /* The prompt was dismissed. */
+      g_task_return_error (task, locked_error ());
+      return;
+    }
+
+  start_clear (g_steal_pointer (&task));
+}
+
+static void
+on_clear_searched (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ClearData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  GList *items;
+  GList *locked;
+
+  items = secret_service_search_finish (data->service, result, &error);
+  if (error != NULL)
+    {
+      return_translated (task, error);
+      return;
+    }
+
+  locked = filter_locked (items);
+  g_list_free_full (items, g_object_unref);
+
+  if (locked == NULL)
+    {
+      /* Nothing matched at all: deleting nothing is success. */
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  if (data->unlocked)
+    {
+      g_task_return_error (task, locked_error ());
+    }
+  else
+    {
+      data->unlocked = TRUE;
+      secret_service_unlock (data->service, locked, g_task_get_cancellable (task),
+                             on_clear_unlocked, g_steal_pointer (&task));
+    }
+
+  g_list_free_full (locked, g_object_unref);
+}
+
+static void
+on_clear_service (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ClearData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+
+  data->service = secret_service_get_finish (result, &error);
+  if (data->service == NULL)
+    {
+      return_translated (task, error);
+      return;
+    }
+
+  attributes = build_attributes (data->secret_id);
+  secret_service_search (data->service, tessera_libsecret_backend_get_schema (), attributes,
+                         SECRET_SEARCH_ALL, g_task_get_cancellable (task),
+                         on_clear_searched, g_steal_pointer (&task));
+}
+
+static void
+on_clear_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TesseraLibsecretBackend *self = g_task_get_source_object (task);
+  ClearData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gboolean deleted;
+
+  deleted = secret_password_clear_finish (result, &error);
+  if (error != NULL)
+    {
+      return_translated (task, error);
+      return;
+    }
+
+  if (deleted || self->uses_file)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  /* Nothing deleted: either nothing matched, or only locked items did. */
+  if (data->service != NULL)
+    {
+      g_autoptr(GHashTable) attributes = build_attributes (data->secret_id);
+
+      secret_service_search (data->service, tessera_libsecret_backend_get_schema (), attributes,
+                             SECRET_SEARCH_ALL, g_task_get_cancellable (task),
+                             on_clear_searched, g_steal_pointer (&task));
+    }
+  else
+    {
+      secret_service_get (SECRET_SERVICE_NONE, g_task_get_cancellable (task),
+                          on_clear_service, g_steal_pointer (&task));
+    }
+}
+
+static void
+tessera_libsecret_backend_clear_async (TesseraSecretBackend *backend,
+                                       const char           *secret_id,
+                                       GCancellable         *cancellable,
+                                       GAsyncReadyCallback   callback,
+                                       gpointer              user_data)
+{
+  GTask *task;
+  ClearData *data;
+
+  task = g_task_new (backend, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tessera_libsecret_backend_clear_async);
+
+  data = g_new0 (ClearData, 1);
+  data->secret_id = g_strdup (secret_id);
+  g_task_set_task_data (task, data, (GDestroyNotify) clear_data_free);
+
+  g_debug ("Clearing secret %s", secret_id);
+  start_clear (task);
+}
+
+static gboolean
+tessera_libsecret_backend_clear_finish (TesseraSecretBackend  *backend,
+                                        GAsyncResult          *result,
+                                        GError               **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, backend), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+secret_backend_iface_init (TesseraSecretBackendInterface *iface)
+{
+  iface->store_async = tessera_libsecret_backend_store_async;
+  iface->store_finish = tessera_libsecret_backend_store_finish;
+  iface->lookup_async = tessera_libsecret_backend_lookup_async;
+  iface->lookup_finish = tessera_libsecret_backend_lookup_finish;
+  iface->clear_async = tessera_libsecret_backend_clear_async;
+  iface->clear_finish = tessera_libsecret_backend_clear_finish;
+}
+
+static void
+tessera_libsecret_backend_class_init (TesseraLibsecretBackendClass *klass)
+{
+}
+
+static void
+tessera_libsecret_backend_init (TesseraLibsecretBackend *self)
+{
+  self->uses_file = detect_file_backend ();
+}
+
+/**
+ * tessera_libsecret_backend_new:
+ *
+ * Returns: (transfer full): the real secret backend
+ */
+TesseraSecretBackend *
+tessera_libsecret_backend_new (void)
+{
+  return g_object_new (TESSERA_TYPE_LIBSECRET_BACKEND, NULL);
+}
+
+gboolean
+tessera_libsecret_backend_get_uses_file (TesseraLibsecretBackend *self)
+{
+  g_return_val_if_fail (TESSERA_IS_LIBSECRET_BACKEND (self), FALSE);
+
+  return self->uses_file;
+}
