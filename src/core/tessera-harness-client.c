@@ -142,17 +142,18 @@ wipe_and_free (gpointer data)
 static const char *
 tls_reason (GTlsCertificateFlags flags)
 {
-  /* The most telling reason first. */
-  if (flags & G_TLS_CERTIFICATE_BAD_IDENTITY)
-    return _("it was issued for a different server name");
+  /* The root cause first: a private CA's certificate usually fails
+   * several checks, and installing the CA is what fixes it. */
+  if (flags & G_TLS_CERTIFICATE_UNKNOWN_CA)
+    return _("it was issued by an unknown authority, or it is self-signed");
   if (flags & G_TLS_CERTIFICATE_EXPIRED)
     return _("it has expired");
   if (flags & G_TLS_CERTIFICATE_NOT_ACTIVATED)
     return _("it is not valid yet");
+  if (flags & G_TLS_CERTIFICATE_BAD_IDENTITY)
+    return _("it was issued for a different server name");
   if (flags & G_TLS_CERTIFICATE_REVOKED)
     return _("it has been revoked");
-  if (flags & G_TLS_CERTIFICATE_UNKNOWN_CA)
-    return _("it was issued by an unknown authority, or it is self-signed");
   if (flags & G_TLS_CERTIFICATE_INSECURE)
     return _("it uses insecure cryptography");
 
@@ -324,7 +325,7 @@ on_sent (GObject      *object,
   length = soup_message_headers_get_content_length (soup_message_get_response_headers (exchange->message));
   if (length > TESSERA_HARNESS_MAX_BODY_SIZE)
     {
-      exchange_abort (g_steal_pointer (&task), too_large_error ());
+      exchange_abort (task, too_large_error ());
       return;
     }
 

@@ -1,0 +1,985 @@
+/* fake-harness.c: a Harness API on 127.0.0.1 for tests and demos
+ *
+ * Answers follow ../shared/harness-api.md: the authentication filter first
+ * (§2, §4: account from Harness-Account, ?account=, ?accountIdentifier=,
+ * then the path; 400 INVALID_REQUEST without one; 401 INVALID_TOKEN for an
+ * unknown key or another account's; 401 EXPIRED_TOKEN for an expired one),
+ * then the resource (§3: a ResponseDTO<TokenDTO>, a ResponseDtoAccount or
+ * 403 NG_ACCESS_DENIED).
+ */
+#define G_LOG_DOMAIN "fake-harness"
+
+#include "config.h"
+
+#include <string.h>
+#include <json-glib/json-glib.h>
+
+#include "fake-harness.h"
+
+#define DAY_MS (24 * 60 * 60 * (gint64) 1000)
+
+typedef struct
+{
+  char                  *token;
+  TesseraCredentialKind  kind;
+  char                  *account_id;
+  char                  *identifier;
+  char                  *name;
+  char                  *api_key_identifier;
+  char                  *parent_identifier;
+  char                  *owner_name;
+  char                  *owner_email;
+  gint64                 valid_from;
+  gint64                 valid_to;
+  gint64                 scheduled_expire_time;
+  gboolean               no_account_view;
+} Token;
+
+typedef struct
+{
+  char     *path;
+  guint     times;
+  guint     status;
+  char     *content_type;
+  GBytes   *body;
+  char     *location;
+  char     *retry_after;
+  guint     delay_ms;
+  gboolean  never_answer;
+  gboolean  chunked;
+  gboolean  never_finish;
+} Reply;
+
+typedef struct
+{
+  FakeHarness       *self;
+  SoupServerMessage *message;
+  Reply             *reply;     /* NULL: answer as Harness would */
+  guint              source_id;
+} Delayed;
+
+struct _FakeHarness
+{
+  GObject      parent_instance;
+
+  SoupServer  *server;
+  char        *base_url;
+  guint        port;
+  GHashTable  *tokens;     /* key string → Token */
+  GHashTable  *accounts;   /* account id → name */
+  GQueue       replies;    /* Reply */
+  GPtrArray   *requests;   /* FakeHarnessRequest */
+  GList       *delayed;    /* Delayed */
+  GPtrArray   *held;       /* SoupServerMessage, never answered */
+  guint        n_tokens;
+  gboolean     log_requests;
+};
+
+G_DEFINE_FINAL_TYPE (FakeHarness, fake_harness, G_TYPE_OBJECT)
+
+static void
+token_free (Token *token)
+{
+  g_free (token->token);
+  g_free (token->account_id);
+  g_free (token->identifier);
+  g_free (token->name);
+  g_free (token->api_key_identifier);
+  g_free (token->parent_identifier);
+  g_free (token->owner_name);
+  g_free (token->owner_email);
+  g_free (token);
+}
+
+static void
+reply_free (Reply *reply)
+{
+  g_free (reply->path);
+  g_free (reply->content_type);
+  g_clear_pointer (&reply->body, g_bytes_unref);
+  g_free (reply->location);
+  g_free (reply->retry_after);
+  g_free (reply);
+}
+
+static Reply *
+reply_copy (const Reply *reply)
+{
+  Reply *copy = g_memdup2 (reply, sizeof *reply);
+
+  copy->path = g_strdup (reply->path);
+  copy->content_type = g_strdup (reply->content_type);
+  copy->body = reply->body != NULL ? g_bytes_ref (reply->body) : NULL;
+  copy->location = g_strdup (reply->location);
+  copy->retry_after = g_strdup (reply->retry_after);
+
+  return copy;
+}
+
+static void
+request_free (FakeHarnessRequest *request)
+{
+  g_free (request->method);
+  g_free (request->path);
+  g_free (request->query);
+  g_hash_table_unref (request->query_params);
+  soup_message_headers_unref (request->headers);
+  g_bytes_unref (request->body);
+  g_free (request);
+}
+
+static gint64
+now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+static char *
+json_string (JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
+  return json_to_string (root, FALSE);
+}
+
+static void
+add_string_or_null (JsonBuilder *builder,
+                    const char  *name,
+                    const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+set_json (SoupServerMessage *message,
+          guint              status,
+          char              *json)
+{
+  soup_server_message_set_status (message, status, NULL);
+  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_TAKE, json, strlen (json));
+}
+
+/* An ErrorDTO (harness-api.md §4). */
+static void
+set_error (SoupServerMessage *message,
+           guint              status,
+           const char        *code,
+           const char        *text)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *correlation_id = g_uuid_string_random ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, "ERROR");
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, code);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, text);
+  json_builder_set_member_name (builder, "correlationId");
+  json_builder_add_string_value (builder, correlation_id);
+  add_string_or_null (builder, "detailedMessage", NULL);
+  json_builder_set_member_name (builder, "responseMessages");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, code);
+  json_builder_set_member_name (builder, "level");
+  json_builder_add_string_value (builder, "ERROR");
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, text);
+  add_string_or_null (builder, "exception", NULL);
+  json_builder_set_member_name (builder, "failureTypes");
+  json_builder_begin_array (builder);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  add_string_or_null (builder, "metadata", NULL);
+  json_builder_end_object (builder);
+
+  set_json (message, status, json_string (builder));
+}
+
+static void
+begin_success (JsonBuilder *builder)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, "SUCCESS");
+  json_builder_set_member_name (builder, "data");
+}
+
+static void
+end_success (JsonBuilder *builder)
+{
+  g_autofree char *correlation_id = g_uuid_string_random ();
+
+  add_string_or_null (builder, "metaData", NULL);
+  json_builder_set_member_name (builder, "correlationId");
+  json_builder_add_string_value (builder, correlation_id);
+  json_builder_end_object (builder);
+}
+
+static gint64
+token_expiry (const Token *token)
+{
+  return token->scheduled_expire_time > 0 ? token->scheduled_expire_time : token->valid_to;
+}
+
+static gboolean
+token_is_valid (const Token *token)
+{
+  gint64 now = now_ms ();
+
+  return token->valid_from < now && now < token_expiry (token);
+}
+
+/* NextGenAuthenticationFilter: returns the token, or NULL with the error
+ * answer set. */
+static const Token *
+authenticate (FakeHarness       *self,
+              SoupServerMessage *message,
+              GHashTable        *query,
+              const char        *path_account)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
+  const char *key = soup_message_headers_get_one (headers, "x-api-key");
+  const char *account = soup_message_headers_get_one (headers, "Harness-Account");
+  const Token *token;
+
+  if (account == NULL && query != NULL)
+    account = g_hash_table_lookup (query, "account");
+  if (account == NULL && query != NULL)
+    account = g_hash_table_lookup (query, "accountIdentifier");
+  if (account == NULL)
+    account = path_account;
+
+  if (key == NULL)
+    {
+      set_error (message, 401, "INVALID_CREDENTIAL", "Invalid credentials");
+      return NULL;
+    }
+
+  if (account == NULL || account[0] == '\0')
+    {
+      set_error (message, 400, "INVALID_REQUEST", "Account detail is not present in the request");
+      return NULL;
+    }
+
+  token = g_hash_table_lookup (self->tokens, key);
+  if (token == NULL)
+    {
+      set_error (message, 401, "INVALID_TOKEN", "Token is not valid.");
+      return NULL;
+    }
+
+  if (!g_str_equal (token->account_id, account))
+    {
+      set_error (message, 401, "INVALID_TOKEN", "Token is not valid.");
+      return NULL;
+    }
+
+  if (!token_is_valid (token))
+    {
+      set_error (message, 401, "EXPIRED_TOKEN", "Token expired.");
+      return NULL;
+    }
+
+  return token;
+}
+
+static void
+add_time_or_null (JsonBuilder *builder,
+                  const char  *name,
+                  gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value > 0)
+    json_builder_add_int_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+answer_validate (FakeHarness       *self,
+                 SoupServerMessage *message,
+                 GHashTable        *query)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(GBytes) body = NULL;
+  const Token *token;
+  gsize length;
+  const char *data;
+
+  if (!g_str_equal (soup_server_message_get_method (message), SOUP_METHOD_POST))
+    {
+      soup_server_message_set_status (message, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      return;
+    }
+
+  token = authenticate (self, message, query, NULL);
+  if (token == NULL)
+    return;
+
+  /* TokenValidationHelper looks up the body; a different key than the
+   * header's is "Token not found" with the default code, i.e. 400. */
+  body = soup_message_body_flatten (soup_server_message_get_request_body (message));
+  data = g_bytes_get_data (body, &length);
+  if (length != strlen (token->token) || memcmp (data, token->token, length) != 0)
+    {
+      set_error (message, 400, "INVALID_REQUEST", "Token not found");
+      return;
+    }
+
+  builder = json_builder_new ();
+  begin_success (builder);
+  json_builder_begin_object (builder);
+  add_string_or_null (builder, "identifier", token->identifier);
+  add_string_or_null (builder, "name", token->name);
+  add_time_or_null (builder, "validFrom", token->valid_from);
+  add_time_or_null (builder, "validTo", token->valid_to);
+  add_time_or_null (builder, "scheduledExpireTime", token->scheduled_expire_time);
+  json_builder_set_member_name (builder, "valid");
+  json_builder_add_boolean_value (builder, token_is_valid (token));
+  add_string_or_null (builder, "accountIdentifier", token->account_id);
+  add_string_or_null (builder, "orgIdentifier", NULL);
+  add_string_or_null (builder, "projectIdentifier", NULL);
+  add_string_or_null (builder, "apiKeyIdentifier", token->api_key_identifier);
+  add_string_or_null (builder, "parentIdentifier", token->parent_identifier);
+  add_string_or_null (builder, "apiKeyType", token->kind == TESSERA_CREDENTIAL_KIND_SAT ? "SERVICE_ACCOUNT" : "USER");
+  add_string_or_null (builder, "description", "");
+  json_builder_set_member_name (builder, "tags");
+  json_builder_begin_object (builder);
+  json_builder_end_object (builder);
+  add_string_or_null (builder, "email", token->owner_email);
+  add_string_or_null (builder, "username", token->owner_name);
+  add_string_or_null (builder, "encodedPassword", NULL);
+  json_builder_end_object (builder);
+  end_success (builder);
+
+  set_json (message, SOUP_STATUS_OK, json_string (builder));
+}
+
+static void
+answer_account (FakeHarness       *self,
+                SoupServerMessage *message,
+                GHashTable        *query,
+                const char        *account_id)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  const Token *token;
+  const char *name;
+
+  if (!g_str_equal (soup_server_message_get_method (message), SOUP_METHOD_GET))
+    {
+      soup_server_message_set_status (message, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      return;
+    }
+
+  token = authenticate (self, message, query, account_id);
+  if (token == NULL)
+    return;
+
+  /* @NGAccessControlCheck(ACCOUNT, VIEW_ACCOUNT_PERMISSION) */
+  if (token->no_account_view || !g_str_equal (token->account_id, account_id))
+    {
+      set_error (message, 403, "NG_ACCESS_DENIED",
+                 "Missing permission core_account_view on account");
+      return;
+    }
+
+  name = g_hash_table_lookup (self->accounts, account_id);
+
+  builder = json_builder_new ();
+  begin_success (builder);
+  json_builder_begin_object (builder);
+  add_string_or_null (builder, "identifier", account_id);
+  add_string_or_null (builder, "name", name);
+  add_string_or_null (builder, "companyName", name);
+  add_string_or_null (builder, "cluster", "fake");
+  add_string_or_null (builder, "defaultExperience", "NG");
+  add_string_or_null (builder, "authenticationMechanism", "USER_PASSWORD");
+  json_builder_set_member_name (builder, "nextGenEnabled");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_end_object (builder);
+  end_success (builder);
+
+  set_json (message, SOUP_STATUS_OK, json_string (builder));
+}
+
+static void
+answer_as_harness (FakeHarness       *self,
+                   SoupServerMessage *message)
+{
+  const char *path = g_uri_get_path (soup_server_message_get_uri (message));
+  g_autoptr(GHashTable) query = NULL;
+  const char *raw_query = g_uri_get_query (soup_server_message_get_uri (message));
+
+  if (raw_query != NULL)
+    query = soup_form_decode (raw_query);
+
+  if (g_str_has_prefix (path, "/gateway/"))
+    path += strlen ("/gateway");
+
+  if (g_str_equal (path, "/ng/api/token/validate"))
+    answer_validate (self, message, query);
+  else if (g_str_has_prefix (path, "/ng/api/accounts/") &&
+           strchr (path + strlen ("/ng/api/accounts/"), '/') == NULL &&
+           path[strlen ("/ng/api/accounts/")] != '\0')
+    {
+      g_autofree char *account_id = g_uri_unescape_string (path + strlen ("/ng/api/accounts/"), NULL);
+
+      answer_account (self, message, query, account_id);
+    }
+  else
+    set_error (message, 404, "RESOURCE_NOT_FOUND", "Resource not found");
+}
+
+static void
+answer_scripted (FakeHarness       *self,
+                 SoupServerMessage *message,
+                 const Reply       *reply)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (message);
+  SoupMessageBody *body = soup_server_message_get_response_body (message);
+
+  if (reply->status == 0)
+    {
+      answer_as_harness (self, message);
+      return;
+    }
+
+  soup_server_message_set_status (message, reply->status, NULL);
+  soup_message_headers_set_content_type (headers, reply->content_type != NULL ? reply->content_type : "application/json", NULL);
+  if (reply->location != NULL)
+    soup_message_headers_replace (headers, "Location", reply->location);
+  if (reply->retry_after != NULL)
+    soup_message_headers_replace (headers, "Retry-After", reply->retry_after);
+
+  if (reply->chunked || reply->never_finish)
+    soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+
+  if (reply->body != NULL && g_bytes_get_size (reply->body) > 0)
+    soup_message_body_append_bytes (body, reply->body);
+
+  if (!reply->never_finish)
+    soup_message_body_complete (body);
+}
+
+static void
+log_request (FakeHarness       *self,
+             SoupServerMessage *message)
+{
+  if (!self->log_requests)
+    return;
+
+  g_printerr ("%s %s → %u\n",
+              soup_server_message_get_method (message),
+              g_uri_get_path (soup_server_message_get_uri (message)),
+              soup_server_message_get_status (message));
+}
+
+static void
+answer (FakeHarness       *self,
+        SoupServerMessage *message,
+        const Reply       *reply)
+{
+  if (reply != NULL)
+    answer_scripted (self, message, reply);
+  else
+    answer_as_harness (self, message);
+
+  log_request (self, message);
+}
+
+static void
+delayed_free (Delayed *delayed)
+{
+  g_clear_handle_id (&delayed->source_id, g_source_remove);
+  g_clear_pointer (&delayed->reply, reply_free);
+  g_object_unref (delayed->message);
+  g_free (delayed);
+}
+
+static gboolean
+on_delay_over (gpointer user_data)
+{
+  Delayed *delayed = user_data;
+  FakeHarness *self = delayed->self;
+
+  delayed->source_id = 0;
+  self->delayed = g_list_remove (self->delayed, delayed);
+
+  answer (self, delayed->message, delayed->reply);
+  soup_server_message_unpause (delayed->message);
+  delayed_free (delayed);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The first queued reply for @path, used up by this request. */
+static Reply *
+take_reply (FakeHarness *self,
+            const char  *path)
+{
+  for (GList *l = self->replies.head; l != NULL; l = l->next)
+    {
+      Reply *reply = l->data;
+
+      if (reply->path != NULL && !g_str_has_suffix (path, reply->path))
+        continue;
+
+      if (reply->times > 1)
+        {
+          reply->times--;
+          return reply_copy (reply);
+        }
+
+      g_queue_delete_link (&self->replies, l);
+      return reply;
+    }
+
+  return NULL;
+}
+
+static void
+record (FakeHarness       *self,
+        SoupServerMessage *message,
+        GHashTable        *query)
+{
+  FakeHarnessRequest *request = g_new0 (FakeHarnessRequest, 1);
+  GUri *uri = soup_server_message_get_uri (message);
+
+  request->method = g_strdup (soup_server_message_get_method (message));
+  request->path = g_strdup (g_uri_get_path (uri));
+  request->query = g_strdup (g_uri_get_query (uri));
+  request->query_params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (query != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, query);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_hash_table_insert (request->query_params, g_strdup (key), g_strdup (value));
+    }
+  request->headers = soup_message_headers_ref (soup_server_message_get_request_headers (message));
+  request->body = soup_message_body_flatten (soup_server_message_get_request_body (message));
+
+  g_ptr_array_add (self->requests, request);
+}
+
+static void
+on_request (SoupServer        *server,
+            SoupServerMessage *message,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  FakeHarness *self = user_data;
+  Reply *reply;
+
+  record (self, message, query);
+  reply = take_reply (self, path);
+
+  if (reply != NULL && reply->never_answer)
+    {
+      soup_server_message_pause (message);
+      g_ptr_array_add (self->held, g_object_ref (message));
+      if (self->log_requests)
+        g_printerr ("%s %s → (no answer)\n", soup_server_message_get_method (message), path);
+      reply_free (reply);
+      return;
+    }
+
+  if (reply != NULL && reply->delay_ms > 0)
+    {
+      Delayed *delayed = g_new0 (Delayed, 1);
+
+      delayed->self = self;
+      delayed->message = g_object_ref (message);
+      delayed->reply = reply;
+      delayed->source_id = g_timeout_add (reply->delay_ms, on_delay_over, delayed);
+      self->delayed = g_list_prepend (self->delayed, delayed);
+      soup_server_message_pause (message);
+      return;
+    }
+
+  answer (self, message, reply);
+  g_clear_pointer (&reply, reply_free);
+}
+
+static void
+fake_harness_dispose (GObject *object)
+{
+  FakeHarness *self = (FakeHarness *) object;
+
+  if (self->server != NULL)
+    soup_server_disconnect (self->server);
+  g_list_free_full (g_steal_pointer (&self->delayed), (GDestroyNotify) delayed_free);
+  g_clear_pointer (&self->held, g_ptr_array_unref);
+  g_clear_object (&self->server);
+
+  G_OBJECT_CLASS (fake_harness_parent_class)->dispose (object);
+}
+
+static void
+fake_harness_finalize (GObject *object)
+{
+  FakeHarness *self = (FakeHarness *) object;
+
+  g_free (self->base_url);
+  g_hash_table_unref (self->tokens);
+  g_hash_table_unref (self->accounts);
+  g_queue_clear_full (&self->replies, (GDestroyNotify) reply_free);
+  g_ptr_array_unref (self->requests);
+
+  G_OBJECT_CLASS (fake_harness_parent_class)->finalize (object);
+}
+
+static void
+fake_harness_class_init (FakeHarnessClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = fake_harness_dispose;
+  object_class->finalize = fake_harness_finalize;
+}
+
+static void
+fake_harness_init (FakeHarness *self)
+{
+  self->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) token_free);
+  self->accounts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_queue_init (&self->replies);
+  self->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
+  self->held = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/**
+ * fake_harness_new_full:
+ * @port: the port on 127.0.0.1, 0 to let the system pick one
+ * @certificate: (nullable): serve https with this certificate
+ *
+ * Returns: (transfer full) (nullable): a listening fake Harness
+ */
+FakeHarness *
+fake_harness_new_full (guint             port,
+                       GTlsCertificate  *certificate,
+                       GError          **error)
+{
+  g_autoptr(FakeHarness) self = g_object_new (FAKE_TYPE_HARNESS, NULL);
+  SoupServerListenOptions options = 0;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GInetAddress) loopback = NULL;
+
+  self->server = soup_server_new ("tls-certificate", certificate, NULL);
+  soup_server_add_handler (self->server, NULL, on_request, self, NULL);
+
+  if (certificate != NULL)
+    options |= SOUP_SERVER_LISTEN_HTTPS;
+
+  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  address = g_inet_socket_address_new (loopback, port);
+  if (!soup_server_listen (self->server, address, options, error))
+    return NULL;
+
+  {
+    GSList *uris = soup_server_get_uris (self->server);
+
+    self->port = g_uri_get_port (uris->data);
+    g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  }
+
+  self->base_url = g_strdup_printf ("%s://127.0.0.1:%u", certificate != NULL ? "https" : "http", self->port);
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * fake_harness_new:
+ *
+ * Returns: (transfer full): a fake Harness on http://127.0.0.1:<port>
+ */
+FakeHarness *
+fake_harness_new (void)
+{
+  g_autoptr(GError) error = NULL;
+  FakeHarness *self = fake_harness_new_full (0, NULL, &error);
+
+  g_assert_no_error (error);
+
+  return self;
+}
+
+const char *
+fake_harness_get_base_url (FakeHarness *self)
+{
+  g_return_val_if_fail (FAKE_IS_HARNESS (self), NULL);
+
+  return self->base_url;
+}
+
+guint
+fake_harness_get_port (FakeHarness *self)
+{
+  g_return_val_if_fail (FAKE_IS_HARNESS (self), 0);
+
+  return self->port;
+}
+
+void
+fake_harness_add_token_full (FakeHarness            *self,
+                             const FakeHarnessToken *info)
+{
+  g_auto(GStrv) parts = NULL;
+  Token *token;
+  guint n;
+
+  g_return_if_fail (FAKE_IS_HARNESS (self));
+  g_return_if_fail (info != NULL && info->token != NULL);
+
+  parts = g_strsplit (info->token, ".", -1);
+  n = ++self->n_tokens;
+
+  token = g_new0 (Token, 1);
+  token->token = g_strdup (info->token);
+  token->kind = info->kind;
+  if (token->kind == TESSERA_CREDENTIAL_KIND_UNKNOWN)
+    token->kind = g_str_has_prefix (info->token, "sat.") ? TESSERA_CREDENTIAL_KIND_SAT : TESSERA_CREDENTIAL_KIND_PAT;
+
+  if (info->account_id != NULL)
+    token->account_id = g_strdup (info->account_id);
+  else if (g_strv_length (parts) == 4)
+    token->account_id = g_strdup (parts[1]);
+  else
+    g_error ("fake_harness_add_token: a legacy key needs an account_id");
+
+  token->identifier = info->identifier != NULL ? g_strdup (info->identifier) : g_strdup_printf ("token_%u", n);
+  token->name = info->name != NULL ? g_strdup (info->name) : g_strdup_printf ("Token %u", n);
+  token->api_key_identifier = info->api_key_identifier != NULL ? g_strdup (info->api_key_identifier) : g_strdup_printf ("api_key_%u", n);
+  if (info->parent_identifier != NULL)
+    token->parent_identifier = g_strdup (info->parent_identifier);
+  else
+    token->parent_identifier = g_strdup_printf (token->kind == TESSERA_CREDENTIAL_KIND_SAT ? "service_account_%u" : "user_%u", n);
+  token->owner_name = g_strdup (info->owner_name);
+  token->owner_email = g_strdup (info->owner_email);
+  token->valid_from = info->valid_from > 0 ? info->valid_from : now_ms () - DAY_MS;
+  token->valid_to = info->valid_to > 0 ? info->valid_to : token->valid_from + 30 * DAY_MS;
+  token->scheduled_expire_time = info->scheduled_expire_time;
+  token->no_account_view = info->no_account_view;
+
+  if (!g_hash_table_contains (self->accounts, token->account_id))
+    g_hash_table_insert (self->accounts, g_strdup (token->account_id), g_strdup ("Fake Harness Account"));
+
+  g_hash_table_replace (self->tokens, token->token, token);
+}
+
+/**
+ * fake_harness_add_token:
+ * @valid_to: epoch ms; 0 for 30 days from yesterday
+ * @scheduled_expire_time: epoch ms; 0 for none
+ * @owner_name: (nullable):
+ * @owner_email: (nullable):
+ */
+void
+fake_harness_add_token (FakeHarness           *self,
+                        const char            *token,
+                        TesseraCredentialKind  kind,
+                        gint64                 valid_to,
+                        gint64                 scheduled_expire_time,
+                        const char            *owner_name,
+                        const char            *owner_email)
+{
+  FakeHarnessToken info = {
+    .token = token,
+    .kind = kind,
+    .valid_to = valid_to,
+    .scheduled_expire_time = scheduled_expire_time,
+    .owner_name = owner_name,
+    .owner_email = owner_email,
+  };
+
+  fake_harness_add_token_full (self, &info);
+}
+
+void
+fake_harness_remove_token (FakeHarness *self,
+                           const char  *token)
+{
+  g_return_if_fail (FAKE_IS_HARNESS (self));
+
+  g_hash_table_remove (self->tokens, token);
+}
+
+void
+fake_harness_set_account_name (FakeHarness *self,
+                               const char  *account_id,
+                               const char  *name)
+{
+  g_return_if_fail (FAKE_IS_HARNESS (self));
+
+  g_hash_table_replace (self->accounts, g_strdup (account_id), g_strdup (name));
+}
+
+void
+fake_harness_add_demo_tokens (FakeHarness *self)
+{
+  gint64 now = now_ms ();
+  const FakeHarnessToken demo[] = {
+    { .token = FAKE_HARNESS_DEMO_PAT, .identifier = "laptop_cli", .name = "Laptop CLI",
+      .api_key_identifier = "personal_key", .parent_identifier = "aBcDeFgHiJkLmNoPqRsTuV",
+      .owner_name = "Ada Lovelace", .owner_email = "ada@example.com",
+      .valid_from = now - 10 * DAY_MS, .valid_to = now + 90 * DAY_MS },
+    { .token = FAKE_HARNESS_DEMO_SAT, .identifier = "ci_deployer", .name = "CI deployer",
+      .api_key_identifier = "ci_key", .parent_identifier = "ci_service_account",
+      .owner_name = "CI Service Account", .owner_email = "ci_service_account@service.harness.io",
+      .valid_from = now - 10 * DAY_MS, .valid_to = now + 90 * DAY_MS },
+    { .token = FAKE_HARNESS_DEMO_PAT_EXPIRING, .identifier = "old_laptop", .name = "Old laptop",
+      .api_key_identifier = "personal_key", .parent_identifier = "aBcDeFgHiJkLmNoPqRsTuV",
+      .owner_name = "Ada Lovelace", .owner_email = "ada@example.com",
+      .valid_from = now - 27 * DAY_MS, .valid_to = now + 3 * DAY_MS },
+    { .token = FAKE_HARNESS_DEMO_PAT_EXPIRED, .identifier = "last_year", .name = "Last year’s token",
+      .api_key_identifier = "personal_key", .parent_identifier = "aBcDeFgHiJkLmNoPqRsTuV",
+      .owner_name = "Ada Lovelace", .owner_email = "ada@example.com",
+      .valid_from = now - 31 * DAY_MS, .valid_to = now - DAY_MS },
+  };
+
+  g_return_if_fail (FAKE_IS_HARNESS (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (demo); i++)
+    fake_harness_add_token_full (self, &demo[i]);
+
+  fake_harness_set_account_name (self, FAKE_HARNESS_DEMO_ACCOUNT, FAKE_HARNESS_DEMO_ACCOUNT_NAME);
+}
+
+void
+fake_harness_queue_reply_full (FakeHarness            *self,
+                               const FakeHarnessReply *reply)
+{
+  Reply *copy;
+
+  g_return_if_fail (FAKE_IS_HARNESS (self));
+  g_return_if_fail (reply != NULL);
+
+  copy = g_new0 (Reply, 1);
+  copy->path = g_strdup (reply->path);
+  copy->times = MAX (reply->times, 1);
+  copy->status = reply->status;
+  copy->content_type = g_strdup (reply->content_type);
+  if (reply->body != NULL)
+    copy->body = g_bytes_new (reply->body, reply->body_length > 0 ? (gsize) reply->body_length : strlen (reply->body));
+  copy->location = g_strdup (reply->location);
+  copy->retry_after = g_strdup (reply->retry_after);
+  copy->delay_ms = reply->delay_ms;
+  copy->never_answer = reply->never_answer;
+  copy->chunked = reply->chunked;
+  copy->never_finish = reply->never_finish;
+
+  g_queue_push_tail (&self->replies, copy);
+}
+
+/**
+ * fake_harness_queue_reply:
+ * @content_type: (nullable): %NULL for "application/json"
+ * @body: (nullable):
+ *
+ * The next request, whatever its path, gets this answer.
+ */
+void
+fake_harness_queue_reply (FakeHarness *self,
+                          guint        status,
+                          const char  *content_type,
+                          const char  *body)
+{
+  FakeHarnessReply reply = {
+    .status = status,
+    .content_type = content_type,
+    .body = body,
+  };
+
+  fake_harness_queue_reply_full (self, &reply);
+}
+
+void
+fake_harness_clear_replies (FakeHarness *self)
+{
+  g_return_if_fail (FAKE_IS_HARNESS (self));
+
+  g_queue_clear_full (&self->replies, (GDestroyNotify) reply_free);
+}
+
+void
+fake_harness_set_log_requests (FakeHarness *self,
+                               gboolean     log_requests)
+{
+  g_return_if_fail (FAKE_IS_HARNESS (self));
+
+  self->log_requests = !!log_requests;
+}
+
+guint
+fake_harness_get_n_requests (FakeHarness *self)
+{
+  g_return_val_if_fail (FAKE_IS_HARNESS (self), 0);
+
+  return self->requests->len;
+}
+
+/**
+ * fake_harness_get_request:
+ *
+ * Returns: (transfer none): the @index-th request received, oldest first
+ */
+const FakeHarnessRequest *
+fake_harness_get_request (FakeHarness *self,
+                          guint        index)
+{
+  g_return_val_if_fail (FAKE_IS_HARNESS (self), NULL);
+  g_return_val_if_fail (index < self->requests->len, NULL);
+
+  return g_ptr_array_index (self->requests, index);
+}
+
+void
+fake_harness_clear_requests (FakeHarness *self)
+{
+  g_return_if_fail (FAKE_IS_HARNESS (self));
+
+  g_ptr_array_set_size (self->requests, 0);
+}
+
+const char *
+fake_harness_request_get_header (const FakeHarnessRequest *request,
+                                 const char               *name)
+{
+  g_return_val_if_fail (request != NULL, NULL);
+
+  return soup_message_headers_get_one (request->headers, name);
+}
+
+const char *
+fake_harness_request_get_query (const FakeHarnessRequest *request,
+                                const char               *name)
+{
+  g_return_val_if_fail (request != NULL, NULL);
+
+  return g_hash_table_lookup (request->query_params, name);
+}
+
+char *
+fake_harness_request_dup_body (const FakeHarnessRequest *request)
+{
+  gsize length;
+  const char *data;
+
+  g_return_val_if_fail (request != NULL, NULL);
+
+  data = g_bytes_get_data (request->body, &length);
+
+  return g_strndup (data, length);
+}
