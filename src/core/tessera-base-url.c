@@ -142,6 +142,8 @@ tessera_base_url_normalize (const char  *input,
     path[--path_len] = '\0';
 
   port = g_uri_get_port (uri);
+  if ((port == 443 && g_str_equal (scheme, "https")) || (port == 80 && g_str_equal (scheme, "http")))
+    port = -1;
 
   return g_uri_join (G_URI_FLAGS_ENCODED, scheme, NULL, host, port, path, NULL, NULL);
 }

@@ -1,0 +1,119 @@
+/* test-base-url.c: table-driven tests of the base URL rules */
+#include "config.h"
+
+#include "tessera-base-url.h"
+#include "tessera-harness-client.h"
+
+typedef struct
+{
+  const char *input;
+  const char *expected;   /* NULL: an error */
+  int         error;
+} Case;
+
+#define OK(in, out)    { in, out, -1 }
+#define BAD(in, code)  { in, NULL, TESSERA_HARNESS_ERROR_##code }
+
+static const Case cases[] = {
+  OK ("https://app.harness.io", "https://app.harness.io"),
+  OK ("https://app.harness.io/", "https://app.harness.io"),
+  OK ("https://app.harness.io///", "https://app.harness.io"),
+  OK ("  https://app.harness.io \n", "https://app.harness.io"),
+  OK ("HTTPS://App.Harness.IO", "https://app.harness.io"),
+  OK ("https://app.harness.io/gateway", "https://app.harness.io/gateway"),
+  OK ("https://app.harness.io/gateway/", "https://app.harness.io/gateway"),
+  OK ("https://app.harness.io/Gateway", "https://app.harness.io/Gateway"),
+  OK ("https://app.harness.io:443", "https://app.harness.io"),
+  OK ("https://harness.example.com:8443/", "https://harness.example.com:8443"),
+  OK ("app.harness.io", "https://app.harness.io"),
+  OK ("accounts.eu.harness.io/gateway", "https://accounts.eu.harness.io/gateway"),
+  OK ("https://smp.internal/path%20with/escapes", "https://smp.internal/path%20with/escapes"),
+  OK ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+  OK ("http://127.1.2.3:9", "http://127.1.2.3:9"),
+  OK ("http://localhost:3000/", "http://localhost:3000"),
+  OK ("http://LOCALHOST", "http://localhost"),
+  OK ("http://[::1]:8080/gateway", "http://[::1]:8080/gateway"),
+  OK ("http://127.0.0.1:80", "http://127.0.0.1"),
+  OK ("https://[2001:db8::1]", "https://[2001:db8::1]"),
+  BAD ("", INVALID_BASE_URL),
+  BAD ("   ", INVALID_BASE_URL),
+  BAD (NULL, INVALID_BASE_URL),
+  BAD ("http://app.harness.io", INSECURE_URL),
+  BAD ("http://10.0.0.1", INSECURE_URL),
+  BAD ("http://192.168.1.10:8080", INSECURE_URL),
+  BAD ("http://[::2]", INSECURE_URL),
+  BAD ("http://localhost.evil.example", INSECURE_URL),
+  BAD ("http://127.0.0.1.evil.example", INSECURE_URL),
+  BAD ("ftp://app.harness.io", INVALID_BASE_URL),
+  BAD ("file:///etc/passwd", INVALID_BASE_URL),
+  BAD ("javascript:alert(1)", INVALID_BASE_URL),
+  BAD ("https://", INVALID_BASE_URL),
+  BAD ("https://user:secret@app.harness.io", INVALID_BASE_URL),
+  BAD ("https://app.harness.io@evil.example", INVALID_BASE_URL),
+  BAD ("https://app.harness.io/?accountIdentifier=x", INVALID_BASE_URL),
+  BAD ("https://app.harness.io/#fragment", INVALID_BASE_URL),
+  BAD ("https://app harness.io", INVALID_BASE_URL),
+  BAD ("https://app.harness.io/\x01", INVALID_BASE_URL),
+  BAD ("https://app.harness.io:99999", INVALID_BASE_URL),
+  BAD ("https://app.harness.io/%zz", INVALID_BASE_URL),
+};
+
+static void
+test_table (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const Case *c = &cases[i];
+      g_autoptr(GError) error = NULL;
+      g_autofree char *normalized = NULL;
+
+      g_test_message ("case %u: %s", i, c->input != NULL ? c->input : "(null)");
+      normalized = tessera_base_url_normalize (c->input, &error);
+
+      if (c->expected != NULL)
+        {
+          g_assert_no_error (error);
+          g_assert_cmpstr (normalized, ==, c->expected);
+
+          /* Normalizing is idempotent. */
+          {
+            g_autofree char *again = tessera_base_url_normalize (normalized, &error);
+
+            g_assert_no_error (error);
+            g_assert_cmpstr (again, ==, normalized);
+          }
+        }
+      else
+        {
+          g_assert_null (normalized);
+          g_assert_error (error, TESSERA_HARNESS_ERROR, c->error);
+          g_assert_false (tessera_harness_error_is_transient (error));
+        }
+    }
+}
+
+static void
+test_is_loopback (void)
+{
+  g_assert_true (tessera_base_url_is_loopback ("http://127.0.0.1:1234"));
+  g_assert_true (tessera_base_url_is_loopback ("https://127.255.0.9"));
+  g_assert_true (tessera_base_url_is_loopback ("http://localhost"));
+  g_assert_true (tessera_base_url_is_loopback ("http://[::1]:80/x"));
+  g_assert_false (tessera_base_url_is_loopback ("https://app.harness.io"));
+  g_assert_false (tessera_base_url_is_loopback ("http://128.0.0.1"));
+  g_assert_false (tessera_base_url_is_loopback ("http://localhost.example.com"));
+  g_assert_false (tessera_base_url_is_loopback ("not a url"));
+  g_assert_false (tessera_base_url_is_loopback (NULL));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/base-url/table", test_table);
+  g_test_add_func ("/base-url/is-loopback", test_is_loopback);
+
+  return g_test_run ();
+}
