@@ -48,6 +48,7 @@ typedef struct
   gboolean  never_answer;
   gboolean  chunked;
   gboolean  never_finish;
+  gboolean  drop;
 } Reply;
 
 typedef struct
@@ -596,6 +597,17 @@ on_request (SoupServer        *server,
       return;
     }
 
+  if (reply != NULL && reply->drop)
+    {
+      g_autoptr(GIOStream) connection = soup_server_message_steal_connection (message);
+
+      if (self->log_requests)
+        g_printerr ("%s %s → (connection closed)\n", soup_server_message_get_method (message), path);
+      g_io_stream_close (connection, NULL, NULL);
+      reply_free (reply);
+      return;
+    }
+
   if (reply != NULL && reply->delay_ms > 0)
     {
       Delayed *delayed = g_new0 (Delayed, 1);
@@ -879,6 +891,7 @@ fake_harness_queue_reply_full (FakeHarness            *self,
   copy->never_answer = reply->never_answer;
   copy->chunked = reply->chunked;
   copy->never_finish = reply->never_finish;
+  copy->drop = reply->drop;
 
   g_queue_push_tail (&self->replies, copy);
 }

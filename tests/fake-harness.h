@@ -61,6 +61,7 @@ typedef struct
   gboolean    never_answer;   /* hold the request until the fake goes away */
   gboolean    chunked;        /* send without Content-Length */
   gboolean    never_finish;   /* send the body (chunked), then stall forever */
+  gboolean    drop;           /* close the connection without a word */
 } FakeHarnessReply;
 
 /* What the fake received. */

@@ -885,6 +885,41 @@ test_connection_refused (void)
   g_assert_nonnull (strstr (outcome.error->message, "refused"));
 }
 
+static void
+test_connection_dropped (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_auto(Outcome) outcome = { 0 };
+  FakeHarnessReply reply = { .path = VALIDATE_PATH, .drop = TRUE };
+
+  fake_harness_queue_reply_full (fixture->harness, &reply);
+  verify (fixture, PAT, &outcome);
+
+  assert_error (&outcome, TESSERA_HARNESS_ERROR_NETWORK, TRUE);
+  g_assert_nonnull (strstr (outcome.error->message, "interrupted"));
+  g_assert_cmpuint (fake_harness_get_n_requests (fixture->harness), ==, 1);
+}
+
+static void
+test_unknown_host (void)
+{
+  g_autoptr(TesseraHarnessClient) client = tessera_harness_client_new ();
+  g_auto(Outcome) outcome = { 0 };
+
+  /* ".invalid" never resolves (RFC 2606). Without any network the lookup
+   * may hang instead of failing, so the deadline is short. */
+  tessera_harness_client_set_timeout (client, 3000);
+  verify_with (client, "https://tessera-test.invalid", NULL, PAT, NULL, &outcome);
+
+  g_assert_nonnull (outcome.error);
+  g_test_message ("%s", outcome.error->message);
+  if (g_error_matches (outcome.error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_NETWORK))
+    g_assert_nonnull (strstr (outcome.error->message, "could not be found"));
+  else
+    assert_error (&outcome, TESSERA_HARNESS_ERROR_TIMED_OUT, TRUE);
+  g_assert_true (tessera_harness_error_is_transient (outcome.error));
+}
+
 static GTlsCertificate *
 load_certificate (const char *name)
 {
@@ -1339,6 +1374,8 @@ main (int    argc,
   ADD ("/harness-client/transport/deadline-covers-retries", test_deadline_covers_retries);
   ADD ("/harness-client/transport/redirect-not-followed", test_redirect_not_followed);
   g_test_add_func ("/harness-client/transport/connection-refused", test_connection_refused);
+  ADD ("/harness-client/transport/connection-dropped", test_connection_dropped);
+  g_test_add_func ("/harness-client/transport/unknown-host", test_unknown_host);
   g_test_add_data_func ("/harness-client/tls/self-signed", &tls_self_signed, test_tls);
   g_test_add_data_func ("/harness-client/tls/unknown-ca", &tls_unknown_ca, test_tls);
   g_test_add_data_func ("/harness-client/tls/trusted-ca", &tls_trusted, test_tls);
