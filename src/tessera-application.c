@@ -1,4 +1,4 @@
-/* tessera-application.c: the GUI application (placeholder window until the UI lands) */
+/* tessera-application.c: the GUI application */
 #define G_LOG_DOMAIN "tessera-app"
 
 #include "config.h"
@@ -6,37 +6,114 @@
 #include <glib/gi18n.h>
 
 #include "tessera-application.h"
+#include "tessera-window.h"
 
 struct _TesseraApplication
 {
-  AdwApplication parent_instance;
+  AdwApplication  parent_instance;
+
+  TesseraStore   *store;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraApplication, tessera_application, ADW_TYPE_APPLICATION)
 
 static void
-tessera_application_quit_action (GSimpleAction *action,
-                                 GVariant      *parameter,
-                                 gpointer       user_data)
+commit_all_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  g_autoptr(TesseraApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tessera_store_commit_all_finish (TESSERA_STORE (source), result, &error))
+    g_warning ("Could not delete the tokens of removed credentials: %s", error->message);
+
+  g_application_release (G_APPLICATION (self));
+}
+
+/* Removals whose Undo toast was still showing become final. The hold keeps
+ * the process alive until the keyring has answered, without blocking. */
+static void
+commit_pending_removals (TesseraApplication *self)
+{
+  if (self->store == NULL)
+    return;
+
+  g_application_hold (G_APPLICATION (self));
+  tessera_store_commit_all_async (self->store, NULL, commit_all_cb, g_object_ref (self));
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  GtkApplication *app = user_data;
+  g_autolist(GtkWindow) windows = NULL;
+
+  /* Closing each window saves its size and clears a copied token from the
+   * clipboard; the last one gone commits pending removals. A window that
+   * refuses to close (a dialog in the middle of saving) goes anyway:
+   * g_application_quit() would not wait for the commit. */
+  for (GList *l = gtk_application_get_windows (app); l != NULL; l = l->next)
+    windows = g_list_prepend (windows, g_object_ref (l->data));
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_destroy (l->data);
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  GtkApplication *app = user_data;
+  static const char *developers[] = { "The Tessera developers", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (app),
+                        "application-name", _("Tessera"),
+                        "application-icon", APP_ID,
+                        "version", PACKAGE_VERSION,
+                        "developer-name", _("The Tessera developers"),
+                        "developers", developers,
+                        "comments", _("Keep your Harness API keys in your keyring, know which ones still work, and choose the one scripts use."),
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        /* TRANSLATORS: your name(s), one per line */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+shortcuts_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  /* GtkApplicationWindow loads gtk/help-overlay.ui from our resources. */
+  if (window != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
 }
 
 static const GActionEntry app_actions[] = {
-  { "quit", tessera_application_quit_action },
+  { "quit", quit_action },
+  { "about", about_action },
+  { "shortcuts", shortcuts_action },
 };
 
 static void
 tessera_application_activate (GApplication *app)
 {
+  TesseraApplication *self = TESSERA_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   if (window == NULL)
-    {
-      window = GTK_WINDOW (adw_application_window_new (GTK_APPLICATION (app)));
-      gtk_window_set_title (window, _("Tessera"));
-      gtk_window_set_default_size (window, 900, 640);
-    }
+    window = GTK_WINDOW (tessera_window_new (GTK_APPLICATION (app), self->store));
 
   gtk_window_present (window);
 }
@@ -44,21 +121,82 @@ tessera_application_activate (GApplication *app)
 static void
 tessera_application_startup (GApplication *app)
 {
-  static const char *quit_accels[] = { "<Control>q", NULL };
+  TesseraApplication *self = TESSERA_APPLICATION (app);
+  static const struct {
+    const char *action;
+    const char *accels[3];
+  } accels[] = {
+    { "app.quit", { "<Control>q", NULL } },
+    { "app.shortcuts", { "<Control>question", NULL } },
+    { "win.show-help-overlay", { NULL } },
+    { "win.add-credential", { "<Control>n", NULL } },
+    { "win.search", { "<Control>f", NULL } },
+    { "win.verify-all", { "<Control>r", NULL } },
+  };
 
   G_APPLICATION_CLASS (tessera_application_parent_class)->startup (app);
 
+  self->store = tessera_store_new (NULL, NULL);
+
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  /* Delete and Ctrl+C belong to the focused tile, so they are bindings on
+   * the tile rather than accelerators that would steal them from entries. */
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action, accels[i].accels);
+}
+
+static void
+tessera_application_window_removed (GtkApplication *app,
+                                    GtkWindow      *window)
+{
+  TesseraApplication *self = TESSERA_APPLICATION (app);
+  gboolean last = TESSERA_IS_WINDOW (window);
+
+  for (GList *l = gtk_application_get_windows (app); l != NULL; l = l->next)
+    if (l->data != window && TESSERA_IS_WINDOW (l->data))
+      last = FALSE;
+
+  /* Hold before the window's own hold is released. */
+  if (last)
+    commit_pending_removals (self);
+
+  GTK_APPLICATION_CLASS (tessera_application_parent_class)->window_removed (app, window);
+}
+
+static void
+tessera_application_shutdown (GApplication *app)
+{
+  TesseraApplication *self = TESSERA_APPLICATION (app);
+
+  G_APPLICATION_CLASS (tessera_application_parent_class)->shutdown (app);
+
+  g_clear_object (&self->store);
+}
+
+static void
+tessera_application_dispose (GObject *object)
+{
+  TesseraApplication *self = TESSERA_APPLICATION (object);
+
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (tessera_application_parent_class)->dispose (object);
 }
 
 static void
 tessera_application_class_init (TesseraApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+  GtkApplicationClass *gtk_app_class = GTK_APPLICATION_CLASS (klass);
+
+  object_class->dispose = tessera_application_dispose;
 
   app_class->activate = tessera_application_activate;
   app_class->startup = tessera_application_startup;
+  app_class->shutdown = tessera_application_shutdown;
+
+  gtk_app_class->window_removed = tessera_application_window_removed;
 }
 
 static void
@@ -74,4 +212,17 @@ tessera_application_new (void)
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        "resource-base-path", "/io/github/tessera/Tessera",
                        NULL);
+}
+
+/**
+ * tessera_application_get_store:
+ *
+ * Returns: (transfer none) (nullable): the store, from startup to shutdown
+ */
+TesseraStore *
+tessera_application_get_store (TesseraApplication *self)
+{
+  g_return_val_if_fail (TESSERA_IS_APPLICATION (self), NULL);
+
+  return self->store;
 }

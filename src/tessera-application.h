@@ -1,7 +1,14 @@
-/* tessera-application.h */
+/* tessera-application.h: the GUI application
+ *
+ * Owns the one TesseraStore every window shows. At quit it commits the
+ * removals still waiting for their Undo toast, holding the application
+ * until the keyring has answered.
+ */
 #pragma once
 
 #include <adwaita.h>
+
+#include "tessera-store.h"
 
 G_BEGIN_DECLS
 
@@ -9,6 +16,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (TesseraApplication, tessera_application, TESSERA, APPLICATION, AdwApplication)
 
-TesseraApplication *tessera_application_new (void);
+TesseraApplication *tessera_application_new       (void);
+TesseraStore       *tessera_application_get_store (TesseraApplication *self);
 
 G_END_DECLS

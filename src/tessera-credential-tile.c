@@ -417,10 +417,14 @@ static void
 tessera_credential_tile_dispose (GObject *object)
 {
   TesseraCredentialTile *self = TESSERA_CREDENTIAL_TILE (object);
+  GtkWidget *child;
 
   tessera_credential_tile_set_credential (self, NULL);
   g_clear_pointer (&self->context_menu, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_CREDENTIAL_TILE);
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (tessera_credential_tile_parent_class)->dispose (object);
 }

@@ -316,9 +316,7 @@ store_items_changed_cb (TesseraWindow *self)
 static void
 update_verifying (TesseraWindow *self)
 {
-  gboolean verifying = FALSE;
-
-  g_object_get (self->store, "verifying", &verifying, NULL);
+  gboolean verifying = tessera_store_get_verifying (self->store);
 
   gtk_stack_set_visible_child_name (GTK_STACK (self->verify_stack), verifying ? "busy" : "idle");
   gtk_spinner_set_spinning (GTK_SPINNER (self->verify_spinner), verifying);
@@ -339,9 +337,7 @@ verify_progress_cb (TesseraWindow *self,
                     guint          total,
                     TesseraStore  *store)
 {
-  gboolean verifying = FALSE;
-
-  g_object_get (store, "verifying", &verifying, NULL);
+  gboolean verifying = tessera_store_get_verifying (store);
 
   gtk_widget_set_visible (self->verify_progress, verifying && total > 0);
   if (total > 0)

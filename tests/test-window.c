@@ -1,0 +1,1143 @@
+/* test-window.c: the main window and its tiles, driven through their actions
+ *
+ * Runs under Xvfb (build-aux/session) with the real store: a keyfile
+ * GSettings backend per test, libsecret's file backend for tokens, and the
+ * fake Harness on 127.0.0.1.
+ */
+#include "config.h"
+
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
+#include <glib/gstdio.h>
+#include <adwaita.h>
+
+#include "fake-harness.h"
+#include "tessera-application.h"
+#include "tessera-credential-dialog.h"
+#include "tessera-credential-tile.h"
+#include "tessera-store.h"
+#include "tessera-window.h"
+
+#define ACCOUNT_A "TesseraTestAcct0000001"
+#define ACCOUNT_B "TesseraTestAcct0000002"
+#define CREDENTIAL_SCHEMA "io.github.tessera.Tessera.Credential"
+#define CREDENTIALS_PATH "/io/github/tessera/Tessera/credentials/"
+
+typedef struct
+{
+  char             *keyfile;
+  GSettingsBackend *backend;
+  FakeHarness      *harness;
+  TesseraStore     *store;
+  TesseraWindow    *window;
+  guint             n_tokens;
+} Fixture;
+
+/* ------------------------------------------------------------------ */
+/* Waiting */
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the main context until @cond holds; a tick keeps the loop from
+ * sleeping forever on a condition no event announces. */
+#define WAIT_UNTIL(cond)                                                     \
+  G_STMT_START {                                                             \
+    guint tick_ = g_timeout_add (10, tick_cb, NULL);                         \
+    gint64 deadline_ = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;        \
+    while (!(cond))                                                          \
+      {                                                                      \
+        if (g_get_monotonic_time () > deadline_)                             \
+          g_error ("Timed out waiting for %s", #cond);                       \
+        g_main_context_iteration (NULL, TRUE);                               \
+      }                                                                      \
+    g_source_remove (tick_);                                                 \
+  } G_STMT_END
+
+static void
+iterate_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  WAIT_UNTIL (g_get_monotonic_time () >= end);
+}
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* ------------------------------------------------------------------ */
+/* Widgets */
+
+static void
+collect_widgets (GtkWidget *widget,
+                 GType      type,
+                 GPtrArray *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    g_ptr_array_add (found, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_widgets (child, type, found);
+}
+
+static GtkWidget *
+find_widget (GtkWidget  *root,
+             GType       type,
+             gboolean  (*match) (GtkWidget *widget, gconstpointer data),
+             gconstpointer data)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+
+  collect_widgets (root, type, found);
+  for (guint i = 0; i < found->len; i++)
+    if (match == NULL || match (g_ptr_array_index (found, i), data))
+      return g_ptr_array_index (found, i);
+
+  return NULL;
+}
+
+static gboolean
+tile_shows_name (GtkWidget     *widget,
+                 gconstpointer  name)
+{
+  TesseraCredential *credential = tessera_credential_tile_get_credential (TESSERA_CREDENTIAL_TILE (widget));
+
+  return credential != NULL && g_str_equal (tessera_credential_get_name (credential), name);
+}
+
+static TesseraCredentialTile *
+find_tile (Fixture    *f,
+           const char *name)
+{
+  return (TesseraCredentialTile *) find_widget (GTK_WIDGET (f->window), TESSERA_TYPE_CREDENTIAL_TILE,
+                                                tile_shows_name, name);
+}
+
+static guint
+count_bound_tiles (Fixture *f)
+{
+  g_autoptr(GPtrArray) tiles = g_ptr_array_new ();
+  guint n = 0;
+
+  collect_widgets (GTK_WIDGET (f->window), TESSERA_TYPE_CREDENTIAL_TILE, tiles);
+  for (guint i = 0; i < tiles->len; i++)
+    if (tessera_credential_tile_get_credential (g_ptr_array_index (tiles, i)) != NULL)
+      n++;
+
+  return n;
+}
+
+static gboolean
+button_has_label (GtkWidget     *widget,
+                  gconstpointer  label)
+{
+  return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0 &&
+         gtk_widget_get_visible (widget);
+}
+
+static gboolean
+button_has_icon (GtkWidget     *widget,
+                 gconstpointer  icon_name)
+{
+  return g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), icon_name) == 0;
+}
+
+static gboolean
+widget_has_css_class (GtkWidget     *widget,
+                      gconstpointer  css_class)
+{
+  return gtk_widget_has_css_class (widget, css_class);
+}
+
+static GtkWidget *
+find_toast_close_button (Fixture *f)
+{
+  GType toast_widget_type = g_type_from_name ("AdwToastWidget");
+  GtkWidget *toast;
+
+  g_assert_true (toast_widget_type != G_TYPE_INVALID);
+  toast = find_widget (GTK_WIDGET (f->window), toast_widget_type, NULL, NULL);
+  if (toast == NULL)
+    return NULL;
+
+  return find_widget (toast, GTK_TYPE_BUTTON, button_has_icon, "window-close-symbolic");
+}
+
+static GtkWidget *
+find_toast_title (Fixture    *f,
+                  const char *title)
+{
+  GType toast_widget_type = g_type_from_name ("AdwToastWidget");
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  GtkWidget *toast;
+
+  toast = find_widget (GTK_WIDGET (f->window), toast_widget_type, NULL, NULL);
+  if (toast == NULL)
+    return NULL;
+
+  collect_widgets (toast, GTK_TYPE_LABEL, labels);
+  for (guint i = 0; i < labels->len; i++)
+    if (g_strcmp0 (gtk_label_get_label (g_ptr_array_index (labels, i)), title) == 0)
+      return g_ptr_array_index (labels, i);
+
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Fixture */
+
+static TesseraStore *
+open_store (Fixture *f)
+{
+  g_autoptr(GSettingsBackend) backend = NULL;
+
+  /* A fresh backend reads the keyfile from disk, like a restart. */
+  backend = g_keyfile_settings_backend_new (f->keyfile, "/", NULL);
+  return tessera_store_new_full (NULL, NULL, backend);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->keyfile = g_build_filename (g_get_user_config_dir (), "tessera-test.keyfile", NULL);
+  f->backend = g_keyfile_settings_backend_new (f->keyfile, "/", NULL);
+  f->harness = fake_harness_new ();
+  f->store = tessera_store_new_full (NULL, NULL, f->backend);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->window != NULL)
+    {
+      TesseraWindow *window = f->window;
+
+      g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &f->window);
+      gtk_window_destroy (GTK_WINDOW (window));
+      g_object_unref (window);
+      /* Callbacks of requests still running hold it a little longer. */
+      WAIT_UNTIL (f->window == NULL);
+    }
+
+  g_assert_finalize_object (f->store);
+  g_clear_object (&f->harness);
+  g_clear_object (&f->backend);
+  g_free (f->keyfile);
+}
+
+static TesseraWindow *
+open_window (Fixture  *f,
+             gboolean  verify_on_open)
+{
+  f->window = g_object_ref (g_object_new (TESSERA_TYPE_WINDOW,
+                                          "store", f->store,
+                                          "verify-on-open", verify_on_open,
+                                          NULL));
+  gtk_window_present (GTK_WINDOW (f->window));
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (f->window)));
+
+  return f->window;
+}
+
+static char *
+make_token (Fixture    *f,
+            const char *account)
+{
+  f->n_tokens++;
+  return g_strdup_printf ("pat.%s.%024x.TestSecret%08u", account, f->n_tokens, f->n_tokens);
+}
+
+/* Adds a credential the way the dialog does; @owner non-NULL registers the
+ * token with the fake Harness and saves it verified. */
+static TesseraCredential *
+add_credential (Fixture     *f,
+                const char  *name,
+                const char  *description,
+                const char  *account,
+                const char  *owner,
+                char       **out_token)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(TesseraToken) token = NULL;
+  g_autoptr(TesseraVerification) verification = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *value = make_token (f, account);
+  TesseraCredential *credential;
+
+  token = tessera_token_parse (value, &error);
+  g_assert_no_error (error);
+
+  if (owner != NULL)
+    {
+      fake_harness_add_token (f->harness, value, TESSERA_CREDENTIAL_KIND_UNKNOWN, 0, 0, owner, NULL);
+      tessera_harness_client_verify_async (tessera_store_get_client (f->store),
+                                           fake_harness_get_base_url (f->harness),
+                                           NULL, token, NULL, store_result_cb, &result);
+      WAIT_UNTIL (result != NULL);
+      verification = tessera_harness_client_verify_finish (tessera_store_get_client (f->store),
+                                                           result, &error);
+      g_assert_no_error (error);
+      g_clear_object (&result);
+    }
+
+  tessera_store_add_async (f->store, name, description, "", fake_harness_get_base_url (f->harness),
+                           token, verification, NULL, store_result_cb, &result);
+  WAIT_UNTIL (result != NULL);
+  credential = tessera_store_add_finish (f->store, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (credential);
+
+  if (out_token != NULL)
+    *out_token = g_steal_pointer (&value);
+
+  /* The store keeps it; the model is what the window shows. */
+  g_object_unref (credential);
+  return credential;
+}
+
+static char *
+lookup_token (TesseraStore *store,
+              const char   *id,
+              GError      **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tessera_store_lookup_token_async (store, id, NULL, store_result_cb, &result);
+  WAIT_UNTIL (result != NULL);
+  return tessera_store_lookup_token_finish (store, result, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* A secret backend that can be told the keyring is gone */
+
+#define TEST_TYPE_SECRETS (test_secrets_get_type ())
+G_DECLARE_FINAL_TYPE (TestSecrets, test_secrets, TEST, SECRETS, GObject)
+
+struct _TestSecrets
+{
+  GObject     parent_instance;
+  GHashTable *items;
+  gboolean    unavailable;
+};
+
+static void test_secrets_iface_init (TesseraSecretBackendInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestSecrets, test_secrets, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (TESSERA_TYPE_SECRET_BACKEND,
+                                                      test_secrets_iface_init))
+
+static GTask *
+test_secrets_task (TesseraSecretBackend *backend,
+                   GAsyncReadyCallback   callback,
+                   gpointer              user_data)
+{
+  TestSecrets *self = TEST_SECRETS (backend);
+  GTask *task = g_task_new (backend, NULL, callback, user_data);
+
+  if (self->unavailable)
+    {
+      g_task_return_new_error (task, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE,
+                               "The keyring is not running");
+      g_clear_object (&task);
+    }
+
+  return task;
+}
+
+static void
+test_secrets_store_async (TesseraSecretBackend *backend,
+                          const char           *secret_id,
+                          const char           *label,
+                          const char           *token,
+                          GCancellable         *cancellable,
+                          GAsyncReadyCallback   callback,
+                          gpointer              user_data)
+{
+  g_autoptr(GTask) task = test_secrets_task (backend, callback, user_data);
+
+  if (task == NULL)
+    return;
+  g_hash_table_insert (TEST_SECRETS (backend)->items, g_strdup (secret_id), g_strdup (token));
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+test_secrets_boolean_finish (TesseraSecretBackend *backend,
+                             GAsyncResult         *result,
+                             GError              **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+test_secrets_lookup_async (TesseraSecretBackend *backend,
+                           const char           *secret_id,
+                           GCancellable         *cancellable,
+                           GAsyncReadyCallback   callback,
+                           gpointer              user_data)
+{
+  g_autoptr(GTask) task = test_secrets_task (backend, callback, user_data);
+
+  if (task == NULL)
+    return;
+  g_task_return_pointer (task, g_strdup (g_hash_table_lookup (TEST_SECRETS (backend)->items, secret_id)),
+                         g_free);
+}
+
+static char *
+test_secrets_lookup_finish (TesseraSecretBackend *backend,
+                            GAsyncResult         *result,
+                            GError              **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+test_secrets_clear_async (TesseraSecretBackend *backend,
+                          const char           *secret_id,
+                          GCancellable         *cancellable,
+                          GAsyncReadyCallback   callback,
+                          gpointer              user_data)
+{
+  g_autoptr(GTask) task = test_secrets_task (backend, callback, user_data);
+
+  if (task == NULL)
+    return;
+  g_hash_table_remove (TEST_SECRETS (backend)->items, secret_id);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+test_secrets_iface_init (TesseraSecretBackendInterface *iface)
+{
+  iface->store_async = test_secrets_store_async;
+  iface->store_finish = test_secrets_boolean_finish;
+  iface->lookup_async = test_secrets_lookup_async;
+  iface->lookup_finish = test_secrets_lookup_finish;
+  iface->clear_async = test_secrets_clear_async;
+  iface->clear_finish = test_secrets_boolean_finish;
+}
+
+static void
+test_secrets_finalize (GObject *object)
+{
+  g_hash_table_unref (TEST_SECRETS (object)->items);
+  G_OBJECT_CLASS (test_secrets_parent_class)->finalize (object);
+}
+
+static void
+test_secrets_class_init (TestSecretsClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_secrets_finalize;
+}
+
+static void
+test_secrets_init (TestSecrets *self)
+{
+  self->items = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+/* ------------------------------------------------------------------ */
+/* Create / destroy */
+
+static void
+test_tile_create_destroy (void)
+{
+  guint before = tessera_credential_tile_get_instance_count ();
+  GtkWidget *tile;
+
+  tile = g_object_ref_sink (tessera_credential_tile_new ());
+  g_assert_cmpuint (tessera_credential_tile_get_instance_count (), ==, before + 1);
+  g_assert_null (tessera_credential_tile_get_credential (TESSERA_CREDENTIAL_TILE (tile)));
+  g_assert_null (tessera_credential_tile_get_state_text (TESSERA_CREDENTIAL_TILE (tile)));
+  /* With nothing to act on, the actions do nothing. */
+  gtk_widget_activate_action (tile, "credential.delete", NULL);
+
+  g_assert_finalize_object (tile);
+  g_assert_cmpuint (tessera_credential_tile_get_instance_count (), ==, before);
+}
+
+static void
+test_window_create_destroy (void)
+{
+  g_autoptr(GSettingsBackend) backend = g_memory_settings_backend_new ();
+  g_autoptr(TesseraStore) store = tessera_store_new_full (NULL, NULL, backend);
+  TesseraWindow *window;
+
+  window = g_object_ref (g_object_new (TESSERA_TYPE_WINDOW,
+                                       "store", store,
+                                       "verify-on-open", FALSE,
+                                       NULL));
+  g_assert_true (tessera_window_get_store (window) == store);
+  g_assert_cmpstr (tessera_window_get_visible_page (window), ==, "empty");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+static void
+test_application_create_destroy (void)
+{
+  TesseraApplication *app = tessera_application_new ();
+
+  g_assert_cmpstr (g_application_get_application_id (G_APPLICATION (app)), ==, APP_ID);
+  g_assert_null (tessera_application_get_store (app));
+  g_assert_finalize_object (app);
+}
+
+static void
+collect_accelerators (GtkWidget *widget,
+                      GString   *accels)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    {
+      g_autofree char *accelerator = NULL;
+
+      g_object_get (widget, "accelerator", &accelerator, NULL);
+      g_string_append_printf (accels, "%s|", accelerator);
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_accelerators (child, accels);
+}
+
+static void
+test_shortcuts_window (void)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+  g_autoptr(GString) accels = g_string_new ("|");
+  static const char *expected[] = {
+    "<Control>n", "<Control>f", "<Control>r", "Delete", "<Control>c",
+    "<Control>question", "<Control>q", "space", "Return", "Menu <Shift>F10",
+  };
+  GtkWidget *overlay;
+
+  builder = gtk_builder_new_from_resource ("/io/github/tessera/Tessera/gtk/help-overlay.ui");
+  overlay = GTK_WIDGET (gtk_builder_get_object (builder, "help_overlay"));
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
+
+  collect_accelerators (overlay, accels);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *needle = g_strdup_printf ("|%s|", expected[i]);
+
+      if (strstr (accels->str, needle) == NULL)
+        g_error ("The shortcuts window lacks %s (has %s)", expected[i], accels->str);
+    }
+
+  gtk_window_destroy (GTK_WINDOW (overlay));
+}
+
+/* ------------------------------------------------------------------ */
+/* The window */
+
+static void
+test_empty (Fixture       *f,
+            gconstpointer  data)
+{
+  GtkWidget *add_tile;
+
+  open_window (f, FALSE);
+  g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==, "empty");
+
+  add_credential (f, "First", NULL, ACCOUNT_A, NULL, NULL);
+  WAIT_UNTIL (count_bound_tiles (f) == 1);
+  g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==, "grid");
+
+  /* The first tile adds a credential. */
+  add_tile = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, widget_has_css_class, "add-tile");
+  g_assert_nonnull (add_tile);
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (add_tile)), ==, "win.add-credential");
+}
+
+static void
+test_tiles (Fixture       *f,
+            gconstpointer  data)
+{
+  TesseraCredentialTile *tile;
+
+  add_credential (f, "Production", "Deploys from the release pipeline", ACCOUNT_A, "Ada Lovelace", NULL);
+  add_credential (f, "Sandbox", NULL, ACCOUNT_A, NULL, NULL);
+  add_credential (f, "Staging", NULL, ACCOUNT_B, "Grace Hopper", NULL);
+
+  open_window (f, FALSE);
+  WAIT_UNTIL (count_bound_tiles (f) == 3);
+  g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==, "grid");
+
+  tile = find_tile (f, "Production");
+  g_assert_nonnull (tile);
+  g_assert_cmpstr (tessera_credential_tile_get_state_text (tile), ==, "Verified · just now");
+
+  tile = find_tile (f, "Sandbox");
+  g_assert_nonnull (tile);
+  g_assert_cmpstr (tessera_credential_tile_get_state_text (tile), ==, "Not verified");
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (tile), "selected"));
+}
+
+/* Writes a credential's metadata the way another process would: the tile
+ * follows through the credential's notifications. */
+static void
+set_credential_keys (Fixture           *f,
+                     TesseraCredential *credential,
+                     const char        *status,
+                     gint64             last_verified,
+                     gint64             expires)
+{
+  g_autofree char *path = g_strdup_printf (CREDENTIALS_PATH "%s/", tessera_credential_get_id (credential));
+  g_autoptr(GSettings) settings = g_settings_new_with_backend_and_path (CREDENTIAL_SCHEMA, f->backend, path);
+
+  g_settings_delay (settings);
+  g_assert_true (g_settings_set_string (settings, "status", status));
+  g_settings_set_int64 (settings, "last-verified", last_verified);
+  g_settings_set_int64 (settings, "expires", expires);
+  g_settings_apply (settings);
+}
+
+static void
+test_tile_states (Fixture       *f,
+                  gconstpointer  data)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  TesseraCredential *credential;
+  TesseraCredentialTile *tile;
+  static const struct {
+    const char *status;
+    gint64      verified_ago;    /* seconds */
+    gint64      expires_in;      /* seconds; 0: unknown */
+    const char *text;
+    const char *style;
+  } states[] = {
+    { "verified", 5 * 60, 0, "Verified · 5 minutes ago", "success" },
+    { "verified", 60, 0, "Verified · 1 minute ago", "success" },
+    { "verified", 3 * 3600 + 5, 0, "Verified · 3 hours ago", "success" },
+    { "verified", 2 * 86400 + 5, 0, "Verified · 2 days ago", "success" },
+    { "verified", 60, 3 * 86400 + 3600, "Expires in 3 days", "warning" },
+    { "verified", 60, 7 * 86400 + 3600, "Expires in 7 days", "warning" },
+    { "verified", 60, 30 * 86400, "Verified · 1 minute ago", "success" },
+    { "verified", 60, -86400, "Expired", "error" },
+    { "expired", 60, 0, "Expired", "error" },
+    { "rejected", 60, 0, "Rejected", "error" },
+    { "unverified", 0, 0, "Not verified", "dim-label" },
+    { "unreachable", 60, 0, "Couldn’t check", "dim-label" },
+    { "token-missing", 0, 0, "Token missing", "warning" },
+  };
+
+  credential = add_credential (f, "States", NULL, ACCOUNT_A, NULL, NULL);
+  open_window (f, FALSE);
+  WAIT_UNTIL ((tile = find_tile (f, "States")) != NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
+    {
+      GtkWidget *state_box;
+
+      set_credential_keys (f, credential, states[i].status,
+                           states[i].verified_ago ? now - states[i].verified_ago : 0,
+                           states[i].expires_in ? (now + states[i].expires_in) * 1000 : 0);
+      WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), states[i].text) == 0);
+
+      state_box = find_widget (GTK_WIDGET (tile), GTK_TYPE_BOX, widget_has_css_class, "tile-state");
+      g_assert_nonnull (state_box);
+      if (!gtk_widget_has_css_class (state_box, states[i].style))
+        g_error ("“%s” is not styled %s", states[i].text, states[i].style);
+    }
+}
+
+static void
+test_select (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(TesseraStore) reopened = NULL;
+  TesseraCredential *first, *second;
+  TesseraCredentialTile *first_tile, *second_tile;
+  GtkWidget *emblem;
+  GtkWidget *dialog = NULL;
+  GList *toplevels;
+
+  first = add_credential (f, "First", NULL, ACCOUNT_A, NULL, NULL);
+  second = add_credential (f, "Second", NULL, ACCOUNT_A, NULL, NULL);
+  open_window (f, FALSE);
+  WAIT_UNTIL (count_bound_tiles (f) == 2);
+  first_tile = find_tile (f, "First");
+  second_tile = find_tile (f, "Second");
+
+  /* A click (or Space) on a tile selects it. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (second_tile), "credential.select", NULL));
+  g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (second));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (second_tile), "selected"));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (first_tile), "selected"));
+  emblem = find_widget (GTK_WIDGET (second_tile), GTK_TYPE_IMAGE, widget_has_css_class, "selected-emblem");
+  g_assert_true (gtk_widget_get_visible (emblem));
+
+  /* It is kept on disk: a store opened afresh reads it back. */
+  reopened = open_store (f);
+  g_assert_cmpstr (tessera_store_get_selected_id (reopened), ==, tessera_credential_get_id (second));
+
+  /* Enter on an unselected tile selects it… */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (first_tile), "credential.activate", NULL));
+  g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (first));
+  WAIT_UNTIL (!gtk_widget_has_css_class (GTK_WIDGET (second_tile), "selected"));
+
+  /* …and on the selected one opens the editor. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (first_tile), "credential.activate", NULL));
+  toplevels = gtk_window_list_toplevels ();
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (TESSERA_IS_CREDENTIAL_DIALOG (l->data))
+      dialog = l->data;
+  g_list_free (toplevels);
+  g_assert_nonnull (dialog);
+  g_assert_true (tessera_credential_dialog_get_credential (TESSERA_CREDENTIAL_DIALOG (dialog)) == first);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (f->window));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+test_delete_undo (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *token = NULL;
+  g_autofree char *found = NULL;
+  g_autoptr(GError) error = NULL;
+  TesseraCredential *credential;
+  g_autofree char *id = NULL;
+  GtkWidget *undo;
+
+  credential = add_credential (f, "Doomed", NULL, ACCOUNT_A, NULL, &token);
+  add_credential (f, "Kept", NULL, ACCOUNT_A, NULL, NULL);
+  id = g_strdup (tessera_credential_get_id (credential));
+  open_window (f, FALSE);
+  WAIT_UNTIL (count_bound_tiles (f) == 2);
+
+  /* Delete leaves at once, with a toast to undo it. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Doomed")), "credential.delete", NULL));
+  g_assert_null (tessera_store_lookup (f->store, id));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 1);
+  WAIT_UNTIL (count_bound_tiles (f) == 1);
+  WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") != NULL);
+
+  undo = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Undo");
+  g_assert_nonnull (undo);
+  gtk_widget_activate (undo);
+
+  WAIT_UNTIL (tessera_store_lookup (f->store, id) != NULL);
+  WAIT_UNTIL (count_bound_tiles (f) == 2);
+  WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") == NULL);
+  iterate_for (200);
+
+  /* Nothing was deleted from the keyring. */
+  found = lookup_token (f->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found, ==, token);
+}
+
+static void
+test_delete_commit (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(TesseraStore) reopened = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *id = NULL;
+  TesseraCredential *credential;
+  GtkWidget *close;
+
+  credential = add_credential (f, "Doomed", NULL, ACCOUNT_A, NULL, NULL);
+  id = g_strdup (tessera_credential_get_id (credential));
+  open_window (f, FALSE);
+  WAIT_UNTIL (count_bound_tiles (f) == 1);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Doomed")), "credential.delete", NULL));
+  WAIT_UNTIL ((close = find_toast_close_button (f)) != NULL);
+
+  /* The toast goes away without Undo: the token is deleted. */
+  gtk_widget_activate (close);
+  WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") == NULL);
+
+  /* The credential id is its token's keyring id until the token is replaced. */
+  do
+    {
+      g_clear_object (&result);
+      g_clear_pointer (&secret, g_free);
+      iterate_for (20);
+      tessera_secret_backend_lookup_async (tessera_store_get_secret_backend (f->store), id,
+                                           NULL, store_result_cb, &result);
+      WAIT_UNTIL (result != NULL);
+      secret = tessera_secret_backend_lookup_finish (tessera_store_get_secret_backend (f->store),
+                                                     result, &error);
+      g_assert_no_error (error);
+    }
+  while (secret != NULL);
+
+  reopened = open_store (f);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (reopened)), ==, 0);
+}
+
+static void
+test_search (Fixture       *f,
+             gconstpointer  data)
+{
+  GListModel *filtered;
+  GListModel *grid_model;
+  static const struct {
+    const char *text;
+    guint       n_items;
+  } searches[] = {
+    { "prod", 1 },           /* name */
+    { "PRODUCTION", 1 },     /* any case */
+    { "pipeline", 1 },       /* description */
+    { "grace", 1 },          /* owner */
+    { ACCOUNT_B, 1 },        /* account id */
+    { "TesseraTestAcct", 3 },
+    { "  sandbox ", 1 },
+    { "nothing like it", 0 },
+    { "", 3 },
+  };
+
+  add_credential (f, "Production", "Deploys from the release pipeline", ACCOUNT_A, "Ada Lovelace", NULL);
+  add_credential (f, "Sandbox", NULL, ACCOUNT_A, NULL, NULL);
+  add_credential (f, "Staging", NULL, ACCOUNT_B, "Grace Hopper", NULL);
+  open_window (f, FALSE);
+  WAIT_UNTIL (count_bound_tiles (f) == 3);
+
+  filtered = tessera_window_get_filter_model (f->window);
+  grid_model = G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (find_widget (GTK_WIDGET (f->window),
+                                                                                 GTK_TYPE_GRID_VIEW,
+                                                                                 NULL, NULL))));
+
+  for (guint i = 0; i < G_N_ELEMENTS (searches); i++)
+    {
+      g_autofree char *stripped = g_strstrip (g_strdup (searches[i].text));
+      gboolean searching = stripped[0] != '\0';
+
+      tessera_window_set_search_text (f->window, searches[i].text);
+      g_assert_cmpuint (g_list_model_get_n_items (filtered), ==, searches[i].n_items);
+      /* The "Add credential" tile shows only when not searching. */
+      g_assert_cmpuint (g_list_model_get_n_items (grid_model), ==, searches[i].n_items + (searching ? 0 : 1));
+      WAIT_UNTIL (count_bound_tiles (f) == searches[i].n_items);
+      g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==,
+                       searches[i].n_items > 0 ? "grid" : "no-results");
+    }
+}
+
+static void
+test_many (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(GSettingsBackend) backend = g_memory_settings_backend_new ();
+  g_autoptr(GSettings) settings = g_settings_new_with_backend ("io.github.tessera.Tessera", backend);
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+  g_auto(GStrv) id_list = NULL;
+  GtkScrolledWindow *scrolled;
+  GtkAdjustment *adjustment;
+  GtkWidget *grid;
+  guint peak = 0;
+  const guint n = 5000;
+
+  /* Written straight into settings, as 5 000 adds would take long. */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("c%05u", i);
+      g_autofree char *path = g_strdup_printf (CREDENTIALS_PATH "%s/", id);
+      g_autofree char *name = g_strdup_printf ("Credential %u", i);
+      g_autoptr(GSettings) credential = g_settings_new_with_backend_and_path (CREDENTIAL_SCHEMA, backend, path);
+
+      g_settings_set_string (credential, "name", name);
+      g_settings_set_string (credential, "account-id", ACCOUNT_A);
+      g_strv_builder_add (ids, id);
+    }
+  id_list = g_strv_builder_end (ids);
+  g_settings_set_strv (settings, "credentials", (const char * const *) id_list);
+
+  g_clear_object (&f->store);
+  f->store = tessera_store_new_full (NULL, NULL, backend);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, n);
+
+  open_window (f, FALSE);
+  WAIT_UNTIL (count_bound_tiles (f) > 0);
+  g_assert_cmpuint (g_list_model_get_n_items (tessera_window_get_filter_model (f->window)), ==, n);
+
+  grid = find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW, NULL, NULL);
+  scrolled = GTK_SCROLLED_WINDOW (gtk_widget_get_parent (grid));
+  adjustment = gtk_scrolled_window_get_vadjustment (scrolled);
+
+  /* Scroll down the whole grid: tiles are recycled, not added. */
+  for (guint step = 0; step <= 10; step++)
+    {
+      double upper = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+
+      gtk_adjustment_set_value (adjustment, upper * step / 10);
+      iterate_for (50);
+      peak = MAX (peak, tessera_credential_tile_get_instance_count ());
+    }
+
+  /* The last one can be reached. */
+  g_assert_true (gtk_widget_activate_action (grid, "list.scroll-to-item", "u", n));
+  WAIT_UNTIL (find_tile (f, "Credential 4999") != NULL);
+  peak = MAX (peak, tessera_credential_tile_get_instance_count ());
+
+  g_test_message ("%u tiles alive at most for %u credentials", peak, n);
+  g_assert_cmpuint (peak, >, 0);
+  g_assert_cmpuint (peak, <=, 300);
+}
+
+static void
+read_text_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  char **text = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, &error);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static char *
+read_clipboard (GdkClipboard *clipboard)
+{
+  char *text = NULL;
+
+  gdk_clipboard_read_text_async (clipboard, NULL, read_text_cb, &text);
+  WAIT_UNTIL (text != NULL);
+  return text;
+}
+
+static void
+test_copy_token (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *token = NULL;
+  g_autofree char *copied = NULL;
+  g_autofree char *after = NULL;
+  GdkClipboard *clipboard;
+  GdkContentFormats *formats;
+  TesseraCredentialTile *tile;
+
+  add_credential (f, "Copied", NULL, ACCOUNT_A, NULL, &token);
+  open_window (f, FALSE);
+  tessera_window_set_clipboard_timeout (f->window, 500);
+  WAIT_UNTIL ((tile = find_tile (f, "Copied")) != NULL);
+  clipboard = gtk_widget_get_clipboard (GTK_WIDGET (f->window));
+  gdk_clipboard_set_text (clipboard, "before");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.copy-token", NULL));
+  WAIT_UNTIL (find_toast_title (f, "Token copied — clears in 1 s") != NULL);
+
+  /* Offered as text, and marked as a secret for clipboard managers. */
+  formats = gdk_clipboard_get_formats (clipboard);
+  g_assert_true (gdk_content_formats_contain_mime_type (formats, "text/plain;charset=utf-8"));
+  g_assert_true (gdk_content_formats_contain_mime_type (formats, "x-kde-passwordManagerHint"));
+  copied = read_clipboard (clipboard);
+  g_assert_cmpstr (copied, ==, token);
+
+  /* The timer clears it. */
+  WAIT_UNTIL (gdk_clipboard_get_content (clipboard) == NULL);
+  after = read_clipboard (clipboard);
+  g_assert_cmpstr (after, ==, "");
+
+  /* Something copied since is left alone. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.copy-token", NULL));
+  WAIT_UNTIL (gdk_clipboard_get_content (clipboard) != NULL);
+  gdk_clipboard_set_text (clipboard, "mine");
+  iterate_for (800);
+  g_clear_pointer (&after, g_free);
+  after = read_clipboard (clipboard);
+  g_assert_cmpstr (after, ==, "mine");
+
+  /* Closing the window clears a token still there. */
+  tessera_window_set_clipboard_timeout (f->window, 60 * 1000);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.copy-token", NULL));
+  WAIT_UNTIL (gdk_content_formats_contain_mime_type (gdk_clipboard_get_formats (clipboard),
+                                                     "x-kde-passwordManagerHint"));
+  gtk_window_close (GTK_WINDOW (f->window));
+  g_assert_null (gdk_clipboard_get_content (clipboard));
+}
+
+static void
+test_copy_account_id (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *copied = NULL;
+  TesseraCredentialTile *tile;
+  GdkClipboard *clipboard;
+
+  add_credential (f, "Account", NULL, ACCOUNT_B, NULL, NULL);
+  open_window (f, FALSE);
+  WAIT_UNTIL ((tile = find_tile (f, "Account")) != NULL);
+  clipboard = gtk_widget_get_clipboard (GTK_WIDGET (f->window));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.copy-account-id", NULL));
+  copied = read_clipboard (clipboard);
+  g_assert_cmpstr (copied, ==, ACCOUNT_B);
+  WAIT_UNTIL (find_toast_title (f, "Account ID copied") != NULL);
+}
+
+static void
+test_verify_on_open (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *token = NULL;
+  TesseraCredential *credential;
+  TesseraCredentialTile *tile;
+
+  credential = add_credential (f, "Stale", NULL, ACCOUNT_A, NULL, &token);
+  fake_harness_add_token (f->harness, token, TESSERA_CREDENTIAL_KIND_UNKNOWN, 0, 0, "Ada Lovelace", NULL);
+  g_assert_cmpint (tessera_credential_get_status (credential), ==, TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
+
+  open_window (f, TRUE);
+  WAIT_UNTIL ((tile = find_tile (f, "Stale")) != NULL);
+  WAIT_UNTIL (tessera_credential_get_status (credential) == TESSERA_CREDENTIAL_STATUS_VERIFIED);
+  WAIT_UNTIL (!tessera_store_get_verifying (f->store));
+  g_assert_cmpstr (tessera_credential_tile_get_state_text (tile), ==, "Verified · just now");
+  g_assert_cmpstr (tessera_credential_get_owner_name (credential), ==, "Ada Lovelace");
+
+  /* Rejected once Harness forgets the token, on "Verify all". */
+  fake_harness_remove_token (f->harness, token);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.verify-all", NULL));
+  WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), "Rejected") == 0);
+}
+
+static void
+test_keyring_unavailable (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(TestSecrets) secrets = g_object_new (TEST_TYPE_SECRETS, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(TesseraToken) token = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *value = make_token (f, ACCOUNT_A);
+  g_autoptr(TesseraCredential) credential = NULL;
+
+  g_clear_object (&f->store);
+  f->store = tessera_store_new_full (TESSERA_SECRET_BACKEND (secrets), NULL, f->backend);
+  token = tessera_token_parse (value, NULL);
+  tessera_store_add_async (f->store, "Locked away", NULL, "", fake_harness_get_base_url (f->harness),
+                           token, NULL, NULL, store_result_cb, &result);
+  WAIT_UNTIL (result != NULL);
+  credential = tessera_store_add_finish (f->store, result, &error);
+  g_assert_no_error (error);
+
+  open_window (f, FALSE);
+  WAIT_UNTIL (count_bound_tiles (f) == 1);
+  g_assert_false (tessera_window_get_keyring_problem (f->window));
+
+  /* The keyring goes away: the window says so; the tile stays. */
+  secrets->unavailable = TRUE;
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Locked away")),
+                                             "credential.copy-token", NULL));
+  WAIT_UNTIL (tessera_window_get_keyring_problem (f->window));
+  g_assert_cmpuint (count_bound_tiles (f), ==, 1);
+  g_assert_nonnull (find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Retry"));
+
+  /* Retry while it is still gone keeps the message… */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.retry-keyring", NULL));
+  iterate_for (200);
+  g_assert_true (tessera_window_get_keyring_problem (f->window));
+
+  /* …and once it is back, hides it. */
+  secrets->unavailable = FALSE;
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.retry-keyring", NULL));
+  WAIT_UNTIL (!tessera_window_get_keyring_problem (f->window));
+  g_assert_cmpuint (count_bound_tiles (f), ==, 1);
+}
+
+static void
+test_window_size_saved (Fixture       *f,
+                        gconstpointer  data)
+{
+  GSettings *settings = tessera_store_get_settings (f->store);
+  int width, height;
+
+  g_settings_set_int (settings, "window-width", 500);
+  g_settings_set_int (settings, "window-height", 400);
+  open_window (f, FALSE);
+  gtk_window_get_default_size (GTK_WINDOW (f->window), &width, &height);
+  g_assert_cmpint (width, ==, 500);
+  g_assert_cmpint (height, ==, 400);
+
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 640, 480);
+  iterate_for (100);
+  gtk_window_close (GTK_WINDOW (f->window));
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 640);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 480);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *secrets_dir = NULL;
+  g_autofree char *keyring = NULL;
+  g_autoptr(GPtrArray) mime_dirs = NULL;
+  int ret;
+
+  /* libsecret's file backend, so no keyring daemon is needed. */
+  secrets_dir = g_dir_make_tmp ("tessera-test-window-XXXXXX", NULL);
+  keyring = g_build_filename (secrets_dir, "test.keyring", NULL);
+  g_setenv ("SECRET_BACKEND", "file", TRUE);
+  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
+  g_setenv ("SECRET_FILE_TEST_PASSWORD", "tessera-test", TRUE);
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_setenv ("GDK_BACKEND", "x11", FALSE);
+
+  /* Icons are recognised by their MIME type: keep the system database
+   * while each test gets its own XDG directories. */
+  mime_dirs = g_ptr_array_new_with_free_func (g_free);
+  for (const char * const *dir = g_get_system_data_dirs (); *dir != NULL; dir++)
+    g_ptr_array_add (mime_dirs, g_build_filename (*dir, "mime", NULL));
+  g_ptr_array_add (mime_dirs, NULL);
+  g_content_type_set_mime_dirs ((const char * const *) mime_dirs->pdata);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  if (!gtk_init_check ())
+    {
+      g_print ("1..0 # SKIP no display: run under build-aux/session\n");
+      return 0;
+    }
+  adw_init ();
+
+#define ADD(path, func) \
+  g_test_add ("/window/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  g_test_add_func ("/window/create-destroy/tile", test_tile_create_destroy);
+  g_test_add_func ("/window/create-destroy/window", test_window_create_destroy);
+  g_test_add_func ("/window/create-destroy/application", test_application_create_destroy);
+  g_test_add_func ("/window/shortcuts-window", test_shortcuts_window);
+  ADD ("empty", test_empty);
+  ADD ("tiles", test_tiles);
+  ADD ("tile-states", test_tile_states);
+  ADD ("select", test_select);
+  ADD ("delete-undo", test_delete_undo);
+  ADD ("delete-commit", test_delete_commit);
+  ADD ("search", test_search);
+  ADD ("many", test_many);
+  ADD ("copy-token", test_copy_token);
+  ADD ("copy-account-id", test_copy_account_id);
+  ADD ("verify-on-open", test_verify_on_open);
+  ADD ("keyring-unavailable", test_keyring_unavailable);
+  ADD ("window-size", test_window_size_saved);
+
+#undef ADD
+
+  ret = g_test_run ();
+
+  g_remove (keyring);
+  g_rmdir (secrets_dir);
+
+  return ret;
+}
