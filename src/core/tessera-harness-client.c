@@ -160,6 +160,17 @@ tls_reason (GTlsCertificateFlags flags)
   return _("it is not valid");
 }
 
+static GError *
+interrupted_error (const Interruption *interruption)
+{
+  if (interruption->timed_out)
+    return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_TIMED_OUT, NULL,
+                                              _("The server did not answer in time. Check your network connection and the server address, then try again."));
+
+  return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_CANCELLED, NULL,
+                                            _("The check was cancelled."));
+}
+
 /* Turns a failed exchange into a sentence for the user. The token is never
  * part of a GIO or libsoup message, but those are not shown either: they
  * are technical and untranslated. */
@@ -176,13 +187,8 @@ transport_error (const GError         *error,
 
   g_debug ("Request failed: %s (%s %d)", error->message, g_quark_to_string (error->domain), error->code);
 
-  if (interruption->timed_out)
-    return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_TIMED_OUT, NULL,
-                                              _("The server did not answer in time. Check your network connection and the server address, then try again."));
-
-  if (interruption->cancelled || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_CANCELLED, NULL,
-                                              _("The check was cancelled."));
+  if (interruption->timed_out || interruption->cancelled || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return interrupted_error (interruption);
 
   if (tls_errors != 0)
     {
@@ -473,9 +479,7 @@ on_account_done (GObject      *object,
    * the account's name. */
   if (interruption.cancelled)
     {
-      g_autoptr(GError) cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
-
-      verify_return_error (task, transport_error (cancelled, 0, &interruption));
+      verify_return_error (task, interrupted_error (&interruption));
       return;
     }
 
@@ -572,9 +576,8 @@ on_retry (gpointer user_data)
   if (g_cancellable_is_cancelled (verify->cancellable))
     {
       Interruption interruption = verify_interruption (verify);
-      g_autoptr(GError) cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
 
-      verify_return_error (task, transport_error (cancelled, 0, &interruption));
+      verify_return_error (task, interrupted_error (&interruption));
       g_object_unref (task);
     }
   else
@@ -651,9 +654,7 @@ on_validate_done (GObject      *object,
 
   if (interruption.cancelled || interruption.timed_out)
     {
-      g_autoptr(GError) cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
-
-      verify_return_error (task, transport_error (cancelled, 0, &interruption));
+      verify_return_error (task, interrupted_error (&interruption));
       return;
     }
 
@@ -963,8 +964,9 @@ tessera_harness_client_verify_async (TesseraHarnessClient *self,
 
   if (g_cancellable_is_cancelled (verify->cancellable))
     {
-      verify_return_error (task, tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_CANCELLED, NULL,
-                                                                    _("The check was cancelled.")));
+      Interruption interruption = { .cancelled = TRUE };
+
+      verify_return_error (task, interrupted_error (&interruption));
       return;
     }
 
