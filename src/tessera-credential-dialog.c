@@ -290,9 +290,16 @@ set_busy (TesseraCredentialDialog *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "credential-dialog.save", self->valid && !busy);
   gtk_accessible_update_state (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_STATE_BUSY, busy, -1);
 
+  if (!busy)
+    adw_window_title_set_subtitle (self->window_title, NULL);
+
   if (!busy && self->focus_before_busy != NULL)
     {
-      gtk_widget_grab_focus (self->focus_before_busy);
+      /* Back where the user was, without selecting all of that row's text. */
+      if (GTK_IS_TEXT (self->focus_before_busy))
+        gtk_text_grab_focus_without_selecting (GTK_TEXT (self->focus_before_busy));
+      else
+        gtk_widget_grab_focus (self->focus_before_busy);
       g_clear_weak_pointer (&self->focus_before_busy);
     }
 
@@ -567,6 +574,8 @@ save_credential (TesseraCredentialDialog *self,
   g_autofree char *account = dup_account_for_save (self, self->saving_token);
   g_autofree char *base_url = dup_base_url (self);
 
+  adw_window_title_set_subtitle (self->window_title, _("Saving…"));
+
   if (self->credential == NULL)
     tessera_store_add_async (self->store, name, description, account, base_url,
                              self->saving_token, verification, self->cancellable,
@@ -618,6 +627,8 @@ verify (TesseraCredentialDialog *self,
 {
   g_autofree char *account = dup_account_for_save (self, token);
   g_autofree char *base_url = dup_base_url (self);
+
+  adw_window_title_set_subtitle (self->window_title, _("Checking the key with Harness…"));
 
   tessera_harness_client_verify_async (tessera_store_get_client (self->store),
                                        base_url,
