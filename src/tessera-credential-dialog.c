@@ -862,6 +862,24 @@ use_secure_buffer (AdwPasswordEntryRow *row)
     gtk_text_set_buffer (GTK_TEXT (delegate), buffer);
 }
 
+/* libadwaita 1.2 gives the key row's show/hide icon a tooltip but no
+ * accessible name: a screen reader would call it "GtkImage". */
+static void
+name_peek_button (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (child)) == GTK_ACCESSIBLE_ROLE_BUTTON)
+        gtk_accessible_update_property (GTK_ACCESSIBLE (child),
+                                        GTK_ACCESSIBLE_PROPERTY_LABEL, _("Show or hide the API key"),
+                                        -1);
+      else
+        name_peek_button (child);
+    }
+}
+
 static void
 tessera_credential_dialog_constructed (GObject *object)
 {
@@ -1050,6 +1068,7 @@ tessera_credential_dialog_init (TesseraCredentialDialog *self)
   self->filling = TRUE;
   use_secure_buffer (self->key_row);
   self->filling = FALSE;
+  name_peek_button (GTK_WIDGET (self->key_row));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "credential-dialog.save", FALSE);
 }
 
