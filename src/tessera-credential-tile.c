@@ -88,11 +88,11 @@ account_text (gpointer    unused,
   if (!string_is_set (NULL, account_id))
     return g_strdup (_("Unknown"));
 
-  if (!string_is_set (NULL, account_name))
-    return g_strdup (account_id);
+  /* The id gets a row of its own when the account has a name. */
+  if (string_is_set (NULL, account_name))
+    return g_strdup (account_name);
 
-  /* TRANSLATORS: an account identifier, then the account's name */
-  return g_strdup_printf (_("%s (%s)"), account_id, account_name);
+  return g_strdup (account_id);
 }
 
 static char *
@@ -523,8 +523,9 @@ tessera_credential_tile_class_init (TesseraCredentialTileClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, 0, "credential.activate", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "credential.select", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Space, 0, "credential.select", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "credential.delete", NULL);
+  /* The last binding of an action is the one menus show. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "credential.delete", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "credential.delete", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "credential.copy-token", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "credential.menu", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "credential.menu", NULL);
