@@ -403,15 +403,19 @@ update_form (TesseraCredentialDialog *self,
 
   update_key_message (self, key_error);
 
-  /* Account identifier: follows the key until the user types their own.
-   * Only a change of the key moves it: rewriting the account row while the
-   * user edits it would mix their typing with ours. */
+  /* Account identifier: follows the key until the user types their own,
+   * and goes with the key it came from. Only a change of the key moves it:
+   * rewriting the account row while the user edits it would mix their
+   * typing with ours. An empty key when editing stands for the stored one,
+   * whose account is the credential's. */
   if (self->token != NULL)
     token_account = tessera_token_get_account_id (self->token);
+  else if (self->credential != NULL && is_blank (key_text))
+    token_account = tessera_credential_get_account_id (self->credential);
 
   account = gtk_editable_get_text (GTK_EDITABLE (self->account_row));
 
-  if (key_changed && token_account != NULL &&
+  if (key_changed &&
       (is_blank (account) || g_strcmp0 (account, self->autofilled_account) == 0))
     {
       g_free (self->autofilled_account);
@@ -425,7 +429,7 @@ update_form (TesseraCredentialDialog *self,
   if (!account_ok && (self->account_touched || self->token != NULL))
     show_field_message (GTK_WIDGET (self->account_row), self->account_message_row, self->account_message,
                         account_error->message, TRUE);
-  else if (token_account != NULL && g_strcmp0 (account, token_account) == 0)
+  else if (self->token != NULL && token_account != NULL && g_strcmp0 (account, token_account) == 0)
     show_field_message (GTK_WIDGET (self->account_row), self->account_message_row, self->account_message,
                         _("Filled in from the API key."), FALSE);
   else if (is_blank (account))

@@ -477,6 +477,44 @@ test_initial_state (Fixture       *fixture,
   g_assert_finalize_object (dialog);
 }
 
+/* A phone-sized window: nothing in the form may need more than 360 px,
+ * not even the longest messages and the banner. */
+static void
+test_narrow (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(FakeHarness) gone = fake_harness_new ();
+  g_autofree char *gone_url = g_strdup (fake_harness_get_base_url (gone));
+  GtkWidget *dialog = open_dialog (fixture, NULL);
+  int minimum = 0;
+
+  /* With the banner and its button */
+  g_clear_object (&gone);
+  fill_valid_form (fixture, dialog, FAKE_HARNESS_DEMO_PAT);
+  type_into (dialog, "API base URL", gone_url);
+  click (dialog, "Save");
+  wait_until (can_click (dialog, "Save Without Verifying"));
+  gtk_widget_measure (dialog, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+  g_assert_cmpint (minimum, <=, 360);
+
+  /* With errors under the rows and the help open */
+  type_into (dialog, "API key", LEGACY_PAT);
+  type_into (dialog, "API base URL", "http://harness.example.com/a/very/long/path/that/goes/on");
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (find_row (dialog, "Where do I get one?")), TRUE);
+  assert_field_error (dialog, "API base URL");
+  assert_field_error (dialog, "Account identifier");
+
+  gtk_widget_measure (dialog, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+  g_assert_cmpint (minimum, <=, 360);
+
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 360, 640);
+  run_for (100);
+  g_assert_cmpint (gtk_widget_get_width (dialog), <=, 360);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_finalize_object (dialog);
+}
+
 static void
 test_add_verified (Fixture       *fixture,
                    gconstpointer  data)
@@ -496,6 +534,15 @@ test_add_verified (Fixture       *fixture,
   g_assert_cmpstr (field_message (dialog, "API key", NULL), ==, "Personal access token");
   g_assert_cmpstr (row_text (dialog, "Account identifier"), ==, FAKE_HARNESS_DEMO_ACCOUNT);
   assert_no_field_error (dialog, "Account identifier");
+
+  /* An account the user typed is theirs: a new key does not overwrite it. */
+  type_into (dialog, "Account identifier", OTHER_ACCOUNT);
+  type_into (dialog, "API key", FAKE_HARNESS_DEMO_SAT);
+  g_assert_cmpstr (row_text (dialog, "Account identifier"), ==, OTHER_ACCOUNT);
+  assert_field_error (dialog, "Account identifier");
+  type_into (dialog, "Account identifier", "");
+  type_into (dialog, "API key", FAKE_HARNESS_DEMO_PAT);
+  g_assert_cmpstr (row_text (dialog, "Account identifier"), ==, FAKE_HARNESS_DEMO_ACCOUNT);
 
   click (dialog, "Save");
   g_assert_true (tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
@@ -795,6 +842,14 @@ test_edit_replaces_token (Fixture       *fixture,
   dialog = open_dialog (fixture, credential);
   g_signal_connect (dialog, "saved", G_CALLBACK (saved_cb), &saved);
 
+  /* The account follows the key, and comes back with the stored one. */
+  type_into (dialog, "API key", LEGACY_PAT);
+  g_assert_cmpstr (row_text (dialog, "Account identifier"), ==, "");
+  assert_field_error (dialog, "Account identifier");
+  type_into (dialog, "API key", "");
+  g_assert_cmpstr (row_text (dialog, "Account identifier"), ==, FAKE_HARNESS_DEMO_ACCOUNT);
+  g_assert_true (can_click (dialog, "Save"));
+
   type_into (dialog, "API key", FAKE_HARNESS_DEMO_SAT);
   g_assert_cmpstr (field_message (dialog, "API key", NULL), ==, "Service account token");
 
@@ -998,6 +1053,7 @@ main (int   argc,
 
   ADD ("/dialog/create-destroy", test_create_destroy);
   ADD ("/dialog/initial-state", test_initial_state);
+  ADD ("/dialog/narrow", test_narrow);
   ADD ("/dialog/add-verified", test_add_verified);
   ADD ("/dialog/rejected", test_rejected);
   ADD ("/dialog/server-down", test_server_down);
