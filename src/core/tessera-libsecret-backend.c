@@ -218,19 +218,6 @@ return_translated (GTask        *task,
   g_task_return_error (task, tessera_libsecret_backend_translate_error (error, self->uses_file));
 }
 
-/* Collects the locked items among @items. */
-static GList *
-filter_locked (GList *items)
-{
-  GList *locked = NULL;
-
-  for (GList *l = items; l != NULL; l = l->next)
-    if (secret_item_get_locked (l->data))
-      locked = g_list_prepend (locked, g_object_ref (l->data));
-
-  return g_list_reverse (locked);
-}
-
 /* Store */
 
 static void
@@ -279,7 +266,70 @@ tessera_libsecret_backend_store_finish (TesseraSecretBackend  *backend,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Asking the service which items match, locked or not */
+
+/* SearchItems straight on the service proxy: its answer splits the
+ * matches into unlocked and locked paths, which is what we need to know.
+ * (libsecret's own SecretItem proxies may hold a stale "Locked" value.) */
+static void
+search_locked_async (SecretService       *service,
+                     const char          *secret_id,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  GVariantBuilder attributes;
+  g_autofree char *version = g_strdup_printf ("%d", SCHEMA_VERSION);
+
+  g_variant_builder_init (&attributes, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&attributes, "{ss}", "credential-id", secret_id);
+  g_variant_builder_add (&attributes, "{ss}", "schema-version", version);
+  g_variant_builder_add (&attributes, "{ss}", "xdg:schema", TESSERA_SECRET_SCHEMA_NAME);
+
+  g_dbus_proxy_call (G_DBUS_PROXY (service), "SearchItems",
+                     g_variant_new ("(a{ss})", &attributes),
+                     G_DBUS_CALL_FLAGS_NONE, -1, cancellable, callback, user_data);
+}
+
+/* Returns the number of locked matches, or -1 with @error set. */
+static int
+search_locked_finish (SecretService  *service,
+                      GAsyncResult   *result,
+                      GError        **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) locked = NULL;
+
+  reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (service), result, error);
+  if (reply == NULL)
+    return -1;
+
+  if (!g_variant_is_of_type (reply, G_VARIANT_TYPE ("(aoao)")))
+    {
+      g_set_error_literal (error, SECRET_ERROR, SECRET_ERROR_PROTOCOL,
+                           "Unexpected reply to SearchItems");
+      return -1;
+    }
+
+  locked = g_variant_get_child_value (reply, 1);
+  return (int) MIN (g_variant_n_children (locked), G_MAXINT);
+}
+
 /* Lookup */
+
+typedef struct
+{
+  char          *secret_id;
+  SecretService *service;
+} LookupData;
+
+static void
+lookup_data_free (LookupData *data)
+{
+  g_free (data->secret_id);
+  g_clear_object (&data->service);
+  g_free (data);
+}
 
 static void
 on_lookup_searched (GObject      *source,
@@ -288,24 +338,15 @@ on_lookup_searched (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
-  GList *items;
-  GList *locked;
+  int n_locked;
 
-  items = secret_service_search_finish (SECRET_SERVICE (source), result, &error);
-  if (error != NULL)
-    {
-      return_translated (task, error);
-      return;
-    }
-
-  locked = filter_locked (items);
-  if (locked != NULL)
+  n_locked = search_locked_finish (SECRET_SERVICE (source), result, &error);
+  if (n_locked < 0)
+    return_translated (task, error);
+  else if (n_locked > 0)
     g_task_return_error (task, locked_error ());
   else
     g_task_return_pointer (task, NULL, NULL);
-
-  g_list_free_full (locked, g_object_unref);
-  g_list_free_full (items, g_object_unref);
 }
 
 static void
@@ -314,21 +355,18 @@ on_lookup_service (GObject      *source,
                    gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  LookupData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(SecretService) service = NULL;
-  g_autoptr(GHashTable) attributes = NULL;
 
-  service = secret_service_get_finish (result, &error);
-  if (service == NULL)
+  data->service = secret_service_get_finish (result, &error);
+  if (data->service == NULL)
     {
       return_translated (task, error);
       return;
     }
 
-  attributes = build_attributes (g_task_get_task_data (task));
-  secret_service_search (service, tessera_libsecret_backend_get_schema (), attributes,
-                         SECRET_SEARCH_ALL, g_task_get_cancellable (task),
-                         on_lookup_searched, g_object_ref (task));
+  search_locked_async (data->service, data->secret_id, g_task_get_cancellable (task),
+                       on_lookup_searched, g_object_ref (task));
 }
 
 static void
@@ -365,7 +403,7 @@ on_lookup_done (GObject      *source,
 
   /* Not found, or locked with the prompt dismissed: tell them apart. */
   secret_service_get (SECRET_SERVICE_NONE, g_task_get_cancellable (task),
-                      on_lookup_service, g_steal_pointer (&task));
+                      on_lookup_service, g_object_ref (task));
 }
 
 static void
@@ -376,10 +414,13 @@ tessera_libsecret_backend_lookup_async (TesseraSecretBackend *backend,
                                         gpointer              user_data)
 {
   g_autoptr(GTask) task = NULL;
+  LookupData *data;
 
   task = g_task_new (backend, cancellable, callback, user_data);
   g_task_set_source_tag (task, tessera_libsecret_backend_lookup_async);
-  g_task_set_task_data (task, g_strdup (secret_id), g_free);
+  data = g_new0 (LookupData, 1);
+  data->secret_id = g_strdup (secret_id);
+  g_task_set_task_data (task, data, (GDestroyNotify) lookup_data_free);
 
   g_debug ("Looking up secret %s", secret_id);
   secret_password_lookup (tessera_libsecret_backend_get_schema (), cancellable,
@@ -405,7 +446,7 @@ typedef struct
 {
   char          *secret_id;
   SecretService *service;
-  gboolean       unlocked;   /* tried unlocking once already */
+  gboolean       tried_unlock;
 } ClearData;
 
 static void
@@ -439,19 +480,15 @@ on_clear_unlocked (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
-  g_autolist(GDBusProxy) unlocked = NULL;
+  GList *items;
 
-  secret_service_unlock_finish (SECRET_SERVICE (source), result, &unlocked, &error);
+  /* A dismissed prompt is not an error here; the search after the second
+   * clear finds the items still locked. */
+  items = secret_service_search_finish (SECRET_SERVICE (source), result, &error);
+  g_list_free_full (items, g_object_unref);
   if (error != NULL)
     {
       return_translated (task, error);
-      return;
-    }
-
-  if (unlocked == NULL)
-    {
-      /* The prompt was dismissed. */
-      g_task_return_error (task, locked_error ());
       return;
     }
 
@@ -466,38 +503,36 @@ on_clear_searched (GObject      *source,
   g_autoptr(GTask) task = user_data;
   ClearData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  GList *items;
-  GList *locked;
+  g_autoptr(GHashTable) attributes = NULL;
+  int n_locked;
 
-  items = secret_service_search_finish (data->service, result, &error);
-  if (error != NULL)
+  n_locked = search_locked_finish (data->service, result, &error);
+  if (n_locked < 0)
     {
       return_translated (task, error);
       return;
     }
 
-  locked = filter_locked (items);
-  g_list_free_full (items, g_object_unref);
-
-  if (locked == NULL)
+  if (n_locked == 0)
     {
       /* Nothing matched at all: deleting nothing is success. */
       g_task_return_boolean (task, TRUE);
       return;
     }
 
-  if (data->unlocked)
+  if (data->tried_unlock)
     {
       g_task_return_error (task, locked_error ());
-    }
-  else
-    {
-      data->unlocked = TRUE;
-      secret_service_unlock (data->service, locked, g_task_get_cancellable (task),
-                             on_clear_unlocked, g_steal_pointer (&task));
+      return;
     }
 
-  g_list_free_full (locked, g_object_unref);
+  /* Ask for the keyring to be unlocked (the user gets a prompt), then
+   * clear again. */
+  data->tried_unlock = TRUE;
+  attributes = build_attributes (data->secret_id);
+  secret_service_search (data->service, tessera_libsecret_backend_get_schema (), attributes,
+                         SECRET_SEARCH_ALL | SECRET_SEARCH_UNLOCK, g_task_get_cancellable (task),
+                         on_clear_unlocked, g_object_ref (task));
 }
 
 static void
@@ -508,7 +543,6 @@ on_clear_service (GObject      *source,
   g_autoptr(GTask) task = user_data;
   ClearData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) attributes = NULL;
 
   data->service = secret_service_get_finish (result, &error);
   if (data->service == NULL)
@@ -517,10 +551,8 @@ on_clear_service (GObject      *source,
       return;
     }
 
-  attributes = build_attributes (data->secret_id);
-  secret_service_search (data->service, tessera_libsecret_backend_get_schema (), attributes,
-                         SECRET_SEARCH_ALL, g_task_get_cancellable (task),
-                         on_clear_searched, g_steal_pointer (&task));
+  search_locked_async (data->service, data->secret_id, g_task_get_cancellable (task),
+                       on_clear_searched, g_object_ref (task));
 }
 
 static void
@@ -549,18 +581,11 @@ on_clear_done (GObject      *source,
 
   /* Nothing deleted: either nothing matched, or only locked items did. */
   if (data->service != NULL)
-    {
-      g_autoptr(GHashTable) attributes = build_attributes (data->secret_id);
-
-      secret_service_search (data->service, tessera_libsecret_backend_get_schema (), attributes,
-                             SECRET_SEARCH_ALL, g_task_get_cancellable (task),
-                             on_clear_searched, g_steal_pointer (&task));
-    }
+    search_locked_async (data->service, data->secret_id, g_task_get_cancellable (task),
+                         on_clear_searched, g_object_ref (task));
   else
-    {
-      secret_service_get (SECRET_SERVICE_NONE, g_task_get_cancellable (task),
-                          on_clear_service, g_steal_pointer (&task));
-    }
+    secret_service_get (SECRET_SERVICE_NONE, g_task_get_cancellable (task),
+                        on_clear_service, g_object_ref (task));
 }
 
 static void

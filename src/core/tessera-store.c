@@ -2323,7 +2323,7 @@ on_verify_token (GObject      *source,
                                        token,
                                        g_task_get_cancellable (task),
                                        on_verify_checked,
-                                       g_steal_pointer (&task));
+                                       g_object_ref (task));
 }
 
 void

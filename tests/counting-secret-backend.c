@@ -1,0 +1,293 @@
+/* counting-secret-backend.c: a TesseraSecretBackend for tests */
+#include "config.h"
+
+#include "counting-secret-backend.h"
+#include "tessera-token.h"
+
+struct _CountingSecretBackend
+{
+  GObject               parent_instance;
+
+  TesseraSecretBackend *inner;
+  GHashTable           *memory;     /* secret id → token, when no inner */
+  GPtrArray            *log;
+  guint                 stores;
+  guint                 lookups;
+  guint                 clears;
+  GError               *fail_store;
+  GError               *fail_lookup;
+  GError               *fail_clear;
+};
+
+static void secret_backend_iface_init (TesseraSecretBackendInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (CountingSecretBackend, counting_secret_backend, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (TESSERA_TYPE_SECRET_BACKEND, secret_backend_iface_init))
+
+static void
+note (CountingSecretBackend *self,
+      const char            *what,
+      const char            *secret_id)
+{
+  g_ptr_array_add (self->log, g_strdup_printf ("%s %s", what, secret_id));
+}
+
+/* Each async call gets a GTask; the inner backend's result is passed on. */
+
+static void
+on_inner_store (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (tessera_secret_backend_store_finish (TESSERA_SECRET_BACKEND (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+counting_store_async (TesseraSecretBackend *backend,
+                      const char           *secret_id,
+                      const char           *label,
+                      const char           *token,
+                      GCancellable         *cancellable,
+                      GAsyncReadyCallback   callback,
+                      gpointer              user_data)
+{
+  CountingSecretBackend *self = COUNTING_SECRET_BACKEND (backend);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  self->stores++;
+  note (self, "store", secret_id);
+
+  if (self->fail_store != NULL)
+    g_task_return_error (task, g_error_copy (self->fail_store));
+  else if (self->inner != NULL)
+    tessera_secret_backend_store_async (self->inner, secret_id, label, token, cancellable,
+                                        on_inner_store, g_steal_pointer (&task));
+  else
+    {
+      g_hash_table_replace (self->memory, g_strdup (secret_id), g_strdup (token));
+      g_task_return_boolean (task, TRUE);
+    }
+}
+
+static gboolean
+counting_store_finish (TesseraSecretBackend  *backend,
+                       GAsyncResult          *result,
+                       GError               **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_inner_lookup (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  char *value;
+
+  value = tessera_secret_backend_lookup_finish (TESSERA_SECRET_BACKEND (source), result, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, value, (GDestroyNotify) tessera_secure_free);
+}
+
+static void
+counting_lookup_async (TesseraSecretBackend *backend,
+                       const char           *secret_id,
+                       GCancellable         *cancellable,
+                       GAsyncReadyCallback   callback,
+                       gpointer              user_data)
+{
+  CountingSecretBackend *self = COUNTING_SECRET_BACKEND (backend);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  self->lookups++;
+  note (self, "lookup", secret_id);
+
+  if (self->fail_lookup != NULL)
+    g_task_return_error (task, g_error_copy (self->fail_lookup));
+  else if (self->inner != NULL)
+    tessera_secret_backend_lookup_async (self->inner, secret_id, cancellable,
+                                         on_inner_lookup, g_steal_pointer (&task));
+  else
+    g_task_return_pointer (task, g_strdup (g_hash_table_lookup (self->memory, secret_id)),
+                           (GDestroyNotify) tessera_secure_free);
+}
+
+static char *
+counting_lookup_finish (TesseraSecretBackend  *backend,
+                        GAsyncResult          *result,
+                        GError               **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+on_inner_clear (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (tessera_secret_backend_clear_finish (TESSERA_SECRET_BACKEND (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+counting_clear_async (TesseraSecretBackend *backend,
+                      const char           *secret_id,
+                      GCancellable         *cancellable,
+                      GAsyncReadyCallback   callback,
+                      gpointer              user_data)
+{
+  CountingSecretBackend *self = COUNTING_SECRET_BACKEND (backend);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  self->clears++;
+  note (self, "clear", secret_id);
+
+  if (self->fail_clear != NULL)
+    g_task_return_error (task, g_error_copy (self->fail_clear));
+  else if (self->inner != NULL)
+    tessera_secret_backend_clear_async (self->inner, secret_id, cancellable,
+                                        on_inner_clear, g_steal_pointer (&task));
+  else
+    {
+      g_hash_table_remove (self->memory, secret_id);
+      g_task_return_boolean (task, TRUE);
+    }
+}
+
+static gboolean
+counting_clear_finish (TesseraSecretBackend  *backend,
+                       GAsyncResult          *result,
+                       GError               **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+secret_backend_iface_init (TesseraSecretBackendInterface *iface)
+{
+  iface->store_async = counting_store_async;
+  iface->store_finish = counting_store_finish;
+  iface->lookup_async = counting_lookup_async;
+  iface->lookup_finish = counting_lookup_finish;
+  iface->clear_async = counting_clear_async;
+  iface->clear_finish = counting_clear_finish;
+}
+
+static void
+counting_secret_backend_finalize (GObject *object)
+{
+  CountingSecretBackend *self = COUNTING_SECRET_BACKEND (object);
+
+  g_clear_object (&self->inner);
+  g_hash_table_unref (self->memory);
+  g_ptr_array_unref (self->log);
+  g_clear_error (&self->fail_store);
+  g_clear_error (&self->fail_lookup);
+  g_clear_error (&self->fail_clear);
+
+  G_OBJECT_CLASS (counting_secret_backend_parent_class)->finalize (object);
+}
+
+static void
+counting_secret_backend_class_init (CountingSecretBackendClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = counting_secret_backend_finalize;
+}
+
+static void
+counting_secret_backend_init (CountingSecretBackend *self)
+{
+  self->memory = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) tessera_secure_free);
+  self->log = g_ptr_array_new_with_free_func (g_free);
+}
+
+CountingSecretBackend *
+counting_secret_backend_new (TesseraSecretBackend *inner)
+{
+  CountingSecretBackend *self = g_object_new (COUNTING_TYPE_SECRET_BACKEND, NULL);
+
+  self->inner = inner != NULL ? g_object_ref (inner) : NULL;
+  return self;
+}
+
+guint
+counting_secret_backend_get_calls (CountingSecretBackend *self)
+{
+  return self->stores + self->lookups + self->clears;
+}
+
+guint
+counting_secret_backend_get_stores (CountingSecretBackend *self)
+{
+  return self->stores;
+}
+
+guint
+counting_secret_backend_get_lookups (CountingSecretBackend *self)
+{
+  return self->lookups;
+}
+
+guint
+counting_secret_backend_get_clears (CountingSecretBackend *self)
+{
+  return self->clears;
+}
+
+GPtrArray *
+counting_secret_backend_get_log (CountingSecretBackend *self)
+{
+  return self->log;
+}
+
+void
+counting_secret_backend_reset (CountingSecretBackend *self)
+{
+  self->stores = self->lookups = self->clears = 0;
+  g_ptr_array_set_size (self->log, 0);
+}
+
+static void
+set_failure (GError       **slot,
+             const GError  *error)
+{
+  g_clear_error (slot);
+  if (error != NULL)
+    *slot = g_error_copy (error);
+}
+
+void
+counting_secret_backend_fail_store (CountingSecretBackend *self,
+                                    const GError          *error)
+{
+  set_failure (&self->fail_store, error);
+}
+
+void
+counting_secret_backend_fail_lookup (CountingSecretBackend *self,
+                                     const GError          *error)
+{
+  set_failure (&self->fail_lookup, error);
+}
+
+void
+counting_secret_backend_fail_clear (CountingSecretBackend *self,
+                                    const GError          *error)
+{
+  set_failure (&self->fail_clear, error);
+}
