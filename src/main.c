@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "tessera-application.h"
+#include "tessera-cli.h"
 
 int
 main (int   argc,
@@ -19,6 +20,13 @@ main (int   argc,
 
   g_set_prgname ("tessera");
   g_set_application_name (_("Tessera"));
+
+  /* A word that is not an option always means the command line, which
+   * reports unknown commands; options such as --gapplication-service stay
+   * with GApplication. The command line runs in this process, never
+   * touches GTK and so needs no display. */
+  if (argc > 1 && (argv[1][0] != '-' || tessera_cli_is_command (argv[1])))
+    return tessera_cli_run (argc, argv);
 
   app = tessera_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);

@@ -782,8 +782,7 @@ cmd_list (TesseraCli  *cli,
 
   if (n_items == 0)
     {
-      if (isatty (STDOUT_FILENO))
-        g_printerr (_("No credentials are saved yet. Add one with “tessera add NAME”.\n"));
+      g_printerr (_("No credentials are saved yet. Add one with “tessera add NAME”.\n"));
       return TESSERA_CLI_EXIT_OK;
     }
 
@@ -1140,7 +1139,7 @@ cmd_verify (TesseraCli  *cli,
       print_out (out->str);
     }
 
-  if (jobs->len == 0 && isatty (STDOUT_FILENO))
+  if (jobs->len == 0)
     g_printerr (_("No credentials are saved yet. Add one with “tessera add NAME”.\n"));
 
   if (any_rejected)
@@ -1452,8 +1451,11 @@ print_help (void)
   g_autoptr(GString) out = g_string_new (NULL);
 
   g_string_append_printf (out, "%s\n", _("Usage:"));
-  g_string_append_printf (out, "  tessera                      %s\n", _("Open the Tessera window"));
-  g_string_append_printf (out, "  tessera %-20s %s\n", _("COMMAND [OPTION…]"), _("Use the saved Harness API keys without a window"));
+  append_padded (out, "  tessera", 31);
+  g_string_append_printf (out, "%s\n", _("Open the Tessera window"));
+  g_string_append (out, "  tessera ");
+  append_padded (out, _("COMMAND [OPTION…]"), 22);
+  g_string_append_printf (out, "%s\n", _("Use the saved Harness API keys without a window"));
   g_string_append_c (out, '\n');
 
   g_string_append_printf (out, "%s\n", _("Commands:"));
