@@ -258,6 +258,9 @@ create_add_tile (void)
   gtk_widget_add_css_class (button, "card");
   gtk_widget_add_css_class (button, "add-tile");
   gtk_widget_set_tooltip_text (button, _("Add a Harness API key"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Add credential"),
+                                  -1);
 
   return button;
 }
