@@ -923,7 +923,8 @@ tessera_window_init (TesseraWindow *self)
  * @application: (nullable): the application
  * @store: the credentials to show
  *
- * Returns: (transfer full): a new window
+ * Returns: (transfer none): a new window, which GTK owns until it is
+ *   destroyed
  */
 TesseraWindow *
 tessera_window_new (GtkApplication *application,
