@@ -56,6 +56,12 @@ static const Case cases[] = {
   BAD ("https://app.harness.io/\x01", INVALID_BASE_URL),
   BAD ("https://app.harness.io:99999", INVALID_BASE_URL),
   BAD ("https://app.harness.io/%zz", INVALID_BASE_URL),
+  /* GUri decodes the host: a %-encoded "/" or control byte must not turn
+   * into another host (found by fuzz-base-url). */
+  BAD ("https://app.harness.io%2Fevil.example", INVALID_BASE_URL),
+  BAD ("P%11", INVALID_BASE_URL),
+  BAD ("https://app_harness.io", INVALID_BASE_URL),
+  OK ("https://m\u00fcnchen.example", "https://xn--mnchen-3ya.example"),
 };
 
 static void

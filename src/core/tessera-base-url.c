@@ -50,6 +50,24 @@ set_invalid (GError     **error,
   g_set_error_literal (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_INVALID_BASE_URL, message);
 }
 
+/* Letters, digits, "-" and "." for names and IPv4; hex digits, ":" and "."
+ * for IPv6 literals (GUri hands those over without brackets). */
+static gboolean
+host_is_plain (const char *host)
+{
+  gboolean ipv6 = strchr (host, ':') != NULL;
+
+  for (const char *c = host; *c; c++)
+    {
+      if (ipv6 ? (g_ascii_isxdigit (*c) || *c == ':' || *c == '.')
+               : (g_ascii_isalnum (*c) || *c == '-' || *c == '.'))
+        continue;
+      return FALSE;
+    }
+
+  return host[0] != '\0' && host[0] != '.' && host[0] != '-';
+}
+
 /**
  * tessera_base_url_normalize:
  * @input: what the user typed
@@ -128,6 +146,15 @@ tessera_base_url_normalize (const char  *input,
     }
 
   host = g_ascii_strdown (g_uri_get_host (uri), -1);
+
+  /* GUri always percent-decodes the host, so "a%2Fb" would come back as
+   * "a/b" and change which server the key goes to: accept only what a host
+   * name or an IP address can hold. */
+  if (!host_is_plain (host))
+    {
+      set_invalid (error, _("The server address contains characters that cannot be part of a host name. It should look like https://app.harness.io."));
+      return NULL;
+    }
 
   if (g_str_equal (scheme, "http") && !host_is_loopback (host))
     {
