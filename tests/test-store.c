@@ -16,6 +16,7 @@
 
 #include <string.h>
 #include <gio/gsettingsbackend.h>
+#include <glib/gstdio.h>
 
 #include "counting-secret-backend.h"
 #include "fake-harness.h"
@@ -260,8 +261,22 @@ fixture_teardown (Fixture       *fixture,
   g_autofree char *test_root = g_path_get_dirname (g_get_home_dir ());
   const char *session_dir = g_getenv ("TESSERA_SESSION_DIR");
 
+  g_autoptr(GPtrArray) credentials = g_ptr_array_new_with_free_func (g_free);
+
+  /* Nothing keeps the store or its credentials alive. */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (fixture->store)); i++)
+    {
+      GObject **weak = g_new0 (GObject *, 1);
+
+      *weak = g_list_model_get_item (G_LIST_MODEL (fixture->store), i);
+      g_object_add_weak_pointer (*weak, (gpointer *) weak);
+      g_object_unref (*weak);
+      g_ptr_array_add (credentials, weak);
+    }
   g_signal_handlers_disconnect_by_data (fixture->store, fixture);
   g_assert_finalize_object (fixture->store);
+  for (guint i = 0; i < credentials->len; i++)
+    g_assert_null (*(GObject **) g_ptr_array_index (credentials, i));
   g_clear_object (&fixture->settings_backend);
   g_clear_object (&fixture->secrets);
   settle ();
@@ -1791,6 +1806,55 @@ test_no_secret_service (Fixture       *fixture,
   g_test_trap_assert_passed ();
 }
 
+/* libsecret's file backend has no bus: with no session bus at all it
+ * still works, and a failure there is never "no Secret Service". */
+static void
+test_file_backend_without_bus (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *dir = g_dir_make_tmp ("tessera-test-nobus-XXXXXX", NULL);
+      g_autofree char *keyring = g_build_filename (dir, "test.keyring", NULL);
+      g_autoptr(TesseraSecretBackend) backend = NULL;
+      g_autoptr(CountingSecretBackend) counting = NULL;
+      g_autoptr(GSettingsBackend) settings_backend = NULL;
+      g_autoptr(TesseraStore) store = NULL;
+      g_autoptr(TesseraCredential) credential = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *token = make_token ("pat", ACCOUNT);
+      g_auto(TesseraSecret) value = NULL;
+
+      g_setenv ("SECRET_BACKEND", "file", TRUE);
+      g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
+      g_setenv ("SECRET_FILE_TEST_PASSWORD", "another-password", TRUE);
+      g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/tessera-test-bus", TRUE);
+
+      backend = tessera_libsecret_backend_new ();
+      g_assert_true (tessera_libsecret_backend_get_uses_file (TESSERA_LIBSECRET_BACKEND (backend)));
+      counting = counting_secret_backend_new (backend);
+      store = open_store (fixture, counting, &settings_backend);
+
+      credential = add_full (fixture, store, "Offline desktop", "", "", NULL, token, NULL, &error);
+      g_assert_no_error (error);
+      value = lookup_token (store, tessera_credential_get_id (credential), &error);
+      g_assert_no_error (error);
+      g_assert_true (g_strcmp0 (value, token) == 0);
+      /* The file keyring is encrypted: the token is not in it as text. */
+      g_assert_true (g_file_test (keyring, G_FILE_TEST_EXISTS));
+      g_assert_false (file_contains (keyring, token));
+
+      g_clear_object (&credential);
+      g_assert_finalize_object (g_steal_pointer (&store));
+      g_unlink (keyring);
+      g_rmdir (dir);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
 static void
 test_translate_error (void)
 {
@@ -2154,6 +2218,57 @@ test_verify (Fixture       *fixture,
   g_assert_cmpuint (fake_harness_get_n_requests (fake), ==, 0);
 }
 
+typedef struct
+{
+  FakeHarness *fake;
+  guint        n_requests;
+} RequestWait;
+
+static gboolean
+has_requests (gpointer data)
+{
+  RequestWait *wait = data;
+
+  return fake_harness_get_n_requests (wait->fake) >= wait->n_requests;
+}
+
+static void
+test_verify_cancel (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(FakeHarness) fake = fake_harness_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *token = new_token (fixture, ACCOUNT);
+  TesseraCredential *credential;
+  RequestWait wait = { fake, 1 };
+
+  fake_harness_add_token (fake, token, TESSERA_CREDENTIAL_KIND_PAT, 0, 0, "Ada", NULL);
+  credential = add_for_fake (fixture, fake, "Patient", token);
+  fake_harness_queue_reply_full (fake, &(FakeHarnessReply) { .never_answer = TRUE });
+
+  tessera_store_verify_async (fixture->store, tessera_credential_get_id (credential), cancellable,
+                              on_ready, &result);
+  wait_until (has_requests, &wait, "the request to reach the fake Harness");
+  g_assert_true (tessera_credential_get_checking (credential));
+
+  /* Checking it twice at once is refused. */
+  g_assert_cmpint (verify (fixture->store, tessera_credential_get_id (credential), &error), ==,
+                   TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
+  g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_BUSY);
+  g_clear_error (&error);
+
+  g_cancellable_cancel (cancellable);
+  g_assert_cmpint (tessera_store_verify_finish (fixture->store, wait_for (&result), &error), ==,
+                   TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (tessera_credential_get_checking (credential));
+  g_assert_cmpint (tessera_credential_get_status (credential), ==, TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
+  g_assert_cmpint (tessera_credential_get_last_verified (credential), ==, 0);
+  g_assert_cmpstr (tessera_credential_get_status_detail (credential), ==, "");
+}
+
 static void
 test_verify_unreachable (Fixture       *fixture,
                          gconstpointer  data)
@@ -2447,9 +2562,11 @@ main (int   argc,
   add_test ("/store/keyring-absent", test_keyring_absent);
   add_test ("/store/follow-other-process", test_follow_other_process);
   add_test ("/store/no-secret-service", test_no_secret_service);
+  add_test ("/store/file-backend-without-bus", test_file_backend_without_bus);
   add_test ("/store/verify", test_verify);
   add_test ("/store/verify/unreachable", test_verify_unreachable);
   add_test ("/store/verify/refused", test_verify_refused);
+  add_test ("/store/verify/cancel", test_verify_cancel);
   add_test ("/store/verify-all", test_verify_all);
   g_test_add_func ("/secret/translate-error", test_translate_error);
   g_test_add_func ("/secret/uses-file", test_uses_file);
