@@ -837,7 +837,7 @@ cmd_list (TesseraCli  *cli,
         for (guint c = 0; c < G_N_ELEMENTS (widths); c++)
           {
             append_padded (out, row[c], widths[c]);
-            g_string_append (out, "  ");
+            g_string_append (out, c == 0 ? " " : "  ");
           }
         g_string_append (out, row[5]);
         g_string_append_c (out, '\n');
@@ -1454,7 +1454,7 @@ print_help (void)
   append_padded (out, "  tessera", 31);
   g_string_append_printf (out, "%s\n", _("Open the Tessera window"));
   g_string_append (out, "  tessera ");
-  append_padded (out, _("COMMAND [OPTION…]"), 22);
+  append_padded (out, _("COMMAND [OPTION…]"), 21);
   g_string_append_printf (out, "%s\n", _("Use the saved Harness API keys without a window"));
   g_string_append_c (out, '\n');
 
@@ -1528,6 +1528,10 @@ tessera_cli_run (int    argc,
   const TesseraCliCommand *command;
   TesseraCli cli = { 0 };
   int code;
+
+  /* stdout carries data (`tessera token`, --json): debug and info
+   * messages, which GLib prints on stdout by default, go to stderr. */
+  g_log_writer_default_set_use_stderr (TRUE);
 
   if (argc < 2)
     {

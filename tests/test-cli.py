@@ -1,11 +1,14 @@
 #!/usr/bin/python3
-"""test-cli.py TESSERA FAKE_HARNESS SCHEMA_DIR: the `tessera` command line, end to end
+"""test-cli.py TESSERA FAKE_HARNESS SCHEMA_DIR [--secrets=file|gnome-keyring]:
+the `tessera` command line, end to end
 
 Runs the built `tessera` as a user would, against the fake Harness server
 (tests/tessera-fake-harness) on 127.0.0.1. Every case gets its own $HOME and
-XDG directories, GSettings' keyfile backend and libsecret's file backend;
-one case uses the real gnome-keyring of build-aux/session instead. Every
-run has G_MESSAGES_DEBUG=all and no display.
+XDG directories and GSettings' keyfile backend. With --secrets=file (the
+default) keys go to libsecret's file backend; with --secrets=gnome-keyring
+the cases that store, read or delete keys run again on the real
+gnome-keyring of build-aux/session (a skip without one). Every run has
+G_MESSAGES_DEBUG=all and no display.
 
 After each case the keys used must appear nowhere: not in the GSettings
 keyfile, not in any file under the case's $HOME but the keyring file, not
@@ -14,6 +17,7 @@ on stderr, and not on stdout except for `token` and `exec`.
 Output is TAP. Standard library only.
 """
 
+import http.server
 import json
 import os
 import re
@@ -23,17 +27,22 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import uuid
 
 TESSERA, FAKE_HARNESS, SCHEMA_DIR = (os.path.abspath(p) for p in sys.argv[1:4])
 
-ACCOUNT = "AbCdEfGhIjKlMnOpQrSt_-"
+ACCOUNT = "TesseraDemoAcct0000001"      # FAKE_HARNESS_DEMO_ACCOUNT
 OTHER_ACCOUNT = "ZyXwVuTsRqPoNmLkJiHg_-"
 
 
 class Failure(Exception):
+    pass
+
+
+class Skip(Exception):
     pass
 
 
@@ -58,27 +67,88 @@ def free_port():
 
 
 class FakeHarness:
-    """tests/tessera-fake-harness, started once for the whole script."""
+    """tests/tessera-fake-harness --demo, started once for the whole script.
+
+    It knows the demo keys (valid PAT and SAT, one expiring in 3 days, one
+    expired) and answers 401 INVALID_TOKEN for any other key, as Harness
+    does for a revoked or mistyped one. Answers the standalone program
+    cannot give (403 at token/validate, 5xx) come from ScriptedServer.
+    """
 
     def __init__(self):
         self.process = None
         self.base_url = None
+        self.demo = {}
 
     def start(self):
-        self.process = subprocess.Popen([FAKE_HARNESS], stdout=subprocess.PIPE,
+        self.process = subprocess.Popen([FAKE_HARNESS, "--demo"], stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, text=True)
-        line = self.process.stdout.readline().strip()
-        check(line.startswith("http"), f"the fake Harness printed {line!r}, not a URL")
-        self.base_url = line.rstrip("/")
+        while "TESSERA_DEMO_PAT_EXPIRED" not in self.demo:
+            line = self.process.stdout.readline()
+            check(line, "the fake Harness ended before printing its URL and keys")
+            name, _, value = line.strip().partition("=")
+            self.demo[name] = value
+        self.base_url = self.demo["TESSERA_FAKE_HARNESS_URL"]
+        check(self.base_url.startswith("http://127.0.0.1:"), f"fake Harness URL {self.base_url!r}")
+        check_equal(self.demo["TESSERA_DEMO_ACCOUNT"], ACCOUNT, "the demo account")
 
     def stop(self):
         if self.process is not None:
             self.process.terminate()
             self.process.wait(timeout=10)
 
-    # Keys the fake server answers in a known way.
-    def key(self, verdict, account=ACCOUNT):
-        raise NotImplementedError
+    def key(self, verdict="valid", kind="pat", variant=1):
+        """A key of the real shape that the fake answers as @verdict."""
+        if verdict == "valid" and kind == "sat":
+            return self.demo["TESSERA_DEMO_SAT"]
+        if verdict == "valid" and variant == 1:
+            return self.demo["TESSERA_DEMO_PAT"]
+        if verdict == "valid" and variant == 2:
+            return self.demo["TESSERA_DEMO_PAT_EXPIRING"]
+        if verdict == "expired":
+            return self.demo["TESSERA_DEMO_PAT_EXPIRED"]
+        # Unknown to the fake (401 INVALID_TOKEN), or for ScriptedServer,
+        # or only ever stored with --no-verify.
+        secret = f"{verdict[:6].capitalize()}{variant:02d}".ljust(20, "x")[:20]
+        tag = f"{variant:024x}"
+        return f"{kind}.{ACCOUNT}.{tag}.{secret}"
+
+
+class ScriptedServer:
+    """Answers every request with one status and JSON body, as Harness does
+    when it forbids (403 NG_ACCESS_DENIED) or fails (500)."""
+
+    def __init__(self, status, code):
+        body = json.dumps({"status": "ERROR", "code": code, "message": code,
+                           "correlationId": "scripted", "responseMessages": []}).encode()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = answer
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 HARNESS = FakeHarness()
@@ -284,11 +354,12 @@ def add_valid_key(c):
 
 @case
 def add_key_harness_turns_down(c):
-    for verdict in ("rejected", "expired", "forbidden"):
-        key = c.secret(HARNESS.key(verdict))
-        r = c.run("add", "Production", "--base-url", HARNESS.base_url, stdin=key + "\n", code=1)
-        check_equal(len(r.messages), 1, f"one sentence for a {verdict} key: {r.messages}")
-        check_equal(c.names(), [], f"nothing stored for a {verdict} key")
+    with ScriptedServer(403, "NG_ACCESS_DENIED") as forbidding:
+        for verdict, base_url in (("rejected", HARNESS.base_url), ("expired", HARNESS.base_url),
+                                  ("forbidden", forbidding.base_url)):
+            key = c.secret(HARNESS.key(verdict))
+            r = c.fail_run("add", "Production", "--base-url", base_url, stdin=key + "\n", code=1)
+            check_equal(c.names(), [], f"nothing stored for a {verdict} key")
 
     # The key says one account, the user another: refused before asking.
     key = c.secret(HARNESS.key("valid"))
@@ -301,12 +372,11 @@ def add_key_harness_turns_down(c):
 def add_when_harness_cannot_answer(c):
     key = c.secret(HARNESS.key("valid"))
     down = f"http://127.0.0.1:{free_port()}"
-    r = c.run("add", "Production", "--base-url", down, stdin=key, code=2)
-    check_equal(len(r.messages), 1, f"one sentence when Harness is down: {r.messages}")
+    c.fail_run("add", "Production", "--base-url", down, stdin=key, code=2)
     check_equal(c.names(), [], "nothing stored when Harness is down")
 
-    key5 = c.secret(HARNESS.key("server-error"))
-    c.run("add", "Production", "--base-url", HARNESS.base_url, stdin=key5, code=2)
+    with ScriptedServer(500, "UNKNOWN_ERROR") as failing:
+        c.fail_run("add", "Production", "--base-url", failing.base_url, stdin=key, code=2)
     check_equal(c.names(), [], "nothing stored on a server error")
 
     r = c.add("Production", key, "--base-url", down, "--no-verify")
@@ -535,10 +605,8 @@ def exec_environment(c):
 
 @case
 def real_gnome_keyring(c):
-    """The same store through the Secret Service of build-aux/session."""
-    if c.keyring != "gnome-keyring":
-        raise Skip("no gnome-keyring on a session bus (run under build-aux/session)")
-    key = HARNESS.key("valid", variant=7)
+    """The keyring items, as other programs see them."""
+    key = HARNESS.key("valid", kind="sat")
     c.add("Keyring test", key, "--base-url", HARNESS.base_url)
     c.run("select", "keyring test", code=0)
     r = c.run("token", code=0, may_print_secret=True)
@@ -620,10 +688,6 @@ def list_1000_credentials(c):
 # ---------------------------------------------------------------- runner
 
 
-class Skip(Exception):
-    pass
-
-
 def gnome_keyring_available():
     if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
         return False
@@ -633,15 +697,31 @@ def gnome_keyring_available():
     return r.returncode == 0 and "true" in r.stdout
 
 
+# The cases that also run on the real gnome-keyring: every path that
+# stores, reads or deletes a key.
+KEYRING_CASES = ("real_gnome_keyring", "add_valid_key", "verify_mixed_results",
+                 "remove_credential", "token_output", "exec_environment")
+
+
 def main():
+    secrets = sys.argv[4] if len(sys.argv) > 4 else "--secrets=file"
+    if secrets == "--secrets=gnome-keyring":
+        if not gnome_keyring_available():
+            print("1..0 # SKIP no gnome-keyring on a session bus (run under build-aux/session)")
+            return 0
+        cases = [fn for fn in CASES if fn.__name__ in KEYRING_CASES]
+        keyring = "gnome-keyring"
+    else:
+        cases = [fn for fn in CASES if fn.__name__ != "real_gnome_keyring"]
+        keyring = "file"
+
     HARNESS.start()
     failed = 0
-    keyring = "gnome-keyring" if gnome_keyring_available() else None
-    print(f"1..{len(CASES)}")
+    print(f"1..{len(cases)}")
     try:
-        for n, fn in enumerate(CASES, 1):
+        for n, fn in enumerate(cases, 1):
             name = fn.__name__
-            c = Case(name, keyring=(keyring or "none") if name == "real_gnome_keyring" else "file")
+            c = Case(name, keyring=keyring)
             start = time.monotonic()
             try:
                 fn(c)
