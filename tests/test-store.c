@@ -803,11 +803,18 @@ test_update_fields (Fixture       *fixture,
   assert_backend_has (fixture->real, id, token);
   g_assert_cmpuint (counting_secret_backend_get_clears (fixture->secrets), ==, 0);
 
+  /* Neither name nor account: the keyring is left alone. */
+  counting_secret_backend_reset (fixture->secrets);
+  g_assert_true (update (fixture, id, NULL, "Only the description", NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (tessera_credential_get_description (credential), ==, "Only the description");
+  g_assert_cmpuint (counting_secret_backend_get_calls (fixture->secrets), ==, 0);
+
   /* NULL keeps a field; a name differing only in case is its own. */
   g_assert_true (update (fixture, id, "STAGING eu", NULL, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (tessera_credential_get_name (credential), ==, "STAGING eu");
-  g_assert_cmpstr (tessera_credential_get_description (credential), ==, "Second region");
+  g_assert_cmpstr (tessera_credential_get_description (credential), ==, "Only the description");
 
   g_assert_false (update (fixture, id, "other", NULL, NULL, NULL, NULL, &error));
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NAME_TAKEN);

@@ -1521,9 +1521,11 @@ on_update_stored (GObject      *source,
                                       on_update_old_cleared, g_steal_pointer (&task));
 }
 
+/* Takes ownership of @owned_task. */
 static void
-write_update_keeping_token (GTask *task)
+write_update_keeping_token (GTask *owned_task)
 {
+  g_autoptr(GTask) task = owned_task;
   TesseraStore *self = g_task_get_source_object (task);
   ChangeData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
@@ -1541,7 +1543,7 @@ write_update_keeping_token (GTask *task)
     }
 
   tessera_secret_backend_lookup_async (self->secrets, data->secret_id, NULL,
-                                       on_update_relabel_lookup, task);
+                                       on_update_relabel_lookup, g_steal_pointer (&task));
 }
 
 /* The account changed but the token did not: it must still match. */
