@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# test-l10n.sh SRCDIR APP_ID
+# test-install-prefix.sh SRCDIR APP_ID
 #
-# Does the built `tessera` speak German (and every other language in
-# po/LINGUAS)? The program looks for its catalogue in the LOCALEDIR compiled
-# into it, so this configures a private build of the source tree with a
-# temporary --prefix, builds only what is installed, installs it there for
-# real (no DESTDIR, so gnome.post_install runs too), and runs that program
-# with LANGUAGE=<lang> LANG=C.UTF-8 (only the C locales exist on a fresh
-# machine; gettext honours LANGUAGE under C.UTF-8).
-#
-# The expected text is looked up in the installed catalogue with gettext(1)
-# and must differ from the English, so the test follows rewording in the
-# .po files but fails when a message is untranslated or not shown.
+# Installs the source tree for real into a temporary --prefix and checks
+# what only a real prefix shows:
+#   - gnome.post_install ran (meson skips it under DESTDIR);
+#   - D-Bus activation: a private session bus that reads the installed
+#     service file starts `tessera --gapplication-service`, which answers
+#     org.freedesktop.Application (needs a display: build-aux/session);
+#   - translations: the program looks for its catalogue in the LOCALEDIR
+#     compiled into it, so only an installed tessera can speak German (and
+#     every other language of po/LINGUAS). It runs with LANGUAGE=<lang>
+#     LANG=C.UTF-8 (only the C locales exist on a fresh machine; gettext
+#     honours LANGUAGE under C.UTF-8). The expected text is looked up in the
+#     installed catalogue with gettext(1) and must differ from the English,
+#     so the test follows rewording in the .po files but fails when a
+#     message is untranslated or not shown.
 set -euo pipefail
 
 srcdir=$1 app_id=$2
@@ -108,6 +111,42 @@ for lang in $langs; do
   expect "$lang" 'No credentials are saved yet. Add one with “tessera add NAME”.\n' list
 done
 
+# D-Bus activation, as GNOME Shell does it for a DBusActivatable app: the bus
+# starts the service named after the desktop file, then the app is asked to
+# activate (open its window) and to quit.
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && command -v dbus-run-session >/dev/null; then
+  app_path=/$(tr . / <<< "$app_id")
+  activation=$(env XDG_DATA_DIRS="$prefix/share:${XDG_DATA_DIRS:-/usr/local/share:/usr/share}" \
+      GSETTINGS_SCHEMA_DIR="$schemas" GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1 \
+      SECRET_BACKEND=file SECRET_FILE_TEST_PATH="$tmp/keyring" SECRET_FILE_TEST_PASSWORD=test \
+      XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME="$tmp/data" \
+      timeout 60 dbus-run-session -- bash -c '
+    set -u
+    bus() { gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+              --method "org.freedesktop.DBus.$1" "${@:2}"; }
+    bus StartServiceByName "$0" 0 || exit 1
+    echo "pid $(bus GetConnectionUnixProcessID "$0")"
+    gdbus call --session --dest "$0" --object-path "$1" \
+      --method org.freedesktop.Application.Activate "{}" || exit 2
+    gdbus call --session --dest "$0" --object-path "$1" \
+      --method org.freedesktop.Application.ActivateAction quit "[]" "{}" || exit 3
+    for _ in $(seq 1 50); do
+      bus NameHasOwner "$0" | grep -q false && { echo "quit"; exit 0; }
+      sleep 0.1
+    done
+    exit 4' "$app_id" "$app_path" 2>&1) && rc=0 || rc=$?
+  case $rc in
+    0) echo "ok: D-Bus activation started $app_id, which activated and quit" ;;
+    1) fail "the session bus could not start $app_id from $prefix/share/dbus-1/services" ;;
+    2) fail "the D-Bus activated $app_id did not answer Activate" ;;
+    3) fail "the D-Bus activated $app_id did not answer ActivateAction quit" ;;
+    *) fail "the D-Bus activated $app_id did not quit (exit $rc)" ;;
+  esac
+  [ "$rc" -eq 0 ] || sed 's/^/    /' <<< "$activation"
+else
+  echo "SKIP: D-Bus activation needs a display and dbus-run-session (run under build-aux/session)"
+fi
+
 # And the English stays English without LANGUAGE.
 out=$(run_in C --help)
 grep -qF "Open the Tessera window" <<< "$out" || fail "tessera --help in C does not print the English text"
@@ -116,4 +155,4 @@ if [ "$failures" -ne 0 ]; then
   echo "$failures problem(s)"
   exit 1
 fi
-echo "translations reach the installed program for: $(echo $langs)"
+echo "installed into a prefix: post-install steps, D-Bus activation and translations ($(echo $langs)) all work"
