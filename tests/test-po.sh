@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test-po.sh SRCDIR LANG: po/LANG.po passes msgfmt --check (format strings,
-# header, plural forms), has no fuzzy or untranslated message, and is
+# header, plural forms, one “_” mnemonic wherever the English has one),
+# has no fuzzy or untranslated message, and is
 # complete for the sources as they are now: the strings in POTFILES.in are
 # extracted afresh, merged into a copy of the .po, and every one of them
 # must already be translated. When this fails after a UI change, run
@@ -23,7 +24,7 @@ count() {
 
 check_stats() {
   local what=$1 file=$2 stats translated fuzzy untranslated
-  stats=$(msgfmt --check --statistics -o "$tmp/out.mo" "$file" 2>&1) || {
+  stats=$(msgfmt --check --check-accelerators=_ --statistics -o "$tmp/out.mo" "$file" 2>&1) || {
     printf '%s\n' "$stats"; echo "FAIL: msgfmt --check rejected $what"; exit 1; }
   translated=$(count 'translated message' "$stats")
   fuzzy=$(count 'fuzzy translation' "$stats")
