@@ -1041,7 +1041,7 @@ test_keyring_unavailable (Fixture       *f,
                                              "credential.copy-token", NULL));
   WAIT_UNTIL (tessera_window_get_keyring_problem (f->window));
   g_assert_cmpuint (count_bound_tiles (f), ==, 1);
-  g_assert_nonnull (find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Retry"));
+  g_assert_nonnull (find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "Retry"));
 
   /* Retry while it is still gone keeps the message… */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.retry-keyring", NULL));
