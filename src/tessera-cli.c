@@ -668,8 +668,6 @@ read_hidden_line (char  *buffer,
   gsize len = 0;
   gboolean echo_off = FALSE;
 
-  g_printerr (_("API key (the input is hidden): "));
-
   if (tcgetattr (STDIN_FILENO, &saved_termios) == 0)
     {
       hidden = saved_termios;
@@ -679,6 +677,10 @@ read_hidden_line (char  *buffer,
       sigaction (SIGTERM, &action, &old_term);
       echo_off = tcsetattr (STDIN_FILENO, TCSAFLUSH, &hidden) == 0;
     }
+
+  /* Only now that echo is off: whatever is typed after the prompt stays
+   * hidden. */
+  g_printerr (_("API key (the input is hidden): "));
 
   while (len < size)
     {
@@ -1491,6 +1493,18 @@ print_command_help (const TesseraCliCommand *command)
   print_out (out->str);
 }
 
+static gboolean
+have_schema (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+
+  return schema != NULL;
+}
+
 /* Public API */
 
 /**
@@ -1574,6 +1588,11 @@ tessera_cli_run (int    argc,
       print_command_help (command);
       return TESSERA_CLI_EXIT_OK;
     }
+
+  /* The store would abort without its schema: say so in a sentence. */
+  if (!have_schema ())
+    return fail (TESSERA_CLI_EXIT_KEYRING,
+                 _("The settings schema “%s” is not installed: reinstall Tessera."), APP_ID);
 
   cli.cancellable = g_cancellable_new ();
   code = command->func (&cli, argc - 1, argv + 1);
