@@ -947,7 +947,6 @@ cmd_add (TesseraCli  *cli,
 
 typedef struct
 {
-  TesseraCli              *cli;
   TesseraCredential       *credential;
   TesseraCredentialStatus  status;
   GError                  *error;
@@ -1062,7 +1061,6 @@ cmd_verify (TesseraCli  *cli,
         {
           VerifyJob *job = g_ptr_array_index (jobs, next++);
 
-          job->cli = cli;
           job->running = &running;
           job->finished = &finished;
           running++;
@@ -1314,7 +1312,7 @@ cmd_exec (TesseraCli  *cli,
           int          argc,
           char       **argv)
 {
-  g_autoptr(GPtrArray) unused = g_ptr_array_new ();
+  g_autoptr(GPtrArray) no_positional = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_auto(TesseraSecret) token = NULL;
   g_auto(GStrv) envp = NULL;
@@ -1331,7 +1329,7 @@ cmd_exec (TesseraCli  *cli,
   int rest = argc;
   int code = TESSERA_CLI_EXIT_OK;
 
-  if (!parse_arguments ("exec", argc, argv, options, G_N_ELEMENTS (options), TRUE, unused, &rest, &error))
+  if (!parse_arguments ("exec", argc, argv, options, G_N_ELEMENTS (options), TRUE, no_positional, &rest, &error))
     return usage_error ("exec", error->message);
   if (rest >= argc)
     return usage_error ("exec", _("A COMMAND to run is missing"));
