@@ -82,7 +82,7 @@ static const TesseraCliCommand commands[] = {
     cmd_add },
   { "verify", N_("verify [NAME | --all] [--json]"),
     N_("Ask Harness whether the selected, the named or every saved key is still valid."),
-    N_("Exits with 0 when every key checked is valid, 1 when any was turned down, otherwise 2 when any could not be checked "
+    N_("Exits with 0 when every key checked is valid, 1 when any was turned down and 2 when any could not be checked "
        "(including a key missing from the keyring). --json prints the credentials as “list --json” does, with an “error” member."),
     cmd_verify },
   { "select", N_("select NAME"),
