@@ -36,7 +36,8 @@ struct _TesseraHarnessClient
 {
   GObject      parent_instance;
 
-  SoupSession *session;
+  SoupSession *session;         /* through the system's proxy, if one is set */
+  SoupSession *direct_session;  /* to this computer: never through a proxy */
   guint        timeout_ms;
   guint        retry_delay_ms;
   guint        n_requests;
@@ -348,7 +349,14 @@ exchange_async (TesseraHarnessClient *self,
                 gpointer              user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autofree char *url = g_uri_to_string (soup_message_get_uri (message));
+  SoupSession *session;
   Exchange *exchange;
+
+  /* A proxy is another machine: the plain http that is allowed to this
+   * computer would carry x-api-key to it in the clear, and it would read
+   * "127.0.0.1" as itself anyway. */
+  session = tessera_base_url_is_loopback (url) ? self->direct_session : self->session;
 
   exchange = g_new0 (Exchange, 1);
   exchange->message = g_object_ref (message);
@@ -367,7 +375,7 @@ exchange_async (TesseraHarnessClient *self,
   g_signal_connect (message, "accept-certificate", G_CALLBACK (on_accept_certificate), exchange);
 
   self->n_requests++;
-  soup_session_send_async (self->session, message, G_PRIORITY_DEFAULT, exchange->cancellable,
+  soup_session_send_async (session, message, G_PRIORITY_DEFAULT, exchange->cancellable,
                            on_sent, g_steal_pointer (&task));
 }
 
@@ -745,6 +753,7 @@ tessera_harness_client_dispose (GObject *object)
   TesseraHarnessClient *self = (TesseraHarnessClient *) object;
 
   g_clear_object (&self->session);
+  g_clear_object (&self->direct_session);
 
   G_OBJECT_CLASS (tessera_harness_client_parent_class)->dispose (object);
 }
@@ -815,6 +824,9 @@ tessera_harness_client_init (TesseraHarnessClient *self)
   self->retry_delay_ms = DEFAULT_RETRY_DELAY_MS;
   self->session = soup_session_new_with_options ("user-agent", "Tessera/" PACKAGE_VERSION,
                                                  NULL);
+  self->direct_session = soup_session_new_with_options ("user-agent", "Tessera/" PACKAGE_VERSION,
+                                                        NULL);
+  soup_session_set_proxy_resolver (self->direct_session, NULL);
 }
 
 /**
@@ -866,6 +878,7 @@ tessera_harness_client_set_tls_database (TesseraHarnessClient *self,
   g_return_if_fail (database == NULL || G_IS_TLS_DATABASE (database));
 
   soup_session_set_tls_database (self->session, database);
+  soup_session_set_tls_database (self->direct_session, database);
 }
 
 /**
