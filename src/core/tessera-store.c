@@ -27,15 +27,32 @@
  * Every metadata write goes through Writer (a delayed GSettings object per
  * write) so that one write is applied whole or not at all, and so that
  * tests can make it fail through tessera_store_set_write_hook().
+ *
+ * Writing beside other processes (the command line, a second copy of the
+ * app): a read-modify-write of the "credentials" list, or of anything when
+ * GSettings' keyfile backend is in use (it rewrites the whole file from
+ * its copy in memory, which follows the file only when the main loop runs
+ * its file monitor), would undo another process's change made a moment
+ * before. So every write runs under a lock file shared by all processes,
+ * and with the keyfile backend only when the backend's copy is the file's
+ * contents; and since that backend does not report failed writes, the
+ * store checks that the file can be written and was written. See
+ * begin_settings_change().
  */
 #define G_LOG_DOMAIN "tessera-store"
 #define G_SETTINGS_ENABLE_BACKEND
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <gio/gsettingsbackend.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "tessera-base-url.h"
 #include "tessera-credential-private.h"
@@ -48,6 +65,19 @@
 #define DESCRIPTION_MAX_CHARS 1000
 #define ACCOUNT_MAX_CHARS 64
 #define DEFAULT_MAX_CONCURRENT 8
+#define LOCK_WAIT_MS 2000
+#define STALE_RETRY_MS 50
+#define STALE_RETRIES 40
+
+/* Enough of a file's identity to tell that it was replaced or rewritten. */
+typedef struct
+{
+  gboolean exists;
+  dev_t    device;
+  ino_t    inode;
+  off_t    size;
+  gint64   mtime_ns;
+} FileStamp;
 
 typedef struct
 {
@@ -77,6 +107,13 @@ struct _TesseraStore
   guint                  max_concurrent;
   guint                  writing_list;       /* own list write in progress */
   guint                  verifying : 1;
+
+  /* GSettings' keyfile backend, when that is what the settings use */
+  char                  *keyfile;            /* its file, else NULL */
+  char                  *keyfile_root;       /* its root path, "/" by default */
+  char                  *keyfile_root_group; /* nullable */
+  FileStamp              keyfile_stamp;      /* the file as the backend holds it */
+  gboolean               keyfile_known;      /* whether keyfile_stamp says so */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -108,10 +145,10 @@ static guint signals[N_SIGNALS];
 
 /* Every change to the model goes through here. */
 static void
-splice (TesseraStore      *self,
-        guint              position,
-        guint              n_removals,
-        TesseraCredential *addition)
+splice_items (TesseraStore      *self,
+              guint              position,
+              guint              n_removals,
+              TesseraCredential *addition)
 {
   if (n_removals > 0)
     g_ptr_array_remove_range (self->items, position, n_removals);
@@ -222,12 +259,312 @@ new_main_settings (TesseraStore *self)
   return g_settings_new_full (self->schema, self->settings_backend, NULL);
 }
 
+/* Helpers: writing beside other processes */
+
+/* One lock for the whole process: flock() is between open files, and two
+ * stores in one process never write at the same time anyway. */
+static int lock_fd = -1;
+static guint lock_depth;
+
+/* Blocks for a moment at most: holders keep the lock only while writing,
+ * never across a main loop iteration. */
+static gboolean
+acquire_lock (void)
+{
+  gint64 give_up;
+
+  if (lock_depth++ > 0)
+    return TRUE;
+
+  if (lock_fd < 0)
+    {
+      g_autofree char *path = g_build_filename (g_get_user_runtime_dir (), APP_ID ".settings.lock", NULL);
+
+      lock_fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+      if (lock_fd < 0)
+        {
+          /* Writes still work, only without the guard. */
+          g_debug ("Could not open %s: %s", path, g_strerror (errno));
+          return TRUE;
+        }
+    }
+
+  give_up = g_get_monotonic_time () + LOCK_WAIT_MS * 1000;
+  while (flock (lock_fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        {
+          g_debug ("Could not lock the settings: %s", g_strerror (errno));
+          return TRUE;
+        }
+
+      if (g_get_monotonic_time () > give_up)
+        {
+          lock_depth--;
+          return FALSE;
+        }
+
+      g_usleep (5 * 1000);
+    }
+
+  return TRUE;
+}
+
+static void
+release_lock (void)
+{
+  g_assert (lock_depth > 0);
+
+  if (--lock_depth == 0 && lock_fd >= 0)
+    flock (lock_fd, LOCK_UN);
+}
+
+static void
+stamp_file (const char *path,
+            FileStamp  *stamp)
+{
+  struct stat info;
+
+  memset (stamp, 0, sizeof *stamp);
+  if (stat (path, &info) != 0)
+    return;
+
+  stamp->exists = TRUE;
+  stamp->device = info.st_dev;
+  stamp->inode = info.st_ino;
+  stamp->size = info.st_size;
+  stamp->mtime_ns = (gint64) info.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + info.st_mtim.tv_nsec;
+}
+
+static gboolean
+stamps_equal (const FileStamp *a,
+              const FileStamp *b)
+{
+  if (!a->exists || !b->exists)
+    return a->exists == b->exists;
+
+  return a->device == b->device && a->inode == b->inode &&
+         a->size == b->size && a->mtime_ns == b->mtime_ns;
+}
+
+static void
+detect_keyfile_backend (TesseraStore *self)
+{
+  g_autoptr(GSettingsBackend) backend = NULL;
+
+  g_object_get (self->settings, "backend", &backend, NULL);
+  if (backend == NULL || g_strcmp0 (G_OBJECT_TYPE_NAME (backend), "GKeyfileSettingsBackend") != 0)
+    return;
+
+  g_object_get (backend,
+                "filename", &self->keyfile,
+                "root-path", &self->keyfile_root,
+                "root-group", &self->keyfile_root_group,
+                NULL);
+  if (self->keyfile_root == NULL)
+    self->keyfile_root = g_strdup ("/");
+}
+
+/* The keyfile group of a settings path, as GKeyfileSettingsBackend names
+ * it: the path below the root, without the slashes around it. */
+static char *
+keyfile_group (TesseraStore *self,
+               const char   *path)
+{
+  const char *below;
+
+  if (!g_str_has_prefix (path, self->keyfile_root))
+    return NULL;
+
+  below = path + strlen (self->keyfile_root);
+  if (*below == '\0')
+    return g_strdup (self->keyfile_root_group);
+
+  return g_strndup (below, strlen (below) - 1);
+}
+
+static gboolean
+keyfile_value_matches (GKeyFile   *keyfile,
+                       const char *group,
+                       GSettings  *settings,
+                       const char *key)
+{
+  g_autoptr(GVariant) ours = g_settings_get_user_value (settings, key);
+  g_autofree char *text = group != NULL ? g_key_file_get_value (keyfile, group, key, NULL) : NULL;
+  g_autoptr(GVariant) theirs = NULL;
+
+  if (ours == NULL || text == NULL)
+    return ours == NULL && text == NULL;
+
+  theirs = g_variant_parse (g_variant_get_type (ours), text, NULL, NULL, NULL);
+  if (theirs != NULL)
+    return g_variant_equal (ours, theirs);
+
+  /* GLib also reads a string written without quotes. */
+  return g_variant_is_of_type (ours, G_VARIANT_TYPE_STRING) &&
+         g_strcmp0 (g_variant_get_string (ours, NULL), text) == 0;
+}
+
+static gboolean
+keyfile_settings_match (TesseraStore *self,
+                        GKeyFile     *keyfile,
+                        GSettings    *settings)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *group = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  g_object_get (settings, "settings-schema", &schema, "path", &path, NULL);
+  group = keyfile_group (self, path);
+  keys = g_settings_schema_list_keys (schema);
+
+  for (guint i = 0; keys[i] != NULL; i++)
+    if (!keyfile_value_matches (keyfile, group, settings, keys[i]))
+      {
+        g_debug ("Settings key %s%s differs from the file", path, keys[i]);
+        return FALSE;
+      }
+
+  return TRUE;
+}
+
+/* Whether the keyfile backend holds what is in the file: everything of
+ * ours, the list and every credential listed on either side. */
+static gboolean
+keyfile_is_loaded (TesseraStore *self)
+{
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *main_group = keyfile_group (self, APP_PATH);
+  g_autofree char *listed = NULL;
+  g_auto(GStrv) ours = g_settings_get_strv (self->settings, "credentials");
+  GHashTableIter iter;
+  gpointer id;
+
+  /* What GLib cannot parse, it reads as empty: so do we. */
+  g_key_file_load_from_file (keyfile, self->keyfile, G_KEY_FILE_NONE, NULL);
+
+  if (!keyfile_settings_match (self, keyfile, self->settings))
+    return FALSE;
+
+  for (guint i = 0; ours[i] != NULL; i++)
+    g_hash_table_add (ids, g_strdup (ours[i]));
+
+  listed = main_group != NULL ? g_key_file_get_value (keyfile, main_group, "credentials", NULL) : NULL;
+  if (listed != NULL)
+    {
+      g_autoptr(GVariant) value = g_variant_parse (G_VARIANT_TYPE_STRING_ARRAY, listed, NULL, NULL, NULL);
+      g_autofree const char **theirs = value != NULL ? g_variant_get_strv (value, NULL) : NULL;
+
+      for (guint i = 0; theirs != NULL && theirs[i] != NULL; i++)
+        g_hash_table_add (ids, g_strdup (theirs[i]));
+    }
+
+  g_hash_table_iter_init (&iter, ids);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    {
+      g_autoptr(GSettings) settings = NULL;
+
+      if (!is_valid_id (id))
+        continue;
+
+      settings = new_credential_settings (self, id);
+      if (!keyfile_settings_match (self, keyfile, settings))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Takes the lock, and checks that writing now would not undo what another
+ * process wrote: with the keyfile backend, whose copy in memory may lag
+ * behind the file until its file monitor runs, that means the copy must
+ * be the file. Checked in full only when the file changed since this
+ * store last wrote or checked it. A stale copy fails the write (nothing is
+ * changed) rather than waiting, which would need the main loop. */
+static gboolean
+begin_settings_change_full (TesseraStore  *self,
+                            gboolean      *stale,
+                            GError       **error)
+{
+  FileStamp now;
+
+  if (stale != NULL)
+    *stale = FALSE;
+
+  if (!acquire_lock ())
+    {
+      g_set_error_literal (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SETTINGS_FAILED,
+                           _("Another program is changing the credentials. Nothing was changed; try again in a moment."));
+      return FALSE;
+    }
+
+  if (self->keyfile == NULL)
+    return TRUE;
+
+  stamp_file (self->keyfile, &now);
+  if (self->keyfile_known && stamps_equal (&now, &self->keyfile_stamp))
+    return TRUE;
+
+  if (!keyfile_is_loaded (self))
+    {
+      if (stale != NULL)
+        *stale = TRUE;
+      release_lock ();
+      g_set_error_literal (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SETTINGS_FAILED,
+                           _("Another program changed the credentials at the same moment. Nothing was changed; try again."));
+      return FALSE;
+    }
+
+  self->keyfile_stamp = now;
+  self->keyfile_known = TRUE;
+  return TRUE;
+}
+
+static gboolean
+begin_settings_change (TesseraStore  *self,
+                       GError       **error)
+{
+  return begin_settings_change_full (self, NULL, error);
+}
+
+static void
+end_settings_change (TesseraStore *self)
+{
+  release_lock ();
+}
+
+/* GLib's keyfile backend checks its folder only when the folder changes,
+ * and a failed write only logs a warning: ask the system now. */
+static gboolean
+keyfile_is_writable (TesseraStore *self)
+{
+  g_autofree char *dir = NULL;
+
+  if (self->keyfile == NULL)
+    return TRUE;
+
+  dir = g_path_get_dirname (self->keyfile);
+  return g_access (dir, W_OK | X_OK) == 0;
+}
+
+/* Helpers: settings writes */
+
 typedef struct
 {
   TesseraStore *store;
   GSettings    *settings;
-  gboolean      failed;     /* a key was not writable */
+  GHashTable   *old_values;   /* key → GVariant (NULL: unset), to undo */
+  gboolean      failed;       /* a key was not writable */
 } Writer;
+
+static void
+variant_unref_nullable (GVariant *value)
+{
+  if (value != NULL)
+    g_variant_unref (value);
+}
 
 static void
 writer_init (Writer       *writer,
@@ -236,6 +573,8 @@ writer_init (Writer       *writer,
 {
   writer->store = self;
   writer->settings = settings;
+  writer->old_values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) variant_unref_nullable);
   writer->failed = FALSE;
   g_settings_delay (settings);
 }
@@ -245,6 +584,7 @@ writer_clear (Writer *writer)
 {
   /* Unapplied changes of a delayed GSettings die with it. */
   g_clear_object (&writer->settings);
+  g_clear_pointer (&writer->old_values, g_hash_table_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Writer, writer_clear)
@@ -259,7 +599,40 @@ writer_check (Writer     *writer,
       writer->failed = TRUE;
     }
 
+  /* Before the first change of a key the delayed settings still read
+   * the stored value. */
+  if (!writer->failed && !g_hash_table_contains (writer->old_values, key))
+    g_hash_table_insert (writer->old_values, g_strdup (key),
+                         g_settings_get_user_value (writer->settings, key));
+
   return !writer->failed;
+}
+
+/* The keyfile backend keeps a failed write in memory: put the old values
+ * back there, so that what this process sees is what the file holds. */
+static void
+writer_undo (Writer *writer)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_object_get (writer->settings, "settings-schema", &schema, "path", &path, NULL);
+  settings = g_settings_new_full (schema, writer->store->settings_backend, path);
+  g_settings_delay (settings);
+
+  g_hash_table_iter_init (&iter, writer->old_values);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      if (value != NULL)
+        g_settings_set_value (settings, key, value);
+      else
+        g_settings_reset (settings, key);
+    }
+
+  g_settings_apply (settings);
 }
 
 static void
@@ -309,11 +682,25 @@ writer_reset_all (Writer *writer)
 }
 
 static gboolean
+writer_drop (Writer      *writer,
+             const char  *path,
+             const char  *message,
+             GError     **error)
+{
+  g_debug ("Dropping the write to %s", path);
+  g_settings_revert (writer->settings);
+  g_set_error_literal (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SETTINGS_FAILED, message);
+  return FALSE;
+}
+
+static gboolean
 writer_apply (Writer  *writer,
               GError **error)
 {
   TesseraStore *self = writer->store;
   g_autofree char *path = NULL;
+  FileStamp before, after;
+  gboolean ok = TRUE;
 
   g_object_get (writer->settings, "path", &path, NULL);
 
@@ -322,16 +709,50 @@ writer_apply (Writer  *writer,
     writer->failed = TRUE;
 
   if (writer->failed)
+    return writer_drop (writer, path, _("The settings could not be saved. Nothing was changed."), error);
+
+  if (!begin_settings_change (self, error))
     {
-      g_debug ("Dropping the write to %s", path);
       g_settings_revert (writer->settings);
-      g_set_error_literal (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SETTINGS_FAILED,
-                           _("The settings could not be saved. Nothing was changed."));
       return FALSE;
     }
 
+  if (!keyfile_is_writable (self))
+    {
+      end_settings_change (self);
+      return writer_drop (writer, path,
+                          _("The settings could not be saved because their folder cannot be written to. Nothing was changed."),
+                          error);
+    }
+
+  if (self->keyfile != NULL)
+    stamp_file (self->keyfile, &before);
+
   g_settings_apply (writer->settings);
-  return TRUE;
+  /* dconf writes in the background: wait for it, so that the next
+   * process to take the lock reads this change. */
+  g_settings_sync ();
+
+  if (self->keyfile != NULL)
+    {
+      /* A successful write replaces the file. */
+      stamp_file (self->keyfile, &after);
+      if (!after.exists || stamps_equal (&before, &after))
+        {
+          writer_undo (writer);
+          g_set_error_literal (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SETTINGS_FAILED,
+                               _("The settings could not be written to disk. Nothing was changed."));
+          ok = FALSE;
+        }
+      else
+        {
+          self->keyfile_stamp = after;
+          self->keyfile_known = TRUE;
+        }
+    }
+
+  end_settings_change (self);
+  return ok;
 }
 
 /* Writes the list of ids, and the selection when @selected is not NULL. */
@@ -547,7 +968,7 @@ sync_list (TesseraStore *self)
       if (!g_strv_contains ((const char * const *) ids, tessera_credential_get_id (credential)))
         {
           g_debug ("Credential %s was removed elsewhere", tessera_credential_get_id (credential));
-          splice (self, i - 1, 1, NULL);
+          splice_items (self, i - 1, 1, NULL);
         }
     }
 
@@ -583,7 +1004,7 @@ sync_list (TesseraStore *self)
 
       settings = new_credential_settings (self, ids[i]);
       credential = _tessera_credential_new (ids[i], settings);
-      splice (self, MIN (position, self->items->len), 0, credential);
+      splice_items (self, MIN (position, self->items->len), 0, credential);
       position++;
     }
 
@@ -662,6 +1083,7 @@ tessera_store_constructed (GObject *object)
     g_error ("The settings schema %s is not installed", SCHEMA_ID);
 
   self->settings = new_main_settings (self);
+  detect_keyfile_backend (self);
   /* Connect before the first read: GSettings reports changes only to keys
    * read while a handler was connected. */
   g_signal_connect (self->settings, "changed::credentials", G_CALLBACK (on_list_changed), self);
@@ -704,6 +1126,9 @@ tessera_store_finalize (GObject *object)
   g_clear_pointer (&self->items, g_ptr_array_unref);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_free (self->selected_id);
+  g_free (self->keyfile);
+  g_free (self->keyfile_root);
+  g_free (self->keyfile_root_group);
 
   G_OBJECT_CLASS (tessera_store_parent_class)->finalize (object);
 }
@@ -1166,6 +1591,7 @@ typedef struct
   TesseraCredential   *credential;
   GError              *error;          /* kept while undoing earlier steps */
   gboolean             relabel;
+  guint                stale_retries;  /* waits for another process's write */
 } ChangeData;
 
 static void
@@ -1183,6 +1609,36 @@ change_data_free (ChangeData *data)
   g_clear_object (&data->credential);
   g_clear_error (&data->error);
   g_free (data);
+}
+
+/* Whether a failed store may still have stored the secret: the keyring
+ * did not answer in time, the connection broke, or the caller cancelled
+ * while the request was on its way. */
+static gboolean
+secret_may_be_stored (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+         g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SECRET_FAILED);
+}
+
+static void
+on_stray_secret_cleared (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!tessera_secret_backend_clear_finish (TESSERA_SECRET_BACKEND (source), result, &error))
+    g_message ("Could not remove a key whose storing was interrupted: %s", error->message);
+}
+
+/* In the background, holding only the backend: the failure is reported
+ * at once, and no key is left behind for a change that did not happen. */
+static void
+clear_stray_secret (TesseraStore *self,
+                    const char   *secret_id)
+{
+  tessera_secret_backend_clear_async (self->secrets, secret_id, NULL, on_stray_secret_cleared, NULL);
 }
 
 /* After a failure past the keyring step: take the just-stored secret out
@@ -1215,12 +1671,21 @@ rollback_secret (GTask  *task,
                                       on_rollback_cleared, task);
 }
 
-static void
-on_add_stored (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+static void add_write_settings (GTask *owned_task);
+
+static gboolean
+on_add_retry (gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  add_write_settings (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* The secret is stored: the metadata, then the id in the list. Takes
+ * ownership of @owned_task. */
+static void
+add_write_settings (GTask *owned_task)
+{
+  g_autoptr(GTask) task = owned_task;
   TesseraStore *self = g_task_get_source_object (task);
   ChangeData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
@@ -1228,11 +1693,20 @@ on_add_stored (GObject      *source,
   g_auto(GStrv) ids = NULL;
   g_auto(GStrv) new_ids = NULL;
   g_autofree char *folded = NULL;
+  gboolean stale;
 
-  if (!tessera_secret_backend_store_finish (TESSERA_SECRET_BACKEND (source), result, &error))
+  /* From the name check to the list write, no other process writes. */
+  if (!begin_settings_change_full (self, &stale, &error))
     {
-      /* Nothing was written yet: nothing to undo. */
-      g_task_return_error (task, g_steal_pointer (&error));
+      /* Another process wrote a moment ago: our settings backend sees it
+       * once the main loop has run its file monitor. */
+      if (stale && data->stale_retries++ < STALE_RETRIES)
+        {
+          g_timeout_add (STALE_RETRY_MS, on_add_retry, g_steal_pointer (&task));
+          return;
+        }
+
+      rollback_secret (g_steal_pointer (&task), g_steal_pointer (&error));
       return;
     }
 
@@ -1240,6 +1714,7 @@ on_add_stored (GObject      *source,
   folded = g_utf8_casefold (data->name, -1);
   if (find_by_folded_name (self, folded, NULL) != NULL)
     {
+      end_settings_change (self);
       tessera_store_validate_name (self, NULL, data->name, &error);
       rollback_secret (g_steal_pointer (&task), g_steal_pointer (&error));
       return;
@@ -1263,6 +1738,7 @@ on_add_stored (GObject      *source,
 
     if (!writer_apply (&writer, &error))
       {
+        end_settings_change (self);
         rollback_secret (g_steal_pointer (&task), g_steal_pointer (&error));
         return;
       }
@@ -1277,17 +1753,41 @@ on_add_stored (GObject      *source,
       writer_init (&reset, self, new_credential_settings (self, data->id));
       writer_reset_all (&reset);
       writer_apply (&reset, NULL);
+      end_settings_change (self);
       rollback_secret (g_steal_pointer (&task), g_steal_pointer (&error));
       return;
     }
+  end_settings_change (self);
 
   settings = new_credential_settings (self, data->id);
   data->credential = _tessera_credential_new (data->id, settings);
-  splice (self, self->items->len, 0, data->credential);
+  splice_items (self, self->items->len, 0, data->credential);
   sync_selection (self);
 
   g_debug ("Added credential %s", data->id);
   g_task_return_pointer (task, g_object_ref (data->credential), g_object_unref);
+}
+
+static void
+on_add_stored (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TesseraStore *self = g_task_get_source_object (task);
+  ChangeData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!tessera_secret_backend_store_finish (TESSERA_SECRET_BACKEND (source), result, &error))
+    {
+      /* No metadata was written yet; only the secret may need undoing. */
+      if (secret_may_be_stored (error))
+        clear_stray_secret (self, data->secret_id);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  add_write_settings (g_steal_pointer (&task));
 }
 
 void
@@ -1494,6 +1994,9 @@ on_update_stored (GObject      *source,
 
   if (!tessera_secret_backend_store_finish (TESSERA_SECRET_BACKEND (source), result, &error))
     {
+      /* The metadata still points at the old item; a new one may exist. */
+      if (secret_may_be_stored (error))
+        clear_stray_secret (self, data->secret_id);
       finish_update (task, g_steal_pointer (&error));
       return;
     }
@@ -1714,7 +2217,7 @@ tessera_store_remove (TesseraStore  *self,
   g_ptr_array_add (self->pending, removal);
 
   _tessera_credential_set_selected (credential, FALSE);
-  splice (self, position, 1, NULL);
+  splice_items (self, position, 1, NULL);
   sync_selection (self);
 
   return TRUE;
@@ -1730,7 +2233,7 @@ restore_pending (TesseraStore *self,
   guint position = MIN (removal->position, self->items->len);
 
   g_ptr_array_remove_index (self->pending, index);
-  splice (self, position, 0, credential);
+  splice_items (self, position, 0, credential);
   sync_selection (self);
 }
 
@@ -1763,7 +2266,7 @@ tessera_store_undo_remove (TesseraStore  *self,
 typedef struct
 {
   TesseraCredential *credential;
-  GStrv              old_ids;        /* the list before, to put it back */
+  guint              list_position;  /* where the id was, to put it back */
   gboolean           was_selected;
 } CommitData;
 
@@ -1771,7 +2274,6 @@ static void
 commit_data_free (CommitData *data)
 {
   g_clear_object (&data->credential);
-  g_strfreev (data->old_ids);
   g_free (data);
 }
 
@@ -1795,9 +2297,22 @@ on_commit_cleared (GObject      *source,
 
       /* The keyring kept the token: put the id back, so that the
        * credential is whole and visible again rather than an orphaned
-       * secret. */
-      if (!write_list (self, (const char * const *) data->old_ids,
-                       data->was_selected ? id : NULL, &restore_error))
+       * secret. Into the list as it is now: another process may have
+       * changed it meanwhile. */
+      if (begin_settings_change (self, &restore_error))
+        {
+          g_auto(GStrv) ids = dup_list (self);
+
+          if (!g_strv_contains ((const char * const *) ids, id))
+            {
+              g_auto(GStrv) restored = strv_with ((const char * const *) ids, id, data->list_position);
+
+              write_list (self, (const char * const *) restored,
+                          data->was_selected ? id : NULL, &restore_error);
+            }
+          end_settings_change (self);
+        }
+      if (restore_error != NULL)
         g_warning ("Could not restore credential %s after a failed removal: %s",
                    id, restore_error->message);
 
@@ -1835,11 +2350,13 @@ tessera_store_commit_remove_async (TesseraStore        *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) old_ids = NULL;
   g_auto(GStrv) new_ids = NULL;
   g_autofree char *selected = NULL;
   PendingRemoval *removal;
   CommitData *data;
   guint index;
+  gboolean ok;
 
   g_return_if_fail (TESSERA_IS_STORE (self));
 
@@ -1863,15 +2380,28 @@ tessera_store_commit_remove_async (TesseraStore        *self,
   data = g_new0 (CommitData, 1);
   g_task_set_task_data (task, data, (GDestroyNotify) commit_data_free);
   data->credential = g_object_ref (removal->credential);
-  data->old_ids = dup_list (self);
+
+  if (!begin_settings_change (self, &error))
+    {
+      restore_pending (self, index);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  old_ids = dup_list (self);
+  for (data->list_position = 0; old_ids[data->list_position] != NULL; data->list_position++)
+    if (strcmp (old_ids[data->list_position], id) == 0)
+      break;
 
   selected = g_settings_get_string (self->settings, "selected-credential");
   data->was_selected = g_strcmp0 (selected, id) == 0;
 
   /* The id leaves the list first: from here on the credential is gone for
    * every reader, even if the rest is interrupted. */
-  new_ids = strv_without ((const char * const *) data->old_ids, id);
-  if (!write_list (self, (const char * const *) new_ids, data->was_selected ? "" : NULL, &error))
+  new_ids = strv_without ((const char * const *) old_ids, id);
+  ok = write_list (self, (const char * const *) new_ids, data->was_selected ? "" : NULL, &error);
+  end_settings_change (self);
+  if (!ok)
     {
       restore_pending (self, index);
       g_task_return_error (task, g_steal_pointer (&error));
