@@ -54,10 +54,16 @@ def skip(reason):
     sys.exit(77)
 
 
+# Sanitizer builds run several times slower: every timeout is multiplied
+# by this (install() sets it from the build's b_sanitize option).
+slowness = 1
+
+
 def wait_for(what, condition, timeout=10.0, interval=0.1, explain=None):
     """Polls condition() until it returns something true, and returns that.
     On timeout, fails saying what was awaited, and explain()'s account of
     what was seen instead."""
+    timeout *= slowness
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -100,7 +106,9 @@ def check_session():
 
 
 def install(tmp):
-    """meson install into tmp/dest; returns (prefix in dest, bindir, datadir)."""
+    """meson install into tmp/dest; returns the installed tessera, the data
+    directory and the compiled schemas' directory."""
+    global slowness
     dest = os.path.join(tmp, "dest")
     result = run(["meson", "install", "-C", BUILDDIR, "--destdir", dest])
     if result.returncode != 0:
@@ -108,6 +116,8 @@ def install(tmp):
 
     options = json.loads(run(["meson", "introspect", "--buildoptions", BUILDDIR]).stdout)
     option = {o["name"]: o["value"] for o in options}
+    if option.get("b_sanitize", "none") != "none":
+        slowness = 4
     prefix = dest + option["prefix"]
     bindir = os.path.join(prefix, option["bindir"])
     datadir = os.path.join(prefix, option["datadir"])
@@ -159,7 +169,7 @@ class FakeHarness:
         self.process = subprocess.Popen([FAKE_HARNESS, "--demo"], stdout=subprocess.PIPE,
                                         stderr=self.log, text=True)
         self.values = {}
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 10 * slowness
         while "TESSERA_DEMO_PAT_EXPIRED" not in self.values:
             line = self.process.stdout.readline()
             if not line or time.monotonic() > deadline:
@@ -249,9 +259,9 @@ class App:
         rawinput.absoluteMotion(x + width // 2, y + 20)
         rawinput.keyCombo("<Control>q")
         try:
-            status = self.process.wait(10)
+            status = self.process.wait(10 * slowness)
         except subprocess.TimeoutExpired:
-            raise Failure("Ctrl+Q did not quit tessera within 10 s")
+            raise Failure(f"Ctrl+Q did not quit tessera within {10 * slowness} s")
         if status != 0:
             raise Failure(f"tessera exited with status {status} after Ctrl+Q:\n{self.read_log()}")
 
@@ -454,7 +464,7 @@ def journey(tmp):
 
         step("tessera token")
         result = subprocess.run([tessera, "token"], env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, timeout=30)
+                                stderr=subprocess.PIPE, text=True, timeout=30 * slowness)
         if result.returncode != 0 or result.stdout != fake.values["TESSERA_DEMO_PAT"] + "\n":
             raise Failure(f"`tessera token` exited {result.returncode} and did not print the key "
                           f"saved in the dialog; stderr: {result.stderr.strip()}")
