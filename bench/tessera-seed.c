@@ -1,0 +1,382 @@
+/* tessera-seed: fills a desktop session with N credentials for the
+ * benchmarks, quickly, through the store API.
+ *
+ *   tessera-seed --count N [--keyring-items K] [--stale] [--base-url URL]
+ *
+ * Every credential goes through tessera_store_add_async(): validation,
+ * its token to a secret backend, its metadata through the store's own
+ * writer. The store runs on a memory GSettings backend, because every add
+ * rewrites the whole "credentials" list and the default (dconf) backend
+ * would rewrite its database file each time; at the end the metadata is
+ * copied to the default backend in one dconf transaction.
+ *
+ * Tokens: the first K credentials (default: all) keep theirs in the Secret
+ * Service of the session (or libsecret's file backend, by SECRET_BACKEND);
+ * the others' tokens are dropped. gnome-keyring rewrites its keyring file
+ * on each stored item, so 10 000 items take minutes, and nothing the
+ * start-up, list and filter benchmarks measure reads a token.
+ *
+ * Credentials are recorded as verified just now (what a user who verifies
+ * on open sees), unless --stale: then they are unverified, so that a
+ * window that opens verifies them.
+ *
+ * Prints "seeded=N keyring=K seconds=S" on success.
+ */
+#define G_LOG_DOMAIN "tessera-bench"
+#define G_SETTINGS_ENABLE_BACKEND
+
+#include "config.h"
+
+#include <gio/gsettingsbackend.h>
+
+#include "tessera-credential-private.h"
+#include "tessera-libsecret-backend.h"
+#include "tessera-store.h"
+#include "tessera-verification-private.h"
+
+#define MAX_IN_FLIGHT 16
+#define MAIN_PATH "/io/github/tessera/Tessera/"
+
+/* A secret backend that stores the first @keep tokens in @real and drops
+ * the rest. Lookups and clears go to @real. */
+#define SEED_TYPE_SECRETS (seed_secrets_get_type ())
+G_DECLARE_FINAL_TYPE (SeedSecrets, seed_secrets, SEED, SECRETS, GObject)
+
+struct _SeedSecrets
+{
+  GObject               parent_instance;
+  TesseraSecretBackend *real;
+  guint                 keep;
+  guint                 stored;
+};
+
+static void seed_secrets_iface_init (TesseraSecretBackendInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SeedSecrets, seed_secrets, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (TESSERA_TYPE_SECRET_BACKEND, seed_secrets_iface_init))
+
+static void
+on_real_stored (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (tessera_secret_backend_store_finish (TESSERA_SECRET_BACKEND (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+seed_secrets_store_async (TesseraSecretBackend *backend,
+                          const char           *secret_id,
+                          const char           *label,
+                          const char           *token,
+                          GCancellable         *cancellable,
+                          GAsyncReadyCallback   callback,
+                          gpointer              user_data)
+{
+  SeedSecrets *self = SEED_SECRETS (backend);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  if (self->stored++ < self->keep)
+    tessera_secret_backend_store_async (self->real, secret_id, label, token, cancellable,
+                                        on_real_stored, g_steal_pointer (&task));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+seed_secrets_finish_boolean (TesseraSecretBackend  *backend,
+                             GAsyncResult          *result,
+                             GError               **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+seed_secrets_lookup_async (TesseraSecretBackend *backend,
+                           const char           *secret_id,
+                           GCancellable         *cancellable,
+                           GAsyncReadyCallback   callback,
+                           gpointer              user_data)
+{
+  tessera_secret_backend_lookup_async (SEED_SECRETS (backend)->real, secret_id, cancellable,
+                                       callback, user_data);
+}
+
+static char *
+seed_secrets_lookup_finish (TesseraSecretBackend  *backend,
+                            GAsyncResult          *result,
+                            GError               **error)
+{
+  return tessera_secret_backend_lookup_finish (SEED_SECRETS (backend)->real, result, error);
+}
+
+static void
+seed_secrets_clear_async (TesseraSecretBackend *backend,
+                          const char           *secret_id,
+                          GCancellable         *cancellable,
+                          GAsyncReadyCallback   callback,
+                          gpointer              user_data)
+{
+  tessera_secret_backend_clear_async (SEED_SECRETS (backend)->real, secret_id, cancellable,
+                                      callback, user_data);
+}
+
+static gboolean
+seed_secrets_clear_finish (TesseraSecretBackend  *backend,
+                           GAsyncResult          *result,
+                           GError               **error)
+{
+  return tessera_secret_backend_clear_finish (SEED_SECRETS (backend)->real, result, error);
+}
+
+static void
+seed_secrets_iface_init (TesseraSecretBackendInterface *iface)
+{
+  iface->store_async = seed_secrets_store_async;
+  iface->store_finish = seed_secrets_finish_boolean;
+  iface->lookup_async = seed_secrets_lookup_async;
+  iface->lookup_finish = seed_secrets_lookup_finish;
+  iface->clear_async = seed_secrets_clear_async;
+  iface->clear_finish = seed_secrets_clear_finish;
+}
+
+static void
+seed_secrets_dispose (GObject *object)
+{
+  g_clear_object (&SEED_SECRETS (object)->real);
+
+  G_OBJECT_CLASS (seed_secrets_parent_class)->dispose (object);
+}
+
+static void
+seed_secrets_class_init (SeedSecretsClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = seed_secrets_dispose;
+}
+
+static void
+seed_secrets_init (SeedSecrets *self)
+{
+}
+
+/* The run */
+
+typedef struct
+{
+  TesseraStore        *store;
+  TesseraVerification *verification;
+  const char          *base_url;
+  guint                count;
+  guint                next;
+  guint                in_flight;
+  guint                done;
+  GError              *error;
+  GMainLoop           *loop;
+} Seed;
+
+/* A key of the real shape, different for each i and stable across runs:
+ * the benchmarks recompute it to look a token up. */
+static char *
+token_for (guint i)
+{
+  return g_strdup_printf ("pat.BenchAccount%06u.%024x.BenchSecret%09u", i % 1000, i, i);
+}
+
+static void start_more (Seed *seed);
+
+static void
+on_added (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Seed *seed = user_data;
+  g_autoptr(TesseraCredential) credential = NULL;
+  g_autoptr(GError) error = NULL;
+
+  credential = tessera_store_add_finish (TESSERA_STORE (source), result, &error);
+  if (credential == NULL && seed->error == NULL)
+    seed->error = g_steal_pointer (&error);
+
+  seed->in_flight--;
+  seed->done++;
+  start_more (seed);
+}
+
+static void
+start_more (Seed *seed)
+{
+  while (seed->error == NULL && seed->next < seed->count && seed->in_flight < MAX_IN_FLIGHT)
+    {
+      guint i = seed->next++;
+      g_autofree char *value = token_for (i);
+      g_autofree char *name = g_strdup_printf ("Bench credential %05u", i);
+      g_autofree char *description = g_strdup_printf ("Deploys team %u, pipeline %u", i % 97, i);
+      g_autoptr(TesseraToken) token = tessera_token_parse (value, NULL);
+
+      g_assert (token != NULL);
+      seed->in_flight++;
+      tessera_store_add_async (seed->store, name, description, NULL, seed->base_url, token,
+                               seed->verification, NULL, on_added, seed);
+    }
+
+  if (seed->in_flight == 0 && (seed->error != NULL || seed->done == seed->count))
+    g_main_loop_quit (seed->loop);
+}
+
+/* Copies every key the store wrote (user values only) into one dconf
+ * changeset: the "a{smv}" of full key paths that dconf's Writer.Change
+ * takes, serialised as a byte string. */
+static void
+add_user_values (GVariantBuilder *changes,
+                 GSettings       *settings,
+                 GSettingsSchema *schema,
+                 const char      *path)
+{
+  g_auto(GStrv) keys = g_settings_schema_list_keys (schema);
+
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_autoptr(GVariant) value = g_settings_get_user_value (settings, keys[i]);
+      g_autofree char *key_path = NULL;
+
+      if (value == NULL)
+        continue;
+      key_path = g_strconcat (path, keys[i], NULL);
+      g_variant_builder_add (changes, "{smv}", key_path, value);
+    }
+}
+
+static gboolean
+write_to_dconf (TesseraStore      *store,
+                GSettingsBackend  *memory,
+                GError           **error)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = g_settings_schema_source_lookup (source, "io.github.tessera.Tessera", TRUE);
+  g_autoptr(GSettingsSchema) credential_schema = g_settings_schema_source_lookup (source, TESSERA_CREDENTIAL_SCHEMA_ID, TRUE);
+  g_autoptr(GSettings) main_settings = g_settings_new_full (schema, memory, NULL);
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GVariant) changeset = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  GVariantBuilder changes;
+
+  g_variant_builder_init (&changes, G_VARIANT_TYPE ("a{smv}"));
+  add_user_values (&changes, main_settings, schema, MAIN_PATH);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (store)); i++)
+    {
+      g_autoptr(TesseraCredential) credential = g_list_model_get_item (G_LIST_MODEL (store), i);
+      g_autofree char *path = g_strconcat (MAIN_PATH, "credentials/", tessera_credential_get_id (credential), "/", NULL);
+
+      add_user_values (&changes, _tessera_credential_get_settings (credential), credential_schema, path);
+    }
+  changeset = g_variant_ref_sink (g_variant_builder_end (&changes));
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, error);
+  if (bus == NULL)
+    return FALSE;
+
+  reply = g_dbus_connection_call_sync (bus, "ca.desrt.dconf", "/ca/desrt/dconf/Writer/user",
+                                       "ca.desrt.dconf.Writer", "Change",
+                                       g_variant_new ("(@ay)",
+                                                      g_variant_new_from_data (G_VARIANT_TYPE_BYTESTRING,
+                                                                               g_variant_get_data (changeset),
+                                                                               g_variant_get_size (changeset),
+                                                                               TRUE, NULL, NULL)),
+                                       G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE,
+                                       600 * 1000, NULL, error);
+  return reply != NULL;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettingsBackend) memory = NULL;
+  g_autoptr(SeedSecrets) secrets = NULL;
+  g_autoptr(TesseraStore) store = NULL;
+  g_autoptr(TesseraVerification) verification = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *base_url = NULL;
+  g_autoptr(GTimer) timer = g_timer_new ();
+  int count = 0;
+  int keyring_items = -1;
+  gboolean stale = FALSE;
+  const GOptionEntry entries[] = {
+    { "count", 0, 0, G_OPTION_ARG_INT, &count, "How many credentials", "N" },
+    { "keyring-items", 0, 0, G_OPTION_ARG_INT, &keyring_items, "Keep the tokens of the first K only (default: all)", "K" },
+    { "stale", 0, 0, G_OPTION_ARG_NONE, &stale, "Never verified, so the window verifies them", NULL },
+    { "base-url", 0, 0, G_OPTION_ARG_STRING, &base_url, "Their Harness base URL", "URL" },
+    { NULL },
+  };
+  Seed seed = { 0, };
+
+  context = g_option_context_new ("- seed credentials for the benchmarks");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+
+  memory = g_memory_settings_backend_new ();
+  secrets = g_object_new (SEED_TYPE_SECRETS, NULL);
+  secrets->real = TESSERA_SECRET_BACKEND (tessera_libsecret_backend_new ());
+  secrets->keep = keyring_items < 0 ? (guint) MAX (count, 0) : (guint) keyring_items;
+  store = tessera_store_new_full (TESSERA_SECRET_BACKEND (secrets), NULL, memory);
+
+  if (!stale)
+    {
+      verification = tessera_verification_new ();
+      tessera_verification_set_valid (verification, TRUE);
+      tessera_verification_set_owner_name (verification, "Bench User");
+      tessera_verification_set_owner_email (verification, "bench@example.com");
+      tessera_verification_set_account_name (verification, "Bench Company");
+      tessera_verification_set_valid_to (verification, (g_get_real_time () / 1000) + (gint64) 90 * 24 * 3600 * 1000);
+    }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  seed.store = store;
+  seed.verification = verification;
+  seed.base_url = base_url;
+  seed.count = MAX (count, 0);
+  seed.loop = loop;
+
+  start_more (&seed);
+  if (seed.count > 0)
+    g_main_loop_run (loop);
+
+  if (seed.error != NULL)
+    {
+      g_printerr ("tessera-seed: %s\n", seed.error->message);
+      g_clear_error (&seed.error);
+      return 1;
+    }
+
+  if (seed.count > 0)
+    {
+      g_autoptr(TesseraCredential) first = g_list_model_get_item (G_LIST_MODEL (store), 0);
+
+      if (!tessera_store_select (store, tessera_credential_get_id (first), &error))
+        {
+          g_printerr ("tessera-seed: %s\n", error->message);
+          return 1;
+        }
+    }
+
+  if (!write_to_dconf (store, memory, &error))
+    {
+      g_printerr ("tessera-seed: could not write to dconf: %s\n", error->message);
+      return 1;
+    }
+
+  g_print ("seeded=%u keyring=%u seconds=%.1f\n", seed.done, MIN (secrets->keep, seed.done),
+           g_timer_elapsed (timer, NULL));
+  return 0;
+}
