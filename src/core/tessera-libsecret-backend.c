@@ -16,6 +16,21 @@
  *   unlock them (the user gets a prompt) and clear again.
  * Neither applies to the file backend, which has no locked state.
  *
+ * A keyring that stops answering (frozen, swapped out, stuck on a disk)
+ * holds each D-Bus message for 25 s. Callers may cancel; a deadline set
+ * with tessera_libsecret_backend_set_timeout() ends each call by itself,
+ * reported as "did not answer in time". The default is no deadline of our
+ * own, because an unlock prompt counts against it and the user must not be
+ * hurried while typing a password.
+ *
+ * libsecret's file backend reads its file once per process and rewrites
+ * it whole from memory on every change: a key that another process (the
+ * command line beside the window) stored since would be missed by a lookup
+ * and dropped by the next write. So each call first drops libsecret's
+ * cached backend when the file changed since this process last read or
+ * wrote it, and writes hold a lock file that every Tessera process takes,
+ * from that check until the file is written.
+ *
  * Items with identical attributes replace each other (CreateItem with
  * replace). The store relies on that only for relabelling; replacing a
  * token uses a fresh "credential-id" value (see tessera-store.c).
@@ -24,18 +39,25 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "tessera-libsecret-backend.h"
 #include "tessera-store.h"
 #include "tessera-token.h"
 
 #define SCHEMA_VERSION 1
+#define FILE_LOCK_WAIT_MS 2000
 
 struct _TesseraLibsecretBackend
 {
   GObject  parent_instance;
   gboolean uses_file;
+  guint    timeout_ms;    /* 0: none */
 };
 
 static void secret_backend_iface_init (TesseraSecretBackendInterface *iface);
@@ -164,12 +186,24 @@ is_connection_lost (const GError *error)
 {
   return g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) ||
          g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_DISCONNECTED) ||
-         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT) ||
-         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_TIMED_OUT) ||
          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED) ||
          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
-         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE);
+}
+
+static gboolean
+is_timeout (const GError *error)
+{
+  return g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_TIMED_OUT) ||
          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+}
+
+static GError *
+timed_out_error (void)
+{
+  return g_error_new_literal (TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SECRET_FAILED,
+                              _("The keyring did not answer in time. Try again."));
 }
 
 GError *
@@ -194,6 +228,9 @@ tessera_libsecret_backend_translate_error (const GError *error,
     return g_error_new_literal (TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE,
                                 _("No keyring is running. Start GNOME Keyring or another Secret Service and try again."));
 
+  if (is_timeout (error))
+    return timed_out_error ();
+
   if (is_connection_lost (error))
     return g_error_new_literal (TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SECRET_FAILED,
                                 _("The connection to the keyring was lost. Try again."));
@@ -209,13 +246,242 @@ locked_error (void)
                               _("The keyring is locked. Unlock it and try again."));
 }
 
+/* libsecret's file backend beside other processes */
+
+typedef struct
+{
+  gboolean exists;
+  dev_t    device;
+  ino_t    inode;
+  off_t    size;
+  gint64   mtime_ns;
+} FileStamp;
+
+static int file_lock_fd = -1;
+static guint file_writes;       /* ours, in flight */
+static FileStamp file_stamp;    /* the file as libsecret last read or wrote it */
+static gboolean file_known;
+
+static void
+stamp_keyring_file (FileStamp *stamp)
+{
+  const char *path = g_getenv ("SECRET_FILE_TEST_PATH");
+  g_autofree char *default_path = NULL;
+  struct stat info;
+
+  /* Where libsecret's file backend keeps it. */
+  if (path == NULL || *path == '\0')
+    path = default_path = g_build_filename (g_get_user_data_dir (), "keyrings",
+                                            SECRET_COLLECTION_DEFAULT ".keyring", NULL);
+
+  memset (stamp, 0, sizeof *stamp);
+  if (stat (path, &info) != 0)
+    return;
+
+  stamp->exists = TRUE;
+  stamp->device = info.st_dev;
+  stamp->inode = info.st_ino;
+  stamp->size = info.st_size;
+  stamp->mtime_ns = (gint64) info.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + info.st_mtim.tv_nsec;
+}
+
+static gboolean
+stamps_equal (const FileStamp *a,
+              const FileStamp *b)
+{
+  if (!a->exists || !b->exists)
+    return a->exists == b->exists;
+
+  return a->device == b->device && a->inode == b->inode &&
+         a->size == b->size && a->mtime_ns == b->mtime_ns;
+}
+
+/* Makes the next call read the file again if someone else changed it.
+ * Not while a write of ours is in flight: that one holds libsecret's
+ * backend, and a second copy read meanwhile would miss its item. */
+static void
+refresh_file_backend (void)
+{
+  FileStamp now;
+
+  if (file_writes > 0)
+    return;
+
+  stamp_keyring_file (&now);
+  if (file_known && stamps_equal (&now, &file_stamp))
+    return;
+
+  g_debug ("The keyring file changed: reading it again");
+  secret_service_disconnect ();
+  file_stamp = now;
+  file_known = TRUE;
+}
+
+static gboolean
+begin_file_write (void)
+{
+  gint64 give_up;
+
+  if (file_writes > 0)
+    {
+      file_writes++;
+      return TRUE;
+    }
+
+  if (file_lock_fd < 0)
+    {
+      g_autofree char *path = g_build_filename (g_get_user_runtime_dir (), APP_ID ".keyring.lock", NULL);
+
+      file_lock_fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+      if (file_lock_fd < 0)
+        g_debug ("Could not open %s: %s", path, g_strerror (errno));
+    }
+
+  give_up = g_get_monotonic_time () + FILE_LOCK_WAIT_MS * 1000;
+  while (file_lock_fd >= 0 && flock (file_lock_fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        break;
+      if (g_get_monotonic_time () > give_up)
+        return FALSE;
+      g_usleep (5 * 1000);
+    }
+
+  refresh_file_backend ();
+  file_writes++;
+  return TRUE;
+}
+
+/* When the write's task is gone: its result is in the file. */
+static void
+end_file_write (gpointer unused)
+{
+  g_assert (file_writes > 0);
+
+  if (--file_writes > 0)
+    return;
+
+  stamp_keyring_file (&file_stamp);
+  file_known = TRUE;
+  if (file_lock_fd >= 0)
+    flock (file_lock_fd, LOCK_UN);
+}
+
+/* For a call that writes: FALSE (and @task returned) when another process
+ * kept the lock too long. */
+static gboolean
+start_file_write (TesseraLibsecretBackend *self,
+                  GTask                   *task)
+{
+  if (!self->uses_file)
+    return TRUE;
+
+  if (!begin_file_write ())
+    {
+      g_task_return_new_error (task, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SECRET_FAILED,
+                               _("Another program is using the keyring. Try again in a moment."));
+      return FALSE;
+    }
+
+  g_object_set_data_full (G_OBJECT (task), "tessera-file-write", GINT_TO_POINTER (1), end_file_write);
+  return TRUE;
+}
+
+/* Deadlines */
+
+typedef struct
+{
+  GCancellable *cancellable;   /* the call's own */
+  GCancellable *caller;        /* nullable */
+  gulong        caller_handler;
+  GSource      *timeout;
+  gboolean      timed_out;
+} Deadline;
+
+static void
+deadline_free (Deadline *deadline)
+{
+  if (deadline->caller != NULL)
+    g_cancellable_disconnect (deadline->caller, deadline->caller_handler);
+  g_clear_object (&deadline->caller);
+  if (deadline->timeout != NULL)
+    g_source_destroy (deadline->timeout);
+  g_clear_pointer (&deadline->timeout, g_source_unref);
+  g_clear_object (&deadline->cancellable);
+  g_free (deadline);
+}
+
+static void
+on_caller_cancelled (GCancellable *caller,
+                     Deadline     *deadline)
+{
+  g_cancellable_cancel (deadline->cancellable);
+}
+
+static gboolean
+on_deadline (gpointer user_data)
+{
+  Deadline *deadline = user_data;
+
+  g_debug ("The keyring did not answer in time");
+  deadline->timed_out = TRUE;
+  g_cancellable_cancel (deadline->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* A task for one call. With a deadline, the call runs on a cancellable of
+ * its own, cancelled by the caller's or when the time is up. */
+static GTask *
+new_call (TesseraLibsecretBackend *self,
+          GCancellable            *cancellable,
+          GAsyncReadyCallback      callback,
+          gpointer                 user_data,
+          gpointer                 source_tag)
+{
+  Deadline *deadline;
+  GTask *task;
+
+  if (self->timeout_ms == 0)
+    {
+      task = g_task_new (self, cancellable, callback, user_data);
+      g_task_set_source_tag (task, source_tag);
+      return task;
+    }
+
+  deadline = g_new0 (Deadline, 1);
+  deadline->cancellable = g_cancellable_new ();
+  task = g_task_new (self, deadline->cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  /* What the call answered counts, not that the deadline cancelled it. */
+  g_task_set_check_cancellable (task, FALSE);
+
+  if (cancellable != NULL)
+    {
+      deadline->caller = g_object_ref (cancellable);
+      deadline->caller_handler = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled),
+                                                        deadline, NULL);
+    }
+
+  deadline->timeout = g_timeout_source_new (self->timeout_ms);
+  g_source_set_callback (deadline->timeout, on_deadline, deadline, NULL);
+  g_source_set_name (deadline->timeout, "[tessera] keyring deadline");
+  g_source_attach (deadline->timeout, g_main_context_get_thread_default ());
+
+  g_object_set_data_full (G_OBJECT (task), "tessera-deadline", deadline, (GDestroyNotify) deadline_free);
+  return task;
+}
+
 static void
 return_translated (GTask        *task,
                    const GError *error)
 {
   TesseraLibsecretBackend *self = g_task_get_source_object (task);
+  Deadline *deadline = g_object_get_data (G_OBJECT (task), "tessera-deadline");
 
-  g_task_return_error (task, tessera_libsecret_backend_translate_error (error, self->uses_file));
+  if (deadline != NULL && deadline->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_task_return_error (task, timed_out_error ());
+  else
+    g_task_return_error (task, tessera_libsecret_backend_translate_error (error, self->uses_file));
 }
 
 /* Store */
@@ -244,13 +510,17 @@ tessera_libsecret_backend_store_async (TesseraSecretBackend *backend,
                                        gpointer              user_data)
 {
   g_autoptr(GTask) task = NULL;
+  GCancellable *call_cancellable;
 
-  task = g_task_new (backend, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tessera_libsecret_backend_store_async);
+  task = new_call (TESSERA_LIBSECRET_BACKEND (backend), cancellable, callback, user_data,
+                   tessera_libsecret_backend_store_async);
+  call_cancellable = g_task_get_cancellable (task);
+  if (!start_file_write (TESSERA_LIBSECRET_BACKEND (backend), task))
+    return;
 
   g_debug ("Storing secret %s", secret_id);
   secret_password_store (tessera_libsecret_backend_get_schema (), SECRET_COLLECTION_DEFAULT,
-                         label, token, cancellable, on_store_done, g_steal_pointer (&task),
+                         label, token, call_cancellable, on_store_done, g_steal_pointer (&task),
                          "credential-id", secret_id,
                          "schema-version", SCHEMA_VERSION,
                          NULL);
@@ -414,16 +684,21 @@ tessera_libsecret_backend_lookup_async (TesseraSecretBackend *backend,
                                         gpointer              user_data)
 {
   g_autoptr(GTask) task = NULL;
+  GCancellable *call_cancellable;
   LookupData *data;
 
-  task = g_task_new (backend, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tessera_libsecret_backend_lookup_async);
+  task = new_call (TESSERA_LIBSECRET_BACKEND (backend), cancellable, callback, user_data,
+                   tessera_libsecret_backend_lookup_async);
   data = g_new0 (LookupData, 1);
   data->secret_id = g_strdup (secret_id);
   g_task_set_task_data (task, data, (GDestroyNotify) lookup_data_free);
 
+  call_cancellable = g_task_get_cancellable (task);
+  if (TESSERA_LIBSECRET_BACKEND (backend)->uses_file)
+    refresh_file_backend ();
+
   g_debug ("Looking up secret %s", secret_id);
-  secret_password_lookup (tessera_libsecret_backend_get_schema (), cancellable,
+  secret_password_lookup (tessera_libsecret_backend_get_schema (), call_cancellable,
                           on_lookup_done, g_steal_pointer (&task),
                           "credential-id", secret_id,
                           "schema-version", SCHEMA_VERSION,
@@ -598,12 +873,17 @@ tessera_libsecret_backend_clear_async (TesseraSecretBackend *backend,
   GTask *task;
   ClearData *data;
 
-  task = g_task_new (backend, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tessera_libsecret_backend_clear_async);
+  task = new_call (TESSERA_LIBSECRET_BACKEND (backend), cancellable, callback, user_data,
+                   tessera_libsecret_backend_clear_async);
 
   data = g_new0 (ClearData, 1);
   data->secret_id = g_strdup (secret_id);
   g_task_set_task_data (task, data, (GDestroyNotify) clear_data_free);
+  if (!start_file_write (TESSERA_LIBSECRET_BACKEND (backend), task))
+    {
+      g_object_unref (task);
+      return;
+    }
 
   g_debug ("Clearing secret %s", secret_id);
   start_clear (task);
@@ -658,4 +938,29 @@ tessera_libsecret_backend_get_uses_file (TesseraLibsecretBackend *self)
   g_return_val_if_fail (TESSERA_IS_LIBSECRET_BACKEND (self), FALSE);
 
   return self->uses_file;
+}
+
+/**
+ * tessera_libsecret_backend_set_timeout:
+ * @timeout_ms: the deadline of each call (a store, lookup or clear with
+ *   all its D-Bus messages), or 0 for none
+ *
+ * A call past its deadline fails with TESSERA_STORE_ERROR_SECRET_FAILED,
+ * "did not answer in time". Applies to calls started afterwards.
+ */
+void
+tessera_libsecret_backend_set_timeout (TesseraLibsecretBackend *self,
+                                       guint                    timeout_ms)
+{
+  g_return_if_fail (TESSERA_IS_LIBSECRET_BACKEND (self));
+
+  self->timeout_ms = timeout_ms;
+}
+
+guint
+tessera_libsecret_backend_get_timeout (TesseraLibsecretBackend *self)
+{
+  g_return_val_if_fail (TESSERA_IS_LIBSECRET_BACKEND (self), 0);
+
+  return self->timeout_ms;
 }

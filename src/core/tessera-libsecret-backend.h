@@ -26,6 +26,12 @@ const SecretSchema   *tessera_libsecret_backend_get_schema     (void);
  * Snap, SECRET_BACKEND=file) instead of talking to a Secret Service. */
 gboolean              tessera_libsecret_backend_get_uses_file  (TesseraLibsecretBackend *self);
 
+/* A deadline for each keyring call; 0 (the default) leaves D-Bus's 25 s
+ * per message, because an unlock prompt counts against it. */
+void                  tessera_libsecret_backend_set_timeout    (TesseraLibsecretBackend *self,
+                                                                guint                    timeout_ms);
+guint                 tessera_libsecret_backend_get_timeout    (TesseraLibsecretBackend *self);
+
 /**
  * tessera_libsecret_backend_translate_error:
  * @error: what libsecret, GDBus or GIO reported
