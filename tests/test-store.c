@@ -572,6 +572,8 @@ test_add (Fixture       *fixture,
   g_auto(GStrv) ids = NULL;
   g_auto(TesseraSecret) value = NULL;
   g_autofree char *keyfile = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *secret_id = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   credential = add_full (fixture, fixture->store, "  Production  ", "Main account", "", NULL,
@@ -608,8 +610,10 @@ test_add (Fixture       *fixture,
   g_assert_cmpuint (g_strv_length (ids), ==, 1);
   g_assert_cmpstr (ids[0], ==, tessera_credential_get_id (credential));
   settings = credential_settings (fixture, tessera_credential_get_id (credential));
-  g_assert_cmpstr (g_settings_get_string (settings, "name"), ==, "Production");
-  g_assert_cmpstr (g_settings_get_string (settings, "secret-id"), ==, tessera_credential_get_id (credential));
+  name = g_settings_get_string (settings, "name");
+  secret_id = g_settings_get_string (settings, "secret-id");
+  g_assert_cmpstr (name, ==, "Production");
+  g_assert_cmpstr (secret_id, ==, tessera_credential_get_id (credential));
   keyfile = read_keyfile (fixture);
   g_assert_nonnull (strstr (keyfile, tessera_credential_get_id (credential)));
   g_assert_nonnull (strstr (keyfile, "Production"));
