@@ -380,6 +380,23 @@ keyring_unlock (void)
   g_assert_no_error (error);
 }
 
+/* Makes "default" the keyring kept in memory only: gnome-keyring encrypts
+ * and rewrites the whole "login" file on every change, which is most of
+ * the time of 500 stores, and not what a test of the store is about. */
+static void
+keyring_default_in_memory (void)
+{
+  g_autoptr(GDBusConnection) bus = session_bus ();
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = g_dbus_connection_call_sync (bus, SECRETS_NAME, "/org/freedesktop/secrets",
+                                       "org.freedesktop.Secret.Service", "SetAlias",
+                                       g_variant_new ("(so)", "default", "/org/freedesktop/secrets/collection/session"),
+                                       NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+}
+
 /* The "credential-id" attribute of every item of our schema, locked or
  * not, sorted: what the keyring holds, asked over D-Bus, around libsecret. */
 static GPtrArray *
@@ -727,6 +744,7 @@ typedef struct
   TesseraStore         *store;
   ReadOnly              read_only;
   GHashTable           *tokens;     /* credential id → the token it holds */
+  char                 *shm_dir;    /* settings in /dev/shm, to remove */
 } Fixture;
 
 static void
@@ -762,6 +780,12 @@ fixture_teardown (Fixture       *fixture,
   g_clear_object (&fixture->real);
   g_clear_object (&fixture->settings_backend);
   g_hash_table_unref (fixture->tokens);
+  if (fixture->shm_dir != NULL)
+    {
+      g_unlink (fixture->keyfile);
+      g_rmdir (fixture->shm_dir);
+      g_free (fixture->shm_dir);
+    }
   g_free (fixture->keyfile);
   g_free (fixture->settings_dir);
 }
@@ -1501,6 +1525,924 @@ test_settings_read_only (Fixture       *fixture,
   }
 }
 
+/* Tests: the network
+ *
+ * A check that cannot reach Harness, or gets no answer from it, says
+ * nothing about the key: the status becomes "unreachable" (never
+ * "rejected"), the reason is what went wrong, and nothing else changes:
+ * not the owner, not the expiry, not when it was last verified, not the
+ * key. */
+
+typedef enum
+{
+  RAW_RESET,      /* headers and half a body, then a TCP reset */
+  RAW_TRICKLE,    /* a whole answer, one byte a second */
+} RawMode;
+
+/* A server for what the fake Harness cannot do: it reads a request, then
+ * misbehaves in @mode. */
+typedef struct
+{
+  GSocketService *service;
+  RawMode         mode;
+  guint16         port;
+  GPtrArray      *connections;   /* RawConnection */
+} RawServer;
+
+typedef struct
+{
+  RawServer         *server;
+  GSocketConnection *connection;
+  GString           *request;
+  char               buffer[4096];
+  char              *answer;
+  gsize              sent;
+  guint              source;
+} RawConnection;
+
+static void
+raw_connection_free (RawConnection *raw)
+{
+  if (raw->source != 0)
+    g_source_remove (raw->source);
+  g_io_stream_close (G_IO_STREAM (raw->connection), NULL, NULL);
+  g_object_unref (raw->connection);
+  g_string_free (raw->request, TRUE);
+  g_free (raw->answer);
+  g_free (raw);
+}
+
+static const char valid_answer[] =
+  "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 87\r\n\r\n"
+  "{\"status\":\"SUCCESS\",\"data\":{\"identifier\":\"t\",\"valid\":true},\"correlationId\":\"raw-0000000\"}";
+
+static gboolean
+on_trickle (gpointer user_data)
+{
+  RawConnection *raw = user_data;
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (raw->connection));
+
+  if (raw->answer[raw->sent] == '\0' ||
+      g_output_stream_write (out, raw->answer + raw->sent, 1, NULL, NULL) != 1)
+    {
+      raw->source = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  raw->sent++;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+raw_answer (RawConnection *raw)
+{
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (raw->connection));
+
+  if (raw->server->mode == RAW_TRICKLE)
+    {
+      raw->answer = g_strdup (valid_answer);
+      raw->source = g_timeout_add_seconds (1, on_trickle, raw);
+      on_trickle (raw);
+      return;
+    }
+
+  {
+    static const char half[] =
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n"
+      "{\"status\":\"SUCCESS\",\"data\":{\"identifier\":";
+    GSocket *socket = g_socket_connection_get_socket (raw->connection);
+    struct linger linger = { 1, 0 };
+
+    g_output_stream_write_all (out, half, strlen (half), NULL, NULL, NULL);
+    g_output_stream_flush (out, NULL, NULL);
+    /* Closing with a zero linger sends a reset, not a FIN. */
+    g_assert_no_errno (setsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_LINGER, &linger, sizeof linger));
+    g_socket_close (socket, NULL);
+  }
+}
+
+static void raw_read (RawConnection *raw);
+
+static void
+on_raw_read (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  RawConnection *raw = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+  const char *end;
+
+  if (n <= 0)
+    return;
+
+  g_string_append_len (raw->request, raw->buffer, n);
+  end = strstr (raw->request->str, "\r\n\r\n");
+  if (end != NULL)
+    {
+      const char *length = strstr (raw->request->str, "Content-Length: ");
+      gsize body = length != NULL ? strtoul (length + strlen ("Content-Length: "), NULL, 10) : 0;
+
+      if (raw->request->len >= (gsize) (end + 4 - raw->request->str) + body)
+        {
+          raw_answer (raw);
+          return;
+        }
+    }
+
+  raw_read (raw);
+}
+
+static void
+raw_read (RawConnection *raw)
+{
+  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (raw->connection)),
+                             raw->buffer, sizeof raw->buffer, G_PRIORITY_DEFAULT, NULL,
+                             on_raw_read, raw);
+}
+
+static gboolean
+on_raw_incoming (GSocketService    *service,
+                 GSocketConnection *connection,
+                 GObject           *source,
+                 gpointer           user_data)
+{
+  RawServer *server = user_data;
+  RawConnection *raw = g_new0 (RawConnection, 1);
+
+  raw->server = server;
+  raw->connection = g_object_ref (connection);
+  raw->request = g_string_new (NULL);
+  g_ptr_array_add (server->connections, raw);
+  raw_read (raw);
+  return TRUE;
+}
+
+static RawServer *
+raw_server_new (RawMode mode)
+{
+  RawServer *server = g_new0 (RawServer, 1);
+  g_autoptr(GError) error = NULL;
+
+  server->mode = mode;
+  server->connections = g_ptr_array_new_with_free_func ((GDestroyNotify) raw_connection_free);
+  server->service = g_socket_service_new ();
+  server->port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (server->service), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (server->service, "incoming", G_CALLBACK (on_raw_incoming), server);
+  g_socket_service_start (server->service);
+  return server;
+}
+
+static void
+raw_server_free (RawServer *server)
+{
+  g_socket_service_stop (server->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (server->service));
+  g_ptr_array_unref (server->connections);
+  g_object_unref (server->service);
+  g_free (server);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RawServer, raw_server_free)
+
+typedef enum
+{
+  NET_REFUSED,
+  NET_RESET_MID_BODY,
+  NET_NEVER_ANSWERS,
+  NET_BYTE_PER_SECOND,
+  NET_429_STORM,
+  NET_5XX_STORM,
+  NET_HTML,
+  NET_REDIRECT,
+  NET_BAD_CERTIFICATE,
+} NetworkFault;
+
+typedef struct
+{
+  NetworkFault         fault;
+  TesseraHarnessError  code;
+  guint                timeout_ms;   /* the client's deadline */
+  const char          *words;        /* in the reason */
+} NetworkCase;
+
+static const NetworkCase network_cases[] = {
+  { NET_REFUSED, TESSERA_HARNESS_ERROR_NETWORK, 3000, NULL },
+  { NET_RESET_MID_BODY, TESSERA_HARNESS_ERROR_NETWORK, 3000, NULL },
+  { NET_NEVER_ANSWERS, TESSERA_HARNESS_ERROR_TIMED_OUT, 500, NULL },
+  { NET_BYTE_PER_SECOND, TESSERA_HARNESS_ERROR_TIMED_OUT, 1500, NULL },
+  { NET_429_STORM, TESSERA_HARNESS_ERROR_RATE_LIMITED, 3000, NULL },
+  { NET_5XX_STORM, TESSERA_HARNESS_ERROR_SERVER_ERROR, 3000, NULL },
+  { NET_HTML, TESSERA_HARNESS_ERROR_NOT_HARNESS, 3000, NULL },
+  { NET_REDIRECT, TESSERA_HARNESS_ERROR_REDIRECTED, 3000, NULL },
+  { NET_BAD_CERTIFICATE, TESSERA_HARNESS_ERROR_TLS, 3000, NULL },
+};
+
+static GTlsCertificate *
+load_certificate (const char *name)
+{
+  g_autofree char *cert = g_test_build_filename (G_TEST_DIST, "data", name, NULL);
+  g_autofree char *key = g_test_build_filename (G_TEST_DIST, "data", "test-key.pem", NULL);
+  g_autoptr(GError) error = NULL;
+  GTlsCertificate *certificate = g_tls_certificate_new_from_files (cert, key, &error);
+
+  g_assert_no_error (error);
+  return certificate;
+}
+
+static void
+test_network (Fixture       *fixture,
+              gconstpointer  data)
+{
+  const NetworkCase *network_case = data;
+  static const char * const check_keys[] = { "status", "status-detail", "correlation-id", NULL };
+  g_autoptr(FakeHarness) fake = NULL;
+  g_autoptr(RawServer) raw = NULL;
+  g_autofree char *base_url = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *other = NULL;
+  g_autoptr(Snapshot) before = NULL;
+  g_autoptr(Snapshot) after = NULL;
+  g_autoptr(GError) error = NULL;
+  TesseraHarnessClient *client = tessera_store_get_client (fixture->store);
+  TesseraCredential *credential;
+  TesseraCredentialStatus status;
+  gint64 last_verified;
+
+  switch (network_case->fault)
+    {
+    case NET_REFUSED:
+      {
+        g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+        guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+
+        /* A port that was free a moment ago: nothing listens there now. */
+        g_assert_no_error (error);
+        g_socket_listener_close (listener);
+        base_url = g_strdup_printf ("http://127.0.0.1:%u", port);
+      }
+      break;
+    case NET_RESET_MID_BODY:
+      raw = raw_server_new (RAW_RESET);
+      base_url = g_strdup_printf ("http://127.0.0.1:%u", raw->port);
+      break;
+    case NET_BYTE_PER_SECOND:
+      raw = raw_server_new (RAW_TRICKLE);
+      base_url = g_strdup_printf ("http://127.0.0.1:%u", raw->port);
+      break;
+    case NET_BAD_CERTIFICATE:
+      {
+        g_autoptr(GTlsCertificate) certificate = load_certificate ("test-self-signed.pem");
+
+        fake = fake_harness_new_full (0, certificate, &error);
+        g_assert_no_error (error);
+        base_url = g_strdup (fake_harness_get_base_url (fake));
+        g_assert_true (g_str_has_prefix (base_url, "https://"));
+      }
+      break;
+    case NET_NEVER_ANSWERS:
+    case NET_429_STORM:
+    case NET_5XX_STORM:
+    case NET_HTML:
+    case NET_REDIRECT:
+    default:
+      fake = fake_harness_new ();
+      base_url = g_strdup (fake_harness_get_base_url (fake));
+      break;
+    }
+
+  id = add (fixture, "Alpha", base_url);
+  other = add (fixture, "Beta", base_url);
+  if (fake != NULL)
+    fake_harness_add_token (fake, g_hash_table_lookup (fixture->tokens, id), TESSERA_CREDENTIAL_KIND_PAT,
+                            0, 0, "Grace Hopper", NULL);
+
+  switch (network_case->fault)
+    {
+    case NET_NEVER_ANSWERS:
+      fake_harness_queue_reply_full (fake, &(FakeHarnessReply) { .never_answer = TRUE });
+      break;
+    case NET_429_STORM:
+      fake_harness_queue_reply_full (fake, &(FakeHarnessReply) {
+          .status = 429, .times = 20, .content_type = "text/html",
+          .body = "<html><body>Too many requests</body></html>" });
+      break;
+    case NET_5XX_STORM:
+      fake_harness_queue_reply_full (fake, &(FakeHarnessReply) {
+          .status = 503, .times = 20, .content_type = "text/html", .body = "<html>Service Unavailable</html>" });
+      break;
+    case NET_HTML:
+      fake_harness_queue_reply_full (fake, &(FakeHarnessReply) {
+          .status = 200, .content_type = "text/html",
+          .body = "<!DOCTYPE html><html><body onload=\"redirectPage()\">Sign in</body></html>" });
+      break;
+    case NET_REDIRECT:
+      fake_harness_queue_reply_full (fake, &(FakeHarnessReply) {
+          .status = 302, .location = "https://login.example.com/auth/#/signin" });
+      break;
+    case NET_REFUSED:
+    case NET_RESET_MID_BODY:
+    case NET_BYTE_PER_SECOND:
+    case NET_BAD_CERTIFICATE:
+    default:
+      break;
+    }
+
+  tessera_harness_client_set_timeout (client, network_case->timeout_ms);
+  before = snapshot_take (fixture, check_keys, TRUE);
+  credential = tessera_store_lookup (fixture->store, id);
+  last_verified = tessera_credential_get_last_verified (credential);
+  g_assert_cmpint (last_verified, >, 0);
+
+  status = verify (fixture, id, &error);
+  assert_reason (error, TESSERA_HARNESS_ERROR, network_case->code);
+  g_assert_true (tessera_harness_error_is_transient (error));
+  g_assert_cmpint (status, ==, TESSERA_CREDENTIAL_STATUS_UNREACHABLE);
+
+  /* What the user sees: could not check, and why. */
+  g_assert_cmpint (tessera_credential_get_status (credential), ==, TESSERA_CREDENTIAL_STATUS_UNREACHABLE);
+  g_assert_cmpstr (tessera_credential_get_status_detail (credential), ==, error->message);
+  g_assert_cmpint (tessera_credential_get_last_verified (credential), ==, last_verified);
+  g_assert_cmpstr (tessera_credential_get_owner_name (credential), ==, "Ada Lovelace");
+  g_assert_false (tessera_credential_get_checking (credential));
+
+  /* The fault was the one meant: the server got the request. */
+  if (raw != NULL)
+    {
+      g_assert_cmpuint (raw->connections->len, >=, 1);
+      if (network_case->fault == NET_BYTE_PER_SECOND)
+        g_assert_cmpuint (((RawConnection *) g_ptr_array_index (raw->connections, 0))->sent, >=, 1);
+    }
+  else if (fake != NULL)
+    {
+      g_assert_cmpuint (fake_harness_get_n_requests (fake), >=, 1);
+    }
+
+  /* Nothing else changed, the other credential not at all. */
+  after = snapshot_take (fixture, check_keys, TRUE);
+  assert_snapshot (after, before);
+  g_assert_cmpint (status_of (fixture, other), ==, TESSERA_CREDENTIAL_STATUS_VERIFIED);
+  assert_consistent (fixture);
+}
+
+/* Tests: many at once
+ *
+ * verify-all over 500 credentials against servers that fail, stall and
+ * succeed at random (g_test_rand: --seed repeats a run), while the user
+ * renames, replaces keys, deletes and undoes from the same main loop. */
+
+#define N_CREDENTIALS 500
+#define N_HOSTS 8
+#define MAX_CONCURRENT 6
+
+/* Harness on N_HOSTS ports (libsoup limits connections per host, so one
+ * port would hide the store's own limit), counting requests in flight. */
+typedef struct
+{
+  SoupServer *servers[N_HOSTS];
+  char       *base_urls[N_HOSTS];
+  guint       in_flight;
+  guint       max_in_flight;
+  guint       requests;
+  guint       outcomes[7];
+} RandomHarness;
+
+static void
+on_random_finished (SoupServerMessage *message,
+                    RandomHarness     *harness)
+{
+  g_assert_cmpuint (harness->in_flight, >, 0);
+  harness->in_flight--;
+}
+
+static gboolean
+on_random_delay_over (gpointer user_data)
+{
+  soup_server_message_unpause (user_data);
+  g_object_unref (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+set_json_response (SoupServerMessage *message,
+                   guint              status,
+                   char              *json)
+{
+  soup_server_message_set_status (message, status, NULL);
+  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_TAKE, json, strlen (json));
+}
+
+static void
+on_random_request (SoupServer        *server,
+                   SoupServerMessage *message,
+                   const char        *path,
+                   GHashTable        *query,
+                   gpointer           user_data)
+{
+  RandomHarness *harness = user_data;
+  gint64 now_ms = g_get_real_time () / 1000;
+  guint delay_ms = 0;
+  int roll;
+
+  harness->requests++;
+  harness->in_flight++;
+  harness->max_in_flight = MAX (harness->max_in_flight, harness->in_flight);
+
+  if (!g_str_has_suffix (path, "/token/validate"))
+    {
+      /* The account's name: allowed to fail, the key is still valid. */
+      g_signal_connect (message, "finished", G_CALLBACK (on_random_finished), harness);
+      set_json_response (message, 403, g_strdup ("{\"status\":\"ERROR\",\"code\":\"NG_ACCESS_DENIED\","
+                                                 "\"message\":\"Missing permission\",\"correlationId\":\"r\"}"));
+      return;
+    }
+
+  roll = g_test_rand_int_range (0, 100);
+  if (roll >= 95)
+    {
+      g_autoptr(GIOStream) connection = soup_server_message_steal_connection (message);
+
+      /* Dropped without a word. */
+      harness->outcomes[6]++;
+      harness->in_flight--;
+      g_io_stream_close (connection, NULL, NULL);
+      return;
+    }
+
+  g_signal_connect (message, "finished", G_CALLBACK (on_random_finished), harness);
+  if (roll < 45)
+    {
+      harness->outcomes[0]++;
+      delay_ms = g_test_rand_int_range (0, 20);
+      set_json_response (message, 200,
+                         g_strdup_printf ("{\"status\":\"SUCCESS\",\"data\":{\"identifier\":\"t\",\"name\":\"T\","
+                                          "\"validFrom\":%" G_GINT64_FORMAT ",\"validTo\":%" G_GINT64_FORMAT ","
+                                          "\"valid\":true,\"accountIdentifier\":\"" ACCOUNT "\","
+                                          "\"apiKeyType\":\"USER\",\"username\":\"Random\"},"
+                                          "\"correlationId\":\"r\"}",
+                                          now_ms - 1000, now_ms + (gint64) 90 * 24 * 3600 * 1000));
+    }
+  else if (roll < 55)
+    {
+      harness->outcomes[1]++;
+      set_json_response (message, 401, g_strdup ("{\"status\":\"ERROR\",\"code\":\"EXPIRED_TOKEN\","
+                                                 "\"message\":\"Token expired.\",\"correlationId\":\"r\"}"));
+    }
+  else if (roll < 65)
+    {
+      harness->outcomes[2]++;
+      set_json_response (message, 401, g_strdup ("{\"status\":\"ERROR\",\"code\":\"INVALID_TOKEN\","
+                                                 "\"message\":\"Token is not valid.\",\"correlationId\":\"r\"}"));
+    }
+  else if (roll < 78)
+    {
+      harness->outcomes[3]++;
+      soup_server_message_set_status (message, 503, NULL);
+    }
+  else if (roll < 88)
+    {
+      harness->outcomes[4]++;
+      soup_server_message_set_status (message, 200, NULL);
+      soup_server_message_set_response (message, "text/html", SOUP_MEMORY_STATIC, "<html>Sign in</html>", 20);
+    }
+  else
+    {
+      harness->outcomes[5]++;
+      delay_ms = g_test_rand_int_range (0, 40);
+      set_json_response (message, 500, g_strdup ("{\"status\":\"ERROR\",\"code\":\"UNKNOWN_ERROR\","
+                                                 "\"message\":\"Oops\",\"correlationId\":\"r\"}"));
+    }
+
+  if (delay_ms > 0)
+    {
+      soup_server_message_pause (message);
+      g_timeout_add (delay_ms, on_random_delay_over, g_object_ref (message));
+    }
+}
+
+static RandomHarness *
+random_harness_new (void)
+{
+  RandomHarness *harness = g_new0 (RandomHarness, 1);
+
+  for (guint i = 0; i < N_HOSTS; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      GSList *uris;
+
+      harness->servers[i] = soup_server_new (NULL, NULL);
+      soup_server_add_handler (harness->servers[i], NULL, on_random_request, harness, NULL);
+      soup_server_listen_local (harness->servers[i], 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+      g_assert_no_error (error);
+      uris = soup_server_get_uris (harness->servers[i]);
+      harness->base_urls[i] = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+      g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+    }
+
+  return harness;
+}
+
+static void
+random_harness_free (RandomHarness *harness)
+{
+  for (guint i = 0; i < N_HOSTS; i++)
+    {
+      soup_server_disconnect (harness->servers[i]);
+      g_object_unref (harness->servers[i]);
+      g_free (harness->base_urls[i]);
+    }
+  g_free (harness);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RandomHarness, random_harness_free)
+
+typedef enum
+{
+  EDIT_RENAME,
+  EDIT_NEW_KEY,
+  EDIT_DELETE,
+  EDIT_DELETE_UNDO,
+} EditKind;
+
+typedef struct
+{
+  Fixture  *fixture;
+  EditKind  kind;
+  char     *id;
+  char     *token;     /* EDIT_NEW_KEY */
+  guint    *pending;
+  guint    *failed;    /* busy or gone: defined outcomes */
+  guint    *done;
+} Edit;
+
+static void
+edit_free (Edit *edit)
+{
+  (*edit->pending)--;
+  g_free (edit->id);
+  g_free (edit->token);
+  g_free (edit);
+}
+
+/* A failed edit is fine if it says why in a defined way: the credential
+ * is busy (being checked) or already gone. */
+static void
+check_edit_error (Edit         *edit,
+                  const GError *error)
+{
+  if (error == NULL)
+    {
+      (*edit->done)++;
+      return;
+    }
+
+  (*edit->failed)++;
+  g_assert_true (g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_BUSY) ||
+                 g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NOT_FOUND));
+  g_assert_true (g_str_has_suffix (error->message, "."));
+}
+
+static void
+on_edit_updated (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Edit *edit = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (tessera_store_update_finish (TESSERA_STORE (source), result, &error) && edit->token != NULL)
+    g_hash_table_insert (edit->fixture->tokens, g_strdup (edit->id), g_steal_pointer (&edit->token));
+  check_edit_error (edit, error);
+  edit_free (edit);
+}
+
+static void
+on_edit_committed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Edit *edit = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (tessera_store_commit_remove_finish (TESSERA_STORE (source), result, &error))
+    g_hash_table_remove (edit->fixture->tokens, edit->id);
+  check_edit_error (edit, error);
+  edit_free (edit);
+}
+
+static gboolean
+on_edit_undo (gpointer user_data)
+{
+  Edit *edit = user_data;
+  g_autoptr(GError) error = NULL;
+
+  tessera_store_undo_remove (edit->fixture->store, edit->id, &error);
+  check_edit_error (edit, error);
+  edit_free (edit);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_edit_time (gpointer user_data)
+{
+  Edit *edit = user_data;
+  TesseraStore *store = edit->fixture->store;
+  g_autoptr(GError) error = NULL;
+
+  switch (edit->kind)
+    {
+    case EDIT_RENAME:
+      {
+        g_autofree char *name = g_strdup_printf ("Renamed %s", edit->id);
+
+        tessera_store_update_async (store, edit->id, name, "edited while checking", NULL, NULL, NULL, NULL,
+                                    NULL, on_edit_updated, edit);
+      }
+      return G_SOURCE_REMOVE;
+
+    case EDIT_NEW_KEY:
+      {
+        g_autoptr(TesseraToken) token = tessera_token_parse (edit->token, NULL);
+
+        tessera_store_update_async (store, edit->id, NULL, NULL, NULL, NULL, token, NULL,
+                                    NULL, on_edit_updated, edit);
+      }
+      return G_SOURCE_REMOVE;
+
+    case EDIT_DELETE:
+      if (!tessera_store_remove (store, edit->id, &error))
+        break;
+      tessera_store_commit_remove_async (store, edit->id, NULL, on_edit_committed, edit);
+      return G_SOURCE_REMOVE;
+
+    case EDIT_DELETE_UNDO:
+      if (!tessera_store_remove (store, edit->id, &error))
+        break;
+      g_timeout_add (g_test_rand_int_range (1, 30), on_edit_undo, edit);
+      return G_SOURCE_REMOVE;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  check_edit_error (edit, error);
+  edit_free (edit);
+  return G_SOURCE_REMOVE;
+}
+
+typedef struct
+{
+  gboolean finished;
+  guint    pending;
+} AllDone;
+
+static gboolean
+all_done (gpointer data)
+{
+  AllDone *done = data;
+
+  return done->finished && done->pending == 0;
+}
+
+static void
+on_verify_all_done (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  AllDone *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Only a keyring failure would stop it: there is none here. */
+  g_assert_true (tessera_store_verify_all_finish (TESSERA_STORE (source), result, &error));
+  g_assert_no_error (error);
+  done->finished = TRUE;
+}
+
+static void
+on_progress (TesseraStore *store,
+             guint         done,
+             guint         total,
+             guint        *last)
+{
+  g_assert_cmpuint (done, <=, total);
+  g_assert_cmpuint (done, >=, *last);
+  *last = done;
+}
+
+static void
+on_populated (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  guint *pending = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tessera_secret_backend_store_finish (TESSERA_SECRET_BACKEND (source), result, &error));
+  g_assert_no_error (error);
+  (*pending)--;
+}
+
+static gboolean
+none_pending (gpointer data)
+{
+  return *(guint *) data == 0;
+}
+
+/* A fresh store over @n credentials, as after a restart: one added through
+ * the store, the others copied from it in the settings file, each with its
+ * own key in the keyring. (Adding them one by one would cost 2 × @n
+ * rewrites of a growing settings file, GLib's keyfile backend rewriting it
+ * whole each time, and would test nothing more.) */
+static void
+populate (Fixture        *fixture,
+          RandomHarness  *harness,
+          guint           n)
+{
+  g_autofree char *first = add (fixture, "Credential 000", harness->base_urls[0]);
+  g_autoptr(GKeyFile) keyfile = load_keyfile (fixture);
+  g_autofree char *group = g_strconcat ("io/github/tessera/Tessera/credentials/", first, NULL);
+  g_auto(GStrv) keys = g_key_file_get_keys (keyfile, group, NULL, NULL);
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+  g_auto(GStrv) list = NULL;
+  g_autoptr(GVariant) list_value = NULL;
+  g_autofree char *list_text = NULL;
+  g_autoptr(GError) error = NULL;
+  guint pending = 0;
+
+  g_assert_nonnull (keys);
+  g_strv_builder_add (ids, first);
+  for (guint i = 1; i < n; i++)
+    {
+      g_autofree char *id = g_uuid_string_random ();
+      g_autofree char *other = g_strconcat ("io/github/tessera/Tessera/credentials/", id, NULL);
+      g_autofree char *name = g_strdup_printf ("'Credential %03u'", i);
+      g_autofree char *base_url = g_strdup_printf ("'%s'", harness->base_urls[i % N_HOSTS]);
+      g_autofree char *secret_id = g_strdup_printf ("'%s'", id);
+      char *token = make_token ();
+
+      for (guint k = 0; keys[k] != NULL; k++)
+        {
+          g_autofree char *value = g_key_file_get_value (keyfile, group, keys[k], NULL);
+          const char *copy = value;
+
+          if (strcmp (keys[k], "name") == 0)
+            copy = name;
+          else if (strcmp (keys[k], "base-url") == 0)
+            copy = base_url;
+          else if (strcmp (keys[k], "secret-id") == 0)
+            copy = secret_id;
+          g_key_file_set_value (keyfile, other, keys[k], copy);
+        }
+
+      g_strv_builder_add (ids, id);
+      g_hash_table_insert (fixture->tokens, g_strdup (id), token);
+      pending++;
+      tessera_secret_backend_store_async (fixture->real, id, "Harness API key", token, NULL, on_populated, &pending);
+      /* The bus allows a connection only so many calls in flight. */
+      if (pending >= 32)
+        wait_until (none_pending, &pending, "the keys to be stored");
+    }
+  wait_until (none_pending, &pending, "the keys to be stored");
+
+  list = g_strv_builder_end (ids);
+  list_value = g_variant_ref_sink (g_variant_new_strv ((const char * const *) list, -1));
+  list_text = g_variant_print (list_value, FALSE);
+  g_key_file_set_value (keyfile, "io/github/tessera/Tessera", "credentials", list_text);
+
+  /* Restart over the new file. */
+  g_assert_finalize_object (g_steal_pointer (&fixture->store));
+  g_clear_object (&fixture->settings_backend);
+  g_assert_true (g_key_file_save_to_file (keyfile, fixture->keyfile, &error));
+  g_assert_no_error (error);
+  fixture->settings_backend = g_keyfile_settings_backend_new (fixture->keyfile, "/", NULL);
+  fixture->store = tessera_store_new_full (TESSERA_SECRET_BACKEND (fixture->secrets), NULL,
+                                           fixture->settings_backend);
+  tessera_harness_client_set_retry_delay (tessera_store_get_client (fixture->store), 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, n);
+}
+
+/* GLib syncs the settings file to disk on every write, which on a slow
+ * disk is most of the time of 1 500 writes: for this test, the store's
+ * settings live in /dev/shm when there is one. */
+static void
+settings_in_memory (Fixture *fixture)
+{
+  g_autofree char *dir = NULL;
+
+  if (!g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR) ||
+      (dir = g_mkdtemp (g_strdup ("/dev/shm/tessera-test-faults-XXXXXX"))) == NULL)
+    return;
+
+  g_assert_finalize_object (g_steal_pointer (&fixture->store));
+  g_clear_object (&fixture->settings_backend);
+  g_free (fixture->settings_dir);
+  g_free (fixture->keyfile);
+
+  fixture->shm_dir = g_strdup (dir);
+  fixture->settings_dir = g_steal_pointer (&dir);
+  fixture->keyfile = g_build_filename (fixture->settings_dir, "keyfile", NULL);
+  fixture->settings_backend = g_keyfile_settings_backend_new (fixture->keyfile, "/", NULL);
+  fixture->store = tessera_store_new_full (TESSERA_SECRET_BACKEND (fixture->secrets), NULL,
+                                           fixture->settings_backend);
+  tessera_harness_client_set_retry_delay (tessera_store_get_client (fixture->store), 1);
+}
+
+static void
+test_concurrency (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(RandomHarness) harness = random_harness_new ();
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  AllDone done = { FALSE, 0 };
+  guint failed = 0, succeeded = 0, progress = 0;
+  gint64 start;
+
+  keyring_default_in_memory ();
+  settings_in_memory (fixture);
+  start = g_get_monotonic_time ();
+  populate (fixture, harness, N_CREDENTIALS);
+  for (guint i = 0; i < N_CREDENTIALS; i++)
+    {
+      g_autoptr(TesseraCredential) credential = g_list_model_get_item (G_LIST_MODEL (fixture->store), i);
+
+      g_ptr_array_add (ids, g_strdup (tessera_credential_get_id (credential)));
+    }
+  assert_consistent (fixture);
+  g_test_message ("%u credentials set up in %.1f s", N_CREDENTIALS,
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+
+  tessera_store_set_max_concurrent (fixture->store, MAX_CONCURRENT);
+  tessera_harness_client_set_timeout (tessera_store_get_client (fixture->store), 5000);
+  g_signal_connect (fixture->store, "verify-progress", G_CALLBACK (on_progress), &progress);
+
+  /* 90 edits at random moments of the run. */
+  for (guint i = 0; i < 90; i++)
+    {
+      Edit *edit = g_new0 (Edit, 1);
+
+      edit->fixture = fixture;
+      edit->kind = i % 4;
+      edit->id = g_strdup (g_ptr_array_index (ids, g_test_rand_int_range (0, N_CREDENTIALS)));
+      if (edit->kind == EDIT_NEW_KEY)
+        edit->token = make_token ();
+      edit->pending = &done.pending;
+      edit->failed = &failed;
+      edit->done = &succeeded;
+      done.pending++;
+      g_timeout_add (g_test_rand_int_range (0, 1500), on_edit_time, edit);
+    }
+
+  start = g_get_monotonic_time ();
+  tessera_store_verify_all_async (fixture->store, FALSE, NULL, on_verify_all_done, &done);
+  wait_until (all_done, &done, "verify-all and the edits");
+  g_test_message ("verify-all: %.1f s, %u requests, at most %u at once; edits: %u done, %u refused",
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC,
+                  harness->requests, harness->max_in_flight, succeeded, failed);
+  g_test_message ("answers: %u valid, %u expired, %u rejected, %u 503, %u HTML, %u 500, %u dropped",
+                  harness->outcomes[0], harness->outcomes[1], harness->outcomes[2], harness->outcomes[3],
+                  harness->outcomes[4], harness->outcomes[5], harness->outcomes[6]);
+  g_signal_handlers_disconnect_by_data (fixture->store, &progress);
+
+  /* The limit held, and was used. */
+  g_assert_cmpuint (harness->max_in_flight, <=, MAX_CONCURRENT);
+  g_assert_cmpuint (harness->max_in_flight, >=, 2);
+  g_assert_cmpuint (harness->in_flight, ==, 0);
+  g_assert_false (tessera_store_get_verifying (fixture->store));
+  g_assert_cmpuint (succeeded, >, 0);
+
+  /* Every credential in a defined state. */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (fixture->store)); i++)
+    {
+      g_autoptr(TesseraCredential) credential = g_list_model_get_item (G_LIST_MODEL (fixture->store), i);
+      TesseraCredentialStatus status = tessera_credential_get_status (credential);
+
+      g_assert_false (tessera_credential_get_checking (credential));
+      switch (status)
+        {
+        case TESSERA_CREDENTIAL_STATUS_VERIFIED:
+          g_assert_cmpint (tessera_credential_get_last_verified (credential), >, 0);
+          break;
+        case TESSERA_CREDENTIAL_STATUS_EXPIRED:
+        case TESSERA_CREDENTIAL_STATUS_REJECTED:
+        case TESSERA_CREDENTIAL_STATUS_UNREACHABLE:
+          g_assert_true (g_str_has_suffix (tessera_credential_get_status_detail (credential), "."));
+          break;
+        case TESSERA_CREDENTIAL_STATUS_UNVERIFIED:
+          /* Only a key replaced during the run is not checked. */
+          g_assert_cmpint (tessera_credential_get_last_verified (credential), ==, 0);
+          break;
+        case TESSERA_CREDENTIAL_STATUS_FORBIDDEN:
+        case TESSERA_CREDENTIAL_STATUS_TOKEN_MISSING:
+        default:
+          g_error ("Credential %s ended as %s", tessera_credential_get_id (credential),
+                   tessera_credential_status_to_string (status));
+        }
+    }
+
+  /* Model, settings and keyring agree; no key lost, none orphaned. */
+  assert_consistent (fixture);
+}
+
 /* The program */
 
 #define ADD_TEST(path, func) \
@@ -1534,6 +2476,17 @@ main (int   argc,
   ADD_TEST ("/faults/secret-service/locked-prompt-dismissed", test_secret_service_locked);
   ADD_TEST ("/faults/secret-service/slow", test_secret_service_slow);
   ADD_TEST ("/faults/settings/read-only-folder", test_settings_read_only);
+  ADD_TEST ("/faults/concurrency/verify-all-500-while-editing", test_concurrency);
+  for (guint i = 0; i < G_N_ELEMENTS (network_cases); i++)
+    {
+      static const char *names[] = {
+        "refused", "reset-mid-body", "never-answers", "one-byte-per-second", "429-storm",
+        "5xx-storm", "html-not-json", "redirect", "invalid-certificate",
+      };
+      g_autofree char *path = g_strconcat ("/faults/network/", names[network_cases[i].fault], NULL);
+
+      g_test_add (path, Fixture, &network_cases[i], fixture_setup, test_network, fixture_teardown);
+    }
 
   status = g_test_run ();
 

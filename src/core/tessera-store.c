@@ -2223,14 +2223,26 @@ tessera_store_remove (TesseraStore  *self,
   return TRUE;
 }
 
-/* Puts a removed credential back where it was. */
+/* Puts a removed credential back where it was. The model is the list in
+ * the settings, less the pending removals: where the list has it, so that
+ * other removals committed meanwhile do not shift it. */
 static void
 restore_pending (TesseraStore *self,
                  guint         index)
 {
   PendingRemoval *removal = g_ptr_array_index (self->pending, index);
   g_autoptr(TesseraCredential) credential = g_object_ref (removal->credential);
-  guint position = MIN (removal->position, self->items->len);
+  const char *id = tessera_credential_get_id (credential);
+  g_auto(GStrv) ids = dup_list (self);
+  guint position = 0;
+  guint i;
+
+  for (i = 0; ids[i] != NULL && strcmp (ids[i], id) != 0; i++)
+    if (find_index (self, ids[i], NULL))
+      position++;
+  if (ids[i] == NULL)
+    position = removal->position;
+  position = MIN (position, self->items->len);
 
   g_ptr_array_remove_index (self->pending, index);
   splice_items (self, position, 0, credential);
