@@ -25,6 +25,8 @@ for in:
     exec child's environment hold a key by design: they are checked to
     hold it instead);
   - the GSettings keyfile, and every file under $HOME but the keyring's;
+  - the labels and attributes of the keyring items, which other programs
+    can list without the key;
   - /proc/<pid>/cmdline and /proc/<pid>/environ of every tessera process,
     sampled while it runs (the window's at each checkpoint: a key on
     screen, in flight, on the clipboard);
@@ -65,7 +67,9 @@ ACCOUNT = "LeakAuditAccount000001"
 SLOW_MS = 400
 # Per process; the sanitizer build (build-aux/test) runs several times slower.
 MAX_SECONDS = 240 if "ASAN_OPTIONS" in os.environ else 60
-PLACE_KINDS = ("output", "settings", "files", "argv", "environ", "URLs", "redirect target", "proxy")
+PLACE_KINDS = ("output", "settings", "files", "keyring labels", "argv", "environ", "URLs",
+               "redirect target", "proxy")
+CREDENTIAL_SCHEMA = "io.github.tessera.Tessera.Credential"
 
 
 class Failure(Exception):
@@ -276,6 +280,7 @@ class Audit:
         self.servers = None
         self.urls = {}
         self.requests = {}
+        self.keyring_items = []
         # Which keys each server may see in x-api-key: those of the
         # credentials configured for it, and those typed for it.
         self.allowed = {name: set() for name in ("main", "slow", "error", "redirect", "tls")}
@@ -437,6 +442,34 @@ class Audit:
               f"{tail(run.stdout, 40)}\n{tail(run.stderr, 20)}")
         return run, seen
 
+    def read_keyring_items(self):
+        """What other programs see of the keyring items without the key
+        itself: labels and attributes (secret-tool prints the secret too,
+        which is dropped). A canary item is planted first."""
+        canary_schema = "io.github.tessera.Tessera.AuditCanary"
+        r = subprocess.run(["secret-tool", "store", "--label", f"audit canary {self.canary.value}",
+                            "xdg:schema", canary_schema, "audit-canary", self.canary.token_id],
+                           input=b"canary", capture_output=True, env=self.env, timeout=30)
+        check(r.returncode == 0, f"secret-tool store: {r.stderr!r}")
+        # The file backend does not add xdg:schema to the items it stores;
+        # the keyring of build-aux/session may hold other tests' items.
+        seen = set()
+        for attribute, value in (("xdg:schema", CREDENTIAL_SCHEMA), ("schema-version", "1"),
+                                 ("audit-canary", self.canary.token_id)):
+            r = subprocess.run(["secret-tool", "search", "--all", "--unlock", attribute, value],
+                               capture_output=True, env=self.env, timeout=30)
+            for item in re.split(rb"(?m)^(?=\[)", r.stdout):
+                lines = [line for line in item.splitlines() if not line.startswith(b"secret = ")]
+                label = next((line for line in lines if line.startswith(b"label = ")), b"")
+                data = b"\n".join(lines)
+                if data in seen:
+                    continue
+                seen.add(data)
+                if label.endswith(f"({ACCOUNT})".encode()):
+                    self.keyring_items.append((CREDENTIAL_SCHEMA, data))
+                elif label.startswith(b"label = audit canary "):
+                    self.keyring_items.append((canary_schema, data))
+
     def cleanup(self):
         if self.servers is not None and self.servers.poll() is None:
             self.servers.kill()
@@ -592,6 +625,9 @@ def scenario(a):
     a.tessera("list", "--json", code=0)
 
     a.stop_servers()
+    a.read_keyring_items()
+    n_items = sum(1 for schema, _ in a.keyring_items if schema == CREDENTIAL_SCHEMA)
+    check(n_items == len(json.loads(a.runs[-1].stdout)), f"{n_items} keyring items for the credentials")
     return window, cli_proxy_connections
 
 
@@ -629,6 +665,8 @@ def places(a):
             if os.path.isfile(path) and not os.path.islink(path):
                 with open(path, "rb") as f:
                     found.append(("files", os.path.relpath(path, a.home), f.read()))
+    for n, (schema, data) in enumerate(a.keyring_items):
+        found.append(("keyring labels", f"{schema} item #{n}", data))
     for server, requests in a.requests.items():
         for n, request in enumerate(requests):
             found.append(("URLs", f"{server} request #{n}: {request['method']}",
