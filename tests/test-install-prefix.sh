@@ -116,8 +116,11 @@ done
 # activate (open its window) and to quit.
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && command -v dbus-run-session >/dev/null; then
   app_path=/$(tr . / <<< "$app_id")
+  # GTK_A11Y=none: on this private bus GTK 4 would start a second
+  # accessibility bus on the same display and runtime directory, whose
+  # socket replaces, then deletes, the one of the surrounding session.
   activation=$(env XDG_DATA_DIRS="$prefix/share:${XDG_DATA_DIRS:-/usr/local/share:/usr/share}" \
-      GSETTINGS_SCHEMA_DIR="$schemas" GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1 \
+      GSETTINGS_SCHEMA_DIR="$schemas" GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1 GTK_A11Y=none \
       SECRET_BACKEND=file SECRET_FILE_TEST_PATH="$tmp/keyring" SECRET_FILE_TEST_PASSWORD=test \
       XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME="$tmp/data" \
       timeout 60 dbus-run-session -- bash -c '

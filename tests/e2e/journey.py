@@ -25,6 +25,7 @@ screen showed.
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -103,6 +104,17 @@ def check_session():
                "org.freedesktop.secrets"]).stdout
     if "true" not in out:
         skip("no Secret Service on the session bus; run under build-aux/session")
+
+    # libatspi aborts the process when its bus has gone: say why instead.
+    out = run(["gdbus", "call", "--session", "-d", "org.a11y.Bus", "-o", "/org/a11y/bus",
+               "-m", "org.a11y.Bus.GetAddress"]).stdout
+    path = re.search(r"unix:path=([^,']+)", out)
+    if path is None:
+        skip(f"no accessibility bus in this session: {out.strip()}")
+    if not os.path.exists(path.group(1)):
+        raise Failure(f"the accessibility bus socket {path.group(1)} is gone: another "
+                      "at-spi-bus-launcher on this display and runtime directory (a nested "
+                      "D-Bus session running GTK without GTK_A11Y=none?) replaced and deleted it")
 
 
 def install(tmp):
@@ -497,9 +509,9 @@ def journey(tmp):
 
 
 def main():
-    check_session()
     tmp = tempfile.mkdtemp(prefix="tessera-journey.")
     try:
+        check_session()
         journey(tmp)
     except Failure as failure:
         print(f"FAIL: {failure}")
