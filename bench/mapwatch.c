@@ -4,7 +4,9 @@
  *
  *   mapwatch [--settle-ms N] [--timeout-ms N] -- PROGRAM ARGS…
  *
- * Output (one line): "map_ms=<float> rss_kib=<int>"; exit 1 on timeout.
+ * Output (one line): "map_ms=<float> rss_kib=<int> start_epoch=<s> map_epoch=<s>"
+ * (the last two are wall-clock times, to line the run up with a
+ * dbus-monitor log); exit 1 on timeout.
  * Polling tools such as `xdotool search --sync` wake every 0.5 s and are
  * useless for this; X events arrive as they happen.
  */
@@ -27,6 +29,15 @@ now_ms (void)
 
   clock_gettime (CLOCK_MONOTONIC, &ts);
   return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+static double
+epoch_s (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static long
@@ -57,6 +68,7 @@ main (int   argc,
   int first = 1;
   Display *dpy;
   double start, mapped = -1;
+  double start_epoch, map_epoch = 0;
   pid_t pid;
   long rss;
   int status;
@@ -92,6 +104,7 @@ main (int   argc,
   XSelectInput (dpy, DefaultRootWindow (dpy), SubstructureNotifyMask);
   XSync (dpy, False);
 
+  start_epoch = epoch_s ();
   start = now_ms ();
   pid = fork ();
   if (pid == 0)
@@ -112,6 +125,7 @@ main (int   argc,
           if (ev.type == MapNotify && !ev.xmap.override_redirect)
             {
               mapped = now_ms () - start;
+              map_epoch = epoch_s ();
               break;
             }
         }
@@ -134,6 +148,7 @@ main (int   argc,
       return 1;
     }
 
-  printf ("map_ms=%.1f rss_kib=%ld\n", mapped, rss);
+  printf ("map_ms=%.1f rss_kib=%ld start_epoch=%.6f map_epoch=%.6f\n",
+          mapped, rss, start_epoch, map_epoch);
   return 0;
 }
