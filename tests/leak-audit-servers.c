@@ -15,6 +15,7 @@
  * Standard input configures it, one line each, then "start":
  *
  *   token valid|expiring|expired KEY [ACCOUNT]
+ *   account ACCOUNT        (its name is "Leak Audit Company")
  *   redirect-to URL
  *
  * The keys come through standard input, not arguments, so that they never
@@ -158,6 +159,7 @@ main (int    argc,
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GError) error = NULL;
   g_autofree char *redirect_to = NULL;
+  g_autofree char *account = NULL;
   g_autoptr(FakeHarness) tls = NULL;
   Server servers[5];
   Reader reader = { input, loop };
@@ -197,6 +199,11 @@ main (int    argc,
           for (guint i = 0; i < G_N_ELEMENTS (servers); i++)
             add_token (servers[i].harness, words[1], words[2], words[3]);
         }
+      else if (g_str_equal (words[0], "account") && g_strv_length (words) == 2)
+        {
+          g_free (account);
+          account = g_strdup (words[1]);
+        }
       else if (g_str_equal (words[0], "redirect-to") && g_strv_length (words) == 2)
         {
           g_free (redirect_to);
@@ -208,8 +215,8 @@ main (int    argc,
         }
     }
 
-  for (guint i = 0; i < G_N_ELEMENTS (servers); i++)
-    fake_harness_set_account_name (servers[i].harness, "LeakAuditAccount000001", "Leak Audit Company");
+  for (guint i = 0; account != NULL && i < G_N_ELEMENTS (servers); i++)
+    fake_harness_set_account_name (servers[i].harness, account, "Leak Audit Company");
 
   fake_harness_queue_reply_full (servers[1].harness,
                                  &(FakeHarnessReply) { .times = G_MAXUINT, .delay_ms = SLOW_MS });

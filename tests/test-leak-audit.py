@@ -63,7 +63,9 @@ import urllib.request
 TESSERA, UI_PROGRAM, SERVERS, SCHEMA_DIR, DATA_DIR = (os.path.abspath(p) for p in sys.argv[1:6])
 SECRETS_BACKEND = (sys.argv[6] if len(sys.argv) > 6 else "--secrets=file").split("=", 1)[1]
 
-ACCOUNT = "LeakAuditAccount000001"
+# An account of the real shape, new for every run: the keyring of
+# build-aux/session outlives the run, and its items are told apart by it.
+ACCOUNT = "LeakAudit" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(13))
 SLOW_MS = 400
 # Per process; the sanitizer build (build-aux/test) runs several times slower.
 MAX_SECONDS = 240 if "ASAN_OPTIONS" in os.environ else 60
@@ -140,6 +142,7 @@ class RawRecorder:
         self.port = self.sock.getsockname()[1]
         self.answer = answer
         self.connections = []
+        self.accepted = 0
         self.lock = threading.Lock()
         threading.Thread(target=self.serve, daemon=True).start()
 
@@ -149,6 +152,8 @@ class RawRecorder:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
+            with self.lock:
+                self.accepted += 1
             threading.Thread(target=self.handle, args=(conn,), daemon=True).start()
 
     def handle(self, conn):
@@ -177,12 +182,16 @@ class RawRecorder:
                 self.connections.append(data)
 
     def count(self):
+        """Connections accepted so far, finished or not."""
         with self.lock:
-            return len(self.connections)
+            return self.accepted
 
     def received(self):
+        """What finished connections sent; waits for those accepted."""
+        wait_for(lambda: len(self.connections) == self.count(), "connections to finish")
         with self.lock:
             return list(self.connections)
+
 
 
 # ---------------------------------------------------------------- processes
@@ -333,7 +342,8 @@ class Audit:
             [SERVERS, os.path.join(DATA_DIR, "test-self-signed.pem"), os.path.join(DATA_DIR, "test-key.pem")],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             env={k: v for k, v in self.env.items() if k != "G_MESSAGES_DEBUG"})
-        config = [f"redirect-to http://127.0.0.2:{self.target.port}/ng/api/token/validate"]
+        config = [f"redirect-to http://127.0.0.2:{self.target.port}/ng/api/token/validate",
+                  f"account {ACCOUNT}"]
         for verdict, k, account in keys:
             config.append(f"token {verdict} {k.value}" + (f" {account}" if account else ""))
         config.append("start")
@@ -467,10 +477,27 @@ class Audit:
                 seen.add(data)
                 if label.endswith(f"({ACCOUNT})".encode()):
                     self.keyring_items.append((CREDENTIAL_SCHEMA, data))
-                elif label.startswith(b"label = audit canary "):
+                elif label == f"label = audit canary {self.canary.value}".encode():
                     self.keyring_items.append((canary_schema, data))
 
+    def clear_keyring_items(self):
+        """The session's keyring outlives the run: take ours out of it."""
+        clear = [("audit-canary", self.canary.token_id)]
+        for _, data in self.keyring_items:
+            m = re.search(rb"(?m)^attribute\.credential-id = (\S+)$", data)
+            if m:
+                clear.append(("credential-id", m.group(1).decode()))
+        for attribute, value in clear:
+            subprocess.run(["secret-tool", "clear", attribute, value], capture_output=True,
+                           env=self.env, timeout=30)
+
     def cleanup(self):
+        if not self.keyring_items:
+            try:
+                self.read_keyring_items()
+            except Exception:
+                pass
+        self.clear_keyring_items()
         if self.servers is not None and self.servers.poll() is None:
             self.servers.kill()
             self.servers.wait()
