@@ -1723,19 +1723,19 @@ typedef struct
   NetworkFault         fault;
   TesseraHarnessError  code;
   guint                timeout_ms;   /* the client's deadline */
-  const char          *words;        /* in the reason */
+  const char          *words;        /* in the reason, in lower case */
 } NetworkCase;
 
 static const NetworkCase network_cases[] = {
-  { NET_REFUSED, TESSERA_HARNESS_ERROR_NETWORK, 3000, NULL },
-  { NET_RESET_MID_BODY, TESSERA_HARNESS_ERROR_NETWORK, 3000, NULL },
-  { NET_NEVER_ANSWERS, TESSERA_HARNESS_ERROR_TIMED_OUT, 500, NULL },
-  { NET_BYTE_PER_SECOND, TESSERA_HARNESS_ERROR_TIMED_OUT, 1500, NULL },
-  { NET_429_STORM, TESSERA_HARNESS_ERROR_RATE_LIMITED, 3000, NULL },
-  { NET_5XX_STORM, TESSERA_HARNESS_ERROR_SERVER_ERROR, 3000, NULL },
-  { NET_HTML, TESSERA_HARNESS_ERROR_NOT_HARNESS, 3000, NULL },
-  { NET_REDIRECT, TESSERA_HARNESS_ERROR_REDIRECTED, 3000, NULL },
-  { NET_BAD_CERTIFICATE, TESSERA_HARNESS_ERROR_TLS, 3000, NULL },
+  { NET_REFUSED, TESSERA_HARNESS_ERROR_NETWORK, 3000, "refused" },
+  { NET_RESET_MID_BODY, TESSERA_HARNESS_ERROR_NETWORK, 3000, "interrupted" },
+  { NET_NEVER_ANSWERS, TESSERA_HARNESS_ERROR_TIMED_OUT, 500, "in time" },
+  { NET_BYTE_PER_SECOND, TESSERA_HARNESS_ERROR_TIMED_OUT, 1500, "in time" },
+  { NET_429_STORM, TESSERA_HARNESS_ERROR_RATE_LIMITED, 3000, "too many requests" },
+  { NET_5XX_STORM, TESSERA_HARNESS_ERROR_SERVER_ERROR, 3000, "problem on its side" },
+  { NET_HTML, TESSERA_HARNESS_ERROR_NOT_HARNESS, 3000, "web page" },
+  { NET_REDIRECT, TESSERA_HARNESS_ERROR_REDIRECTED, 3000, "redirected" },
+  { NET_BAD_CERTIFICATE, TESSERA_HARNESS_ERROR_TLS, 3000, "certificate" },
 };
 
 static GTlsCertificate *
@@ -1856,6 +1856,11 @@ test_network (Fixture       *fixture,
 
   status = verify (fixture, id, &error);
   assert_reason (error, TESSERA_HARNESS_ERROR, network_case->code);
+  {
+    g_autofree char *lower = g_ascii_strdown (error->message, -1);
+
+    g_assert_nonnull (strstr (lower, network_case->words));
+  }
   g_assert_true (tessera_harness_error_is_transient (error));
   g_assert_cmpint (status, ==, TESSERA_CREDENTIAL_STATUS_UNREACHABLE);
 
