@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""test-faults-cli.py TESSERA SCHEMA_DIR TEST_DATA_DIR: the fault matrix
+"""test-faults-cli.py TESSERA SCHEMA_DIR TEST_DATA_DIR [CASE]: the fault matrix
 (issue 6 §3), the half that needs whole processes
 
 - network faults through `tessera verify`: Harness refuses, resets the
@@ -22,7 +22,8 @@
 
 The C half (the keyring stopped, killed, locked or frozen; a read-only
 settings folder; the network through the store; verify-all over 500
-credentials) is tests/test-faults.c. Output is TAP. Standard library only.
+credentials) is tests/test-faults.c. CASE runs only the cases whose name
+contains it. Output is TAP. Standard library only.
 """
 
 import json
@@ -41,6 +42,7 @@ import time
 import traceback
 
 TESSERA, SCHEMA_DIR, DATA_DIR = (os.path.abspath(p) for p in sys.argv[1:4])
+ONLY = sys.argv[4] if len(sys.argv) > 4 else ""
 
 ACCOUNT = "TesseraFaultAcct000002"
 SCHEMA = "io.github.tessera.Tessera.Credential"
@@ -175,9 +177,9 @@ class Case:
                 env["SECRET_BACKEND"] = "service"
         self.env = env
 
-    def run(self, *args, stdin="", code=None, timeout=60):
+    def run(self, *args, stdin="", code=None, timeout=60, env=None):
         result = subprocess.run([TESSERA, *args], input=stdin.encode() if stdin is not None else None,
-                                capture_output=True, env=self.env, timeout=timeout)
+                                capture_output=True, env=dict(self.env, **(env or {})), timeout=timeout)
         result.out = result.stdout.decode("utf-8", "replace")
         result.err = result.stderr.decode("utf-8", "replace")
         result.messages = [line for line in result.err.splitlines() if not is_debug_line(line)]
@@ -376,7 +378,13 @@ def network_fault(fault):
         if fault == "refused":
             server.stop()
         connects = server.connects
-        r = c.run("verify", "Production", "--json", code=2, timeout=60)
+        env = {}
+        if fault == "invalid-certificate" and "ASAN_OPTIONS" in c.env:
+            # In the sanitizer build LeakSanitizer crashes at exit after a
+            # TLS handshake (see build-aux/asan-wrapper), and its crash
+            # replaces the exit status: no leak check for this one run.
+            env["ASAN_OPTIONS"] = c.env["ASAN_OPTIONS"] + ":detect_leaks=0"
+        r = c.run("verify", "Production", "--json", code=2, timeout=60, env=env)
         result = json.loads(r.out)[0]
         check_equal(result["status"], "unreachable", "status after the fault")
         check_sentence(result["error"], "the reason")
@@ -517,6 +525,13 @@ def second_window():
         c.env.update({"GDK_BACKEND": "x11", "GSK_RENDERER": "cairo", "NO_AT_BRIDGE": "1",
                       "SECRET_BACKEND": "file", "SECRET_FILE_TEST_PATH": c.keyring_file,
                       "SECRET_FILE_TEST_PASSWORD": "tessera-test-password"})
+        if "ASAN_OPTIONS" in c.env:
+            # Under the sanitizer build, the window's process reports one
+            # 128-byte block at exit whose only frame is a library unloaded
+            # by then; with dlclose() made a no-op there is no leak, so it
+            # is memory that library's own data still pointed to. The
+            # window's own leaks are the UI tests' to find.
+            c.env["ASAN_OPTIONS"] += ":detect_leaks=0"
         first = subprocess.Popen([TESSERA], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.PIPE, env=c.env)
         wait_for(lambda: visible_windows(c, first.pid), 30, "the first window")
@@ -583,7 +598,7 @@ def main():
     have_keyring = bool(shutil.which("gnome-keyring-daemon") and shutil.which("dbus-daemon"))
     cases = []
     start = time.monotonic()
-    network_errors = run_network_faults()
+    network_errors = run_network_faults() if any(ONLY in f"network/{f}" for f in NETWORK_FAULTS) else {}
     network_time = time.monotonic() - start
     for fault in NETWORK_FAULTS:
         cases.append((f"network/{fault}", lambda f=fault: (_ for _ in ()).throw(network_errors[f])
@@ -599,6 +614,7 @@ def main():
                 print(f"# {outcomes['all']} rounds all saved, {outcomes['some']} with adds refused")
             cases.append((name, case))
     cases.append(("second-window", second_window))
+    cases = [(name, fn) for name, fn in cases if ONLY in name]
 
     print(f"1..{len(cases)}")
     print(f"# network faults: {network_time:.1f} s, all at once")
