@@ -94,8 +94,11 @@ class Bus:
 
     def __init__(self, home, keyring):
         self.home = home
+        # Services it starts (an accessibility bus, a prompter) get this
+        # home's runtime directory: the session's own sockets stay alone.
+        env = dict(os.environ, HOME=home, XDG_RUNTIME_DIR=os.path.join(home, "runtime"), GTK_A11Y="none")
         self.daemon = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
         self.address = self.daemon.stdout.readline().strip()
         check(self.address, "dbus-daemon printed its address")
         self.keyring = None
@@ -522,7 +525,7 @@ def second_window():
     c = Case("second-window", keyring="bus-only")
     first = None
     try:
-        c.env.update({"GDK_BACKEND": "x11", "GSK_RENDERER": "cairo", "NO_AT_BRIDGE": "1",
+        c.env.update({"GDK_BACKEND": "x11", "GSK_RENDERER": "cairo", "NO_AT_BRIDGE": "1", "GTK_A11Y": "none",
                       "SECRET_BACKEND": "file", "SECRET_FILE_TEST_PATH": c.keyring_file,
                       "SECRET_FILE_TEST_PASSWORD": "tessera-test-password"})
         if "ASAN_OPTIONS" in c.env:
