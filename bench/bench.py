@@ -123,7 +123,7 @@ class Bench:
         owner = re.search(r"'(:[0-9.]+)'", self.run(
             ["gdbus", "call", "--session", "-d", "org.freedesktop.DBus", "-o", "/org/freedesktop/DBus",
              "-m", "org.freedesktop.DBus.GetNameOwner", SECRETS]).stdout).group(1)
-        names = "(%s|%s)" % (re.escape(SECRETS), re.escape(owner))
+        names = "(?:%s|%s)" % (re.escape(SECRETS), re.escape(owner))
         before, after = [], []
         for _ in range(runs):
             with tempfile.NamedTemporaryFile("w+", suffix=".log") as out:

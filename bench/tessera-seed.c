@@ -5,10 +5,12 @@
  *
  * Every credential goes through tessera_store_add_async(): validation,
  * its token to a secret backend, its metadata through the store's own
- * writer. The store runs on a memory GSettings backend, because every add
- * rewrites the whole "credentials" list and the default (dconf) backend
- * would rewrite its database file each time; at the end the metadata is
- * copied to the default backend in one dconf transaction.
+ * writer. The stores run on memory GSettings backends, 250 credentials
+ * each: every add rewrites the whole "credentials" list and wakes every
+ * credential's GSettings object, so one store of 10 000 would cost the
+ * square of that, and the default (dconf) backend would also rewrite its
+ * database file on each add. At the end the metadata of every batch and
+ * the whole list are written to dconf in one transaction.
  *
  * Tokens: the first K credentials (default: all) keep theirs in the Secret
  * Service of the session (or libsecret's file backend, by SECRET_BACKEND);
@@ -228,9 +230,8 @@ start_more (Seed *seed)
     g_main_loop_quit (seed->loop);
 }
 
-/* Copies every key the store wrote (user values only) into one dconf
- * changeset: the "a{smv}" of full key paths that dconf's Writer.Change
- * takes, serialised as a byte string. */
+/* Adds every key the store wrote (user values only) to @changes, the
+ * "a{smv}" of full key paths that dconf's Writer.Change takes. */
 static void
 add_user_values (GVariantBuilder *changes,
                  GSettings       *settings,
@@ -251,32 +252,64 @@ add_user_values (GVariantBuilder *changes,
     }
 }
 
+/* One batch through the store API, on a memory backend of its own: every
+ * add rewrites the whole list and wakes every credential's GSettings, so a
+ * batch costs the square of its size. Returns FALSE on the first failure. */
 static gboolean
-write_to_dconf (TesseraStore      *store,
-                GSettingsBackend  *memory,
-                GError           **error)
+seed_batch (SeedSecrets         *secrets,
+            TesseraVerification *verification,
+            const char          *base_url,
+            guint                first,
+            guint                count,
+            GVariantBuilder     *changes,
+            GStrvBuilder        *ids,
+            GError             **error)
 {
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = g_settings_schema_source_lookup (source, "io.github.tessera.Tessera", TRUE);
   g_autoptr(GSettingsSchema) credential_schema = g_settings_schema_source_lookup (source, TESSERA_CREDENTIAL_SCHEMA_ID, TRUE);
-  g_autoptr(GSettings) main_settings = g_settings_new_full (schema, memory, NULL);
-  g_autoptr(GDBusConnection) bus = NULL;
-  g_autoptr(GVariant) changeset = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  GVariantBuilder changes;
+  g_autoptr(GSettingsBackend) memory = g_memory_settings_backend_new ();
+  g_autoptr(TesseraStore) store = tessera_store_new_full (TESSERA_SECRET_BACKEND (secrets), NULL, memory);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Seed seed = { 0, };
 
-  g_variant_builder_init (&changes, G_VARIANT_TYPE ("a{smv}"));
-  add_user_values (&changes, main_settings, schema, MAIN_PATH);
+  seed.store = store;
+  seed.verification = verification;
+  seed.base_url = base_url;
+  seed.next = first;
+  seed.count = first + count;
+  seed.done = first;
+  seed.loop = loop;
+
+  start_more (&seed);
+  if (count > 0)
+    g_main_loop_run (loop);
+
+  if (seed.error != NULL)
+    {
+      g_propagate_error (error, seed.error);
+      return FALSE;
+    }
+
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (store)); i++)
     {
       g_autoptr(TesseraCredential) credential = g_list_model_get_item (G_LIST_MODEL (store), i);
-      g_autofree char *path = g_strconcat (MAIN_PATH, "credentials/", tessera_credential_get_id (credential), "/", NULL);
+      const char *id = tessera_credential_get_id (credential);
+      g_autofree char *path = g_strconcat (MAIN_PATH, "credentials/", id, "/", NULL);
 
-      add_user_values (&changes, _tessera_credential_get_settings (credential), credential_schema, path);
+      add_user_values (changes, _tessera_credential_get_settings (credential), credential_schema, path);
+      g_strv_builder_add (ids, id);
     }
-  changeset = g_variant_ref_sink (g_variant_builder_end (&changes));
 
-  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, error);
+  return TRUE;
+}
+
+static gboolean
+write_to_dconf (GVariant  *changeset,
+                GError   **error)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, error);
+  g_autoptr(GVariant) reply = NULL;
+
   if (bus == NULL)
     return FALSE;
 
@@ -298,24 +331,26 @@ main (int   argc,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSettingsBackend) memory = NULL;
   g_autoptr(SeedSecrets) secrets = NULL;
-  g_autoptr(TesseraStore) store = NULL;
   g_autoptr(TesseraVerification) verification = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GStrvBuilder) id_builder = g_strv_builder_new ();
+  g_autoptr(GVariant) changeset = NULL;
+  g_auto(GStrv) ids = NULL;
   g_autofree char *base_url = NULL;
   g_autoptr(GTimer) timer = g_timer_new ();
+  GVariantBuilder changes;
   int count = 0;
   int keyring_items = -1;
+  int batch = 250;
   gboolean stale = FALSE;
   const GOptionEntry entries[] = {
     { "count", 0, 0, G_OPTION_ARG_INT, &count, "How many credentials", "N" },
     { "keyring-items", 0, 0, G_OPTION_ARG_INT, &keyring_items, "Keep the tokens of the first K only (default: all)", "K" },
     { "stale", 0, 0, G_OPTION_ARG_NONE, &stale, "Never verified, so the window verifies them", NULL },
     { "base-url", 0, 0, G_OPTION_ARG_STRING, &base_url, "Their Harness base URL", "URL" },
+    { "batch", 0, 0, G_OPTION_ARG_INT, &batch, "Credentials per store (default 250)", "B" },
     { NULL },
   };
-  Seed seed = { 0, };
 
   context = g_option_context_new ("- seed credentials for the benchmarks");
   g_option_context_add_main_entries (context, entries, NULL);
@@ -324,12 +359,12 @@ main (int   argc,
       g_printerr ("%s\n", error->message);
       return 2;
     }
+  count = MAX (count, 0);
+  batch = MAX (batch, 1);
 
-  memory = g_memory_settings_backend_new ();
   secrets = g_object_new (SEED_TYPE_SECRETS, NULL);
   secrets->real = TESSERA_SECRET_BACKEND (tessera_libsecret_backend_new ());
-  secrets->keep = keyring_items < 0 ? (guint) MAX (count, 0) : (guint) keyring_items;
-  store = tessera_store_new_full (TESSERA_SECRET_BACKEND (secrets), NULL, memory);
+  secrets->keep = keyring_items < 0 ? (guint) count : (guint) keyring_items;
 
   if (!stale)
     {
@@ -341,42 +376,30 @@ main (int   argc,
       tessera_verification_set_valid_to (verification, (g_get_real_time () / 1000) + (gint64) 90 * 24 * 3600 * 1000);
     }
 
-  loop = g_main_loop_new (NULL, FALSE);
-  seed.store = store;
-  seed.verification = verification;
-  seed.base_url = base_url;
-  seed.count = MAX (count, 0);
-  seed.loop = loop;
+  g_variant_builder_init (&changes, G_VARIANT_TYPE ("a{smv}"));
+  for (int first = 0; first < count; first += batch)
+    if (!seed_batch (secrets, verification, base_url, first, MIN (batch, count - first),
+                     &changes, id_builder, &error))
+      {
+        g_printerr ("tessera-seed: %s\n", error->message);
+        return 1;
+      }
 
-  start_more (&seed);
-  if (seed.count > 0)
-    g_main_loop_run (loop);
+  /* The list and the selection, as the store writes them. */
+  ids = g_strv_builder_end (id_builder);
+  g_variant_builder_add (&changes, "{smv}", MAIN_PATH "credentials",
+                         g_variant_new_strv ((const char * const *) ids, -1));
+  g_variant_builder_add (&changes, "{smv}", MAIN_PATH "selected-credential",
+                         g_variant_new_string (ids[0] != NULL ? ids[0] : ""));
+  changeset = g_variant_ref_sink (g_variant_builder_end (&changes));
 
-  if (seed.error != NULL)
-    {
-      g_printerr ("tessera-seed: %s\n", seed.error->message);
-      g_clear_error (&seed.error);
-      return 1;
-    }
-
-  if (seed.count > 0)
-    {
-      g_autoptr(TesseraCredential) first = g_list_model_get_item (G_LIST_MODEL (store), 0);
-
-      if (!tessera_store_select (store, tessera_credential_get_id (first), &error))
-        {
-          g_printerr ("tessera-seed: %s\n", error->message);
-          return 1;
-        }
-    }
-
-  if (!write_to_dconf (store, memory, &error))
+  if (!write_to_dconf (changeset, &error))
     {
       g_printerr ("tessera-seed: could not write to dconf: %s\n", error->message);
       return 1;
     }
 
-  g_print ("seeded=%u keyring=%u seconds=%.1f\n", seed.done, MIN (secrets->keep, seed.done),
+  g_print ("seeded=%u keyring=%u seconds=%.1f\n", g_strv_length (ids), MIN (secrets->keep, (guint) count),
            g_timer_elapsed (timer, NULL));
   return 0;
 }
