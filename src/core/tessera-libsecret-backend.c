@@ -39,13 +39,11 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "tessera-file-guard.h"
 #include "tessera-libsecret-backend.h"
 #include "tessera-store.h"
 #include "tessera-token.h"
@@ -248,52 +246,24 @@ locked_error (void)
 
 /* libsecret's file backend beside other processes */
 
-typedef struct
-{
-  gboolean exists;
-  dev_t    device;
-  ino_t    inode;
-  off_t    size;
-  gint64   mtime_ns;
-} FileStamp;
-
 static int file_lock_fd = -1;
+static gboolean file_lock_opened;
 static guint file_writes;       /* ours, in flight */
-static FileStamp file_stamp;    /* the file as libsecret last read or wrote it */
+static TesseraFileStamp file_stamp;    /* the file as libsecret last read or wrote it */
 static gboolean file_known;
 
 static void
-stamp_keyring_file (FileStamp *stamp)
+stamp_keyring_file (TesseraFileStamp *stamp)
 {
   const char *path = g_getenv ("SECRET_FILE_TEST_PATH");
   g_autofree char *default_path = NULL;
-  struct stat info;
 
   /* Where libsecret's file backend keeps it. */
   if (path == NULL || *path == '\0')
     path = default_path = g_build_filename (g_get_user_data_dir (), "keyrings",
                                             SECRET_COLLECTION_DEFAULT ".keyring", NULL);
 
-  memset (stamp, 0, sizeof *stamp);
-  if (stat (path, &info) != 0)
-    return;
-
-  stamp->exists = TRUE;
-  stamp->device = info.st_dev;
-  stamp->inode = info.st_ino;
-  stamp->size = info.st_size;
-  stamp->mtime_ns = (gint64) info.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + info.st_mtim.tv_nsec;
-}
-
-static gboolean
-stamps_equal (const FileStamp *a,
-              const FileStamp *b)
-{
-  if (!a->exists || !b->exists)
-    return a->exists == b->exists;
-
-  return a->device == b->device && a->inode == b->inode &&
-         a->size == b->size && a->mtime_ns == b->mtime_ns;
+  tessera_file_stamp_read (path, stamp);
 }
 
 /* Makes the next call read the file again if someone else changed it.
@@ -302,13 +272,13 @@ stamps_equal (const FileStamp *a,
 static void
 refresh_file_backend (void)
 {
-  FileStamp now;
+  TesseraFileStamp now;
 
   if (file_writes > 0)
     return;
 
   stamp_keyring_file (&now);
-  if (file_known && stamps_equal (&now, &file_stamp))
+  if (file_known && tessera_file_stamp_equal (&now, &file_stamp))
     return;
 
   g_debug ("The keyring file changed: reading it again");
@@ -320,32 +290,20 @@ refresh_file_backend (void)
 static gboolean
 begin_file_write (void)
 {
-  gint64 give_up;
-
   if (file_writes > 0)
     {
       file_writes++;
       return TRUE;
     }
 
-  if (file_lock_fd < 0)
+  if (!file_lock_opened)
     {
-      g_autofree char *path = g_build_filename (g_get_user_runtime_dir (), APP_ID ".keyring.lock", NULL);
-
-      file_lock_fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-      if (file_lock_fd < 0)
-        g_debug ("Could not open %s: %s", path, g_strerror (errno));
+      file_lock_fd = tessera_file_lock_open (APP_ID ".keyring.lock");
+      file_lock_opened = TRUE;
     }
 
-  give_up = g_get_monotonic_time () + FILE_LOCK_WAIT_MS * 1000;
-  while (file_lock_fd >= 0 && flock (file_lock_fd, LOCK_EX | LOCK_NB) != 0)
-    {
-      if (errno != EWOULDBLOCK && errno != EINTR)
-        break;
-      if (g_get_monotonic_time () > give_up)
-        return FALSE;
-      g_usleep (5 * 1000);
-    }
+  if (!tessera_file_lock_acquire (file_lock_fd, FILE_LOCK_WAIT_MS))
+    return FALSE;
 
   refresh_file_backend ();
   file_writes++;
@@ -363,8 +321,7 @@ end_file_write (gpointer unused)
 
   stamp_keyring_file (&file_stamp);
   file_known = TRUE;
-  if (file_lock_fd >= 0)
-    flock (file_lock_fd, LOCK_UN);
+  tessera_file_lock_release (file_lock_fd);
 }
 
 /* For a call that writes: FALSE (and @task returned) when another process

@@ -44,11 +44,7 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <gio/gsettingsbackend.h>
 #include <glib/gi18n-lib.h>
@@ -57,6 +53,7 @@
 #include "tessera-base-url.h"
 #include "tessera-credential-private.h"
 #include "tessera-libsecret-backend.h"
+#include "tessera-file-guard.h"
 #include "tessera-store.h"
 
 #define SCHEMA_ID "io.github.tessera.Tessera"
@@ -68,16 +65,6 @@
 #define LOCK_WAIT_MS 2000
 #define STALE_RETRY_MS 50
 #define STALE_RETRIES 40
-
-/* Enough of a file's identity to tell that it was replaced or rewritten. */
-typedef struct
-{
-  gboolean exists;
-  dev_t    device;
-  ino_t    inode;
-  off_t    size;
-  gint64   mtime_ns;
-} FileStamp;
 
 typedef struct
 {
@@ -112,7 +99,7 @@ struct _TesseraStore
   char                  *keyfile;            /* its file, else NULL */
   char                  *keyfile_root;       /* its root path, "/" by default */
   char                  *keyfile_root_group; /* nullable */
-  FileStamp              keyfile_stamp;      /* the file as the backend holds it */
+  TesseraFileStamp              keyfile_stamp;      /* the file as the backend holds it */
   gboolean               keyfile_known;      /* whether keyfile_stamp says so */
 };
 
@@ -264,47 +251,25 @@ new_main_settings (TesseraStore *self)
 /* One lock for the whole process: flock() is between open files, and two
  * stores in one process never write at the same time anyway. */
 static int lock_fd = -1;
+static gboolean lock_opened;
 static guint lock_depth;
 
-/* Blocks for a moment at most: holders keep the lock only while writing,
- * never across a main loop iteration. */
 static gboolean
 acquire_lock (void)
 {
-  gint64 give_up;
-
   if (lock_depth++ > 0)
     return TRUE;
 
-  if (lock_fd < 0)
+  if (!lock_opened)
     {
-      g_autofree char *path = g_build_filename (g_get_user_runtime_dir (), APP_ID ".settings.lock", NULL);
-
-      lock_fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-      if (lock_fd < 0)
-        {
-          /* Writes still work, only without the guard. */
-          g_debug ("Could not open %s: %s", path, g_strerror (errno));
-          return TRUE;
-        }
+      lock_fd = tessera_file_lock_open (APP_ID ".settings.lock");
+      lock_opened = TRUE;
     }
 
-  give_up = g_get_monotonic_time () + LOCK_WAIT_MS * 1000;
-  while (flock (lock_fd, LOCK_EX | LOCK_NB) != 0)
+  if (!tessera_file_lock_acquire (lock_fd, LOCK_WAIT_MS))
     {
-      if (errno != EWOULDBLOCK && errno != EINTR)
-        {
-          g_debug ("Could not lock the settings: %s", g_strerror (errno));
-          return TRUE;
-        }
-
-      if (g_get_monotonic_time () > give_up)
-        {
-          lock_depth--;
-          return FALSE;
-        }
-
-      g_usleep (5 * 1000);
+      lock_depth--;
+      return FALSE;
     }
 
   return TRUE;
@@ -315,37 +280,10 @@ release_lock (void)
 {
   g_assert (lock_depth > 0);
 
-  if (--lock_depth == 0 && lock_fd >= 0)
-    flock (lock_fd, LOCK_UN);
+  if (--lock_depth == 0)
+    tessera_file_lock_release (lock_fd);
 }
 
-static void
-stamp_file (const char *path,
-            FileStamp  *stamp)
-{
-  struct stat info;
-
-  memset (stamp, 0, sizeof *stamp);
-  if (stat (path, &info) != 0)
-    return;
-
-  stamp->exists = TRUE;
-  stamp->device = info.st_dev;
-  stamp->inode = info.st_ino;
-  stamp->size = info.st_size;
-  stamp->mtime_ns = (gint64) info.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + info.st_mtim.tv_nsec;
-}
-
-static gboolean
-stamps_equal (const FileStamp *a,
-              const FileStamp *b)
-{
-  if (!a->exists || !b->exists)
-    return a->exists == b->exists;
-
-  return a->device == b->device && a->inode == b->inode &&
-         a->size == b->size && a->mtime_ns == b->mtime_ns;
-}
 
 static void
 detect_keyfile_backend (TesseraStore *self)
@@ -488,7 +426,7 @@ begin_settings_change_full (TesseraStore  *self,
                             gboolean      *stale,
                             GError       **error)
 {
-  FileStamp now;
+  TesseraFileStamp now;
 
   if (stale != NULL)
     *stale = FALSE;
@@ -503,8 +441,8 @@ begin_settings_change_full (TesseraStore  *self,
   if (self->keyfile == NULL)
     return TRUE;
 
-  stamp_file (self->keyfile, &now);
-  if (self->keyfile_known && stamps_equal (&now, &self->keyfile_stamp))
+  tessera_file_stamp_read (self->keyfile, &now);
+  if (self->keyfile_known && tessera_file_stamp_equal (&now, &self->keyfile_stamp))
     return TRUE;
 
   if (!keyfile_is_loaded (self))
@@ -699,7 +637,7 @@ writer_apply (Writer  *writer,
 {
   TesseraStore *self = writer->store;
   g_autofree char *path = NULL;
-  FileStamp before, after;
+  TesseraFileStamp before, after;
   gboolean ok = TRUE;
 
   g_object_get (writer->settings, "path", &path, NULL);
@@ -726,7 +664,7 @@ writer_apply (Writer  *writer,
     }
 
   if (self->keyfile != NULL)
-    stamp_file (self->keyfile, &before);
+    tessera_file_stamp_read (self->keyfile, &before);
 
   g_settings_apply (writer->settings);
   /* dconf writes in the background: wait for it, so that the next
@@ -736,8 +674,8 @@ writer_apply (Writer  *writer,
   if (self->keyfile != NULL)
     {
       /* A successful write replaces the file. */
-      stamp_file (self->keyfile, &after);
-      if (!after.exists || stamps_equal (&before, &after))
+      tessera_file_stamp_read (self->keyfile, &after);
+      if (!after.exists || tessera_file_stamp_equal (&before, &after))
         {
           writer_undo (writer);
           g_set_error_literal (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SETTINGS_FAILED,
