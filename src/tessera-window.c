@@ -32,8 +32,13 @@ struct _TesseraWindow
   guint                 clipboard_timeout_ms;
   guint                 clipboard_timeout_id;
 
-  /* delete toasts whose Undo is still possible */
-  GPtrArray            *pending_toasts;
+  /* Toasts, one at a time (see pump_toasts()); delete toasts among them
+   * still offer Undo */
+  AdwToast             *shown_toast;
+  gint64                shown_toast_time;
+  gboolean              replace_shown_toast;
+  GQueue               *queued_toasts;
+  guint                 toast_tick_id;
 
   /* template */
   AdwToastOverlay      *toast_overlay;
@@ -98,13 +103,156 @@ is_closed (TesseraWindow *self)
   return g_cancellable_is_cancelled (self->cancellable);
 }
 
+/* No toast showing, none fading out: the toast overlay's children are its
+ * content and one widget per toast on screen. */
+static gboolean
+toast_overlay_is_clear (TesseraWindow *self)
+{
+  GtkWidget *content = adw_toast_overlay_get_child (self->toast_overlay);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->toast_overlay));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (child != content)
+      return FALSE;
+
+  return TRUE;
+}
+
+/* In the frame clock's time, as the overlay's animations count it. */
+static gint64
+toast_overlay_time (TesseraWindow *self)
+{
+  GdkFrameClock *frame_clock = gtk_widget_get_frame_clock (GTK_WIDGET (self->toast_overlay));
+
+  return frame_clock != NULL ? gdk_frame_clock_get_frame_time (frame_clock) : g_get_monotonic_time ();
+}
+
+/* The overlay gets one toast at a time, once the one before has faded
+ * out: its own queue trips over two bugs of libadwaita 1.2.2. A toast
+ * shown while another fades out slides in over 500 ms; dismissed before
+ * that ends (fading out takes 300 ms), the overlay frees it, then writes
+ * to it. A HIGH-priority toast dismissed while the one it pushed aside
+ * fades out aborts (adw-toast-overlay.c:244, !info->widget). On a clear
+ * overlay a toast slides in over 300 ms, so a click, a frame or more after
+ * it appeared, is safe; we dismiss one ourselves once it has slid in.
+ *
+ * Returns: TRUE when there is nothing to wait for */
+static gboolean
+pump_toasts (TesseraWindow *self)
+{
+  AdwToast *toast;
+
+  if (self->shown_toast != NULL)
+    {
+      gboolean slid_in = !gtk_widget_get_mapped (GTK_WIDGET (self->toast_overlay)) ||
+                         toast_overlay_time (self) - self->shown_toast_time >= 500 * G_TIME_SPAN_MILLISECOND;
+
+      if (!self->replace_shown_toast)
+        return TRUE;
+      if (!slid_in)
+        return FALSE;
+
+      self->replace_shown_toast = FALSE;
+      adw_toast_dismiss (self->shown_toast);
+    }
+
+  if (g_queue_is_empty (self->queued_toasts))
+    return TRUE;
+  if (!toast_overlay_is_clear (self))
+    return FALSE;
+
+  toast = g_queue_pop_head (self->queued_toasts);
+  self->shown_toast = g_object_ref (toast);
+  self->shown_toast_time = toast_overlay_time (self);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+
+  return TRUE;
+}
+
+static gboolean
+toast_overlay_tick_cb (GtkWidget     *overlay,
+                       GdkFrameClock *frame_clock,
+                       gpointer       user_data)
+{
+  TesseraWindow *self = user_data;
+
+  if (!pump_toasts (self))
+    return G_SOURCE_CONTINUE;
+
+  self->toast_tick_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_for_frames (TesseraWindow *self)
+{
+  if (self->toast_tick_id == 0)
+    self->toast_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->toast_overlay),
+                                                        toast_overlay_tick_cb, self, NULL);
+}
+
+static void
+update_toasts (TesseraWindow *self)
+{
+  if (self->toast_tick_id == 0 && !pump_toasts (self))
+    wait_for_frames (self);
+}
+
+static void
+toast_dismissed_cb (TesseraWindow *self,
+                    AdwToast      *toast)
+{
+  g_signal_handlers_disconnect_by_data (toast, self);
+
+  if (toast == self->shown_toast)
+    {
+      g_clear_object (&self->shown_toast);
+      self->replace_shown_toast = FALSE;
+      /* The next one waits for this one's fade-out, frames to come. */
+      wait_for_frames (self);
+    }
+  else if (g_queue_remove (self->queued_toasts, toast))
+    {
+      g_object_unref (toast);
+    }
+}
+
+/* @toast: (transfer full) */
+static void
+add_toast (TesseraWindow *self,
+           AdwToast      *toast)
+{
+  g_signal_connect_swapped (toast, "dismissed", G_CALLBACK (toast_dismissed_cb), self);
+  g_queue_push_tail (self->queued_toasts, toast);
+  update_toasts (self);
+}
+
+/* Shows @toast (transfer full) next, as soon as the one showing has gone,
+ * and drops the others. An earlier delete's toast goes too: that removal
+ * becomes final, as if its toast had timed out. */
+static void
+replace_toasts (TesseraWindow *self,
+                AdwToast      *toast)
+{
+  /* Queued toasts are in no overlay (adw_toast_dismiss() would complain):
+   * for them, the signal is all there is. */
+  while (!g_queue_is_empty (self->queued_toasts))
+    {
+      g_autoptr(AdwToast) queued = g_object_ref (g_queue_peek_tail (self->queued_toasts));
+
+      g_signal_emit_by_name (queued, "dismissed");
+    }
+
+  self->replace_shown_toast = self->shown_toast != NULL;
+  add_toast (self, toast);
+}
+
 static void
 show_toast (TesseraWindow *self,
             const char    *title)
 {
-  AdwToast *toast = adw_toast_new (title);
-
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  add_toast (self, adw_toast_new (title));
 }
 
 static void
@@ -621,6 +769,7 @@ undo_delete_cb (TesseraWindow *self,
     report_error (self, error);
 }
 
+/* Runs before toast_dismissed_cb, which add_toast() connects later. */
 static void
 delete_toast_dismissed_cb (TesseraWindow *self,
                            AdwToast      *toast)
@@ -630,9 +779,6 @@ delete_toast_dismissed_cb (TesseraWindow *self,
   if (!pending->undone)
     tessera_store_commit_remove_async (pending->store, pending->id, NULL,
                                        commit_remove_cb, g_object_ref (self));
-
-  g_signal_handlers_disconnect_by_data (toast, self);
-  g_ptr_array_remove (self->pending_toasts, toast);
 }
 
 static void
@@ -666,13 +812,11 @@ delete_credential_action (GtkWidget  *widget,
 
   toast = adw_toast_new (title);
   adw_toast_set_button_label (toast, _("_Undo"));
-  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   g_object_set_data_full (G_OBJECT (toast), "pending-delete", pending, pending_delete_free);
   g_signal_connect_swapped (toast, "button-clicked", G_CALLBACK (undo_delete_cb), self);
   g_signal_connect_swapped (toast, "dismissed", G_CALLBACK (delete_toast_dismissed_cb), self);
-  g_ptr_array_add (self->pending_toasts, g_object_ref (toast));
-
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  /* Undo must be in reach now, not after the toasts before it time out. */
+  replace_toasts (self, toast);
 }
 
 static void
@@ -766,11 +910,17 @@ tessera_window_dispose (GObject *object)
 
   /* Removals still waiting for their toast stay pending in the store; the
    * application commits them when the last window is gone. */
-  if (self->pending_toasts != NULL)
+  if (self->toast_tick_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->toast_overlay), self->toast_tick_id);
+  self->toast_tick_id = 0;
+  if (self->shown_toast != NULL)
+    g_signal_handlers_disconnect_by_data (self->shown_toast, self);
+  g_clear_object (&self->shown_toast);
+  while (self->queued_toasts != NULL && !g_queue_is_empty (self->queued_toasts))
     {
-      for (guint i = 0; i < self->pending_toasts->len; i++)
-        g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->pending_toasts, i), self);
-      g_ptr_array_set_size (self->pending_toasts, 0);
+      g_autoptr(AdwToast) queued = g_queue_pop_head (self->queued_toasts);
+
+      g_signal_handlers_disconnect_by_data (queued, self);
     }
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_WINDOW);
@@ -790,7 +940,7 @@ tessera_window_finalize (GObject *object)
 {
   TesseraWindow *self = TESSERA_WINDOW (object);
 
-  g_clear_pointer (&self->pending_toasts, g_ptr_array_unref);
+  g_clear_pointer (&self->queued_toasts, g_queue_free);
   g_clear_object (&self->cancellable);
   g_free (self->search_folded);
 
@@ -908,7 +1058,7 @@ tessera_window_init (TesseraWindow *self)
 {
   self->cancellable = g_cancellable_new ();
   self->clipboard_timeout_ms = DEFAULT_CLIPBOARD_TIMEOUT_MS;
-  self->pending_toasts = g_ptr_array_new_with_free_func (g_object_unref);
+  self->queued_toasts = g_queue_new ();
   self->verify_on_open = TRUE;
 
   gtk_widget_init_template (GTK_WIDGET (self));
