@@ -157,12 +157,11 @@ describe_state (TesseraCredential  *credential,
           *style = "error";
           return g_strdup (_("Expired"));
         }
+      /* Days are rounded up: under a day left is "in 1 day". */
       if (days <= 7)
         {
           *icon_name = "dialog-warning-symbolic";
           *style = "warning";
-          if (days == 0)
-            return g_strdup (_("Expires today"));
           return g_strdup_printf (ngettext ("Expires in %d day",
                                             "Expires in %d days", days), days);
         }

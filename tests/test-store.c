@@ -635,7 +635,8 @@ test_add_verified (Fixture       *fixture,
   g_autoptr(TesseraVerification) verification = tessera_verification_new ();
   g_autoptr(TesseraCredential) credential = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 expires = g_get_real_time () / 1000 + (gint64) 3 * 24 * 3600 * 1000 + 3600 * 1000;
+  /* Made to last 3 days, checked a moment later. */
+  gint64 expires = g_get_real_time () / 1000 + (gint64) 3 * 24 * 3600 * 1000 - 30 * 1000;
 
   tessera_verification_set_valid (verification, TRUE);
   tessera_verification_set_kind (verification, TESSERA_CREDENTIAL_KIND_PAT);
@@ -658,6 +659,73 @@ test_add_verified (Fixture       *fixture,
   g_assert_cmpint (tessera_credential_get_days_to_expiry (credential), ==, 3);
   g_assert_true (tessera_credential_get_needs_attention (credential));
   g_assert_cmpint (tessera_credential_get_last_verified (credential), >, 0);
+}
+
+typedef struct
+{
+  TesseraCredential *credential;
+  gint64             expires;
+} ExpiresWait;
+
+static gboolean
+expires_is (gpointer data)
+{
+  ExpiresWait *wait = data;
+
+  return tessera_credential_get_expires (wait->credential) == wait->expires;
+}
+
+#define HOUR_MS ((gint64) 3600 * 1000)
+#define DAY_MS  (24 * HOUR_MS)
+
+/* Days to expiry are rounded up: a key made to last 3 days, checked a
+ * moment later, still expires in 3 days. */
+static void
+test_days_to_expiry (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  const char *token = new_token (fixture, ACCOUNT);
+  g_autoptr(TesseraCredential) credential = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(GError) error = NULL;
+  ExpiresWait wait = { NULL, 0 };
+  static const struct {
+    gint64   left_ms;
+    int      days;
+    gboolean attention;
+  } cases[] = {
+    { 3 * DAY_MS - 30 * 1000, 3, TRUE },
+    { 2 * HOUR_MS, 1, TRUE },
+    { 60 * 1000, 1, TRUE },
+    { DAY_MS + HOUR_MS, 2, TRUE },
+    { 7 * DAY_MS - 30 * 1000, 7, TRUE },
+    { 7 * DAY_MS + HOUR_MS, 8, FALSE },
+    { 10 * DAY_MS - HOUR_MS, 10, FALSE },
+    { -HOUR_MS, -1, TRUE },
+    { -(DAY_MS + HOUR_MS), -2, TRUE },
+  };
+
+  credential = add_full (fixture, fixture->store, "Expiring", "", ACCOUNT, NULL, token, NULL, &error);
+  g_assert_no_error (error);
+  settings = credential_settings (fixture, tessera_credential_get_id (credential));
+  wait.credential = credential;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      wait.expires = g_get_real_time () / 1000 + cases[i].left_ms;
+      g_settings_set_int64 (settings, "expires", wait.expires);
+      wait_until (expires_is, &wait, "the new expiry");
+
+      g_test_message ("expires in %" G_GINT64_FORMAT " ms", cases[i].left_ms);
+      g_assert_cmpint (tessera_credential_get_days_to_expiry (credential), ==, cases[i].days);
+      g_assert_cmpint (tessera_credential_get_needs_attention (credential), ==, cases[i].attention);
+    }
+
+  wait.expires = 0;
+  g_settings_set_int64 (settings, "expires", 0);
+  wait_until (expires_is, &wait, "no expiry");
+  g_assert_cmpint (tessera_credential_get_days_to_expiry (credential), ==, G_MAXINT);
+  g_assert_false (tessera_credential_get_needs_attention (credential));
 }
 
 typedef struct
@@ -2159,7 +2227,7 @@ test_verify (Fixture       *fixture,
   const char *expired = new_token (fixture, ACCOUNT);
   const char *revoked = new_token (fixture, ACCOUNT);
   gint64 now_ms = g_get_real_time () / 1000;
-  gint64 valid_to = now_ms + (gint64) 10 * 24 * 3600 * 1000 + 3600 * 1000;
+  gint64 valid_to = now_ms + (gint64) 10 * 24 * 3600 * 1000 - 3600 * 1000;
   TesseraCredential *credential;
   g_autofree char *id = NULL;
   g_autoptr(GPtrArray) notified = g_ptr_array_new_with_free_func (g_free);
@@ -2560,6 +2628,7 @@ main (int   argc,
   add_test ("/store/start-empty", test_start_empty);
   add_test ("/store/add", test_add);
   add_test ("/store/add/verified", test_add_verified);
+  add_test ("/store/days-to-expiry", test_days_to_expiry);
   add_test ("/store/add/validation", test_add_validation);
   add_test ("/store/add/secret-fails", test_add_secret_fail);
   add_test ("/store/add/credential-settings-fail", test_add_credential_settings_fail);

@@ -657,11 +657,13 @@ tessera_credential_get_days_to_expiry (TesseraCredential *self)
   now_ms = g_get_real_time () / 1000;
   left_ms = self->expires - now_ms;
 
-  /* Round towards minus infinity: 10 hours left is day 0, and 10 hours
-   * past expiry is already day -1. */
-  days = left_ms / DAY_MS;
-  if (left_ms < 0 && left_ms % DAY_MS != 0)
-    days--;
+  /* Round away from the moment of expiry: a key made to last 3 days is
+   * checked a few seconds later, and still expires "in 3 days"; anything
+   * under a day is 1. From the moment it expires, the first day is -1. */
+  if (left_ms > 0)
+    days = 1 + (left_ms - 1) / DAY_MS;
+  else
+    days = -1 - (-left_ms) / DAY_MS;
 
   return (int) CLAMP (days, G_MININT + 1, G_MAXINT - 1);
 }
@@ -682,7 +684,7 @@ tessera_credential_get_needs_attention (TesseraCredential *self)
     case TESSERA_CREDENTIAL_STATUS_VERIFIED:
     case TESSERA_CREDENTIAL_STATUS_UNREACHABLE:
     default:
-      return tessera_credential_get_days_to_expiry (self) < ATTENTION_DAYS;
+      return tessera_credential_get_days_to_expiry (self) <= ATTENTION_DAYS;
     }
 }
 

@@ -41,7 +41,9 @@ gint64                   tessera_credential_get_last_verified  (TesseraCredentia
 gint64                   tessera_credential_get_expires        (TesseraCredential *self);
 const char              *tessera_credential_get_correlation_id (TesseraCredential *self);
 const char              *tessera_credential_get_token_hint     (TesseraCredential *self);
-/* Whole days until expiry (negative once expired); G_MAXINT when unknown. */
+/* Days until expiry, rounded up: 3 for 72 hours less a minute, 1 for any
+ * time under a day; -1 on the first day after expiry, -2 on the second…;
+ * G_MAXINT when unknown. */
 int                      tessera_credential_get_days_to_expiry (TesseraCredential *self);
 /* Rejected, expired, forbidden, token missing, or expiring within 7 days. */
 gboolean                 tessera_credential_get_needs_attention (TesseraCredential *self);
