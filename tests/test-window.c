@@ -800,7 +800,9 @@ test_delete_undo_among_toasts (Fixture       *f,
   g_assert_nonnull (find_toast_title (f, "Deleted “Doomed”"));
 
   /* A quick click, while the toasts before may still be fading out or the
-   * delete toast sliding in (gtk_widget_activate() would wait 250 ms). */
+   * delete toast sliding in (gtk_widget_activate() would wait 250 ms). A
+   * person sees it a frame or two before clicking. */
+  iterate_for (50);
   g_signal_emit_by_name (undo, "clicked");
   WAIT_UNTIL (tessera_store_lookup (f->store, id) != NULL);
   WAIT_UNTIL (count_bound_tiles (f) == 3);
@@ -843,6 +845,7 @@ test_delete_twice (Fixture       *f,
   WAIT_UNTIL ((undo = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Undo")) != NULL &&
               find_toast_title (f, "Deleted “Second”") != NULL);
 
+  iterate_for (50);
   g_signal_emit_by_name (undo, "clicked");
   WAIT_UNTIL (tessera_store_lookup (f->store, second_id) != NULL);
   WAIT_UNTIL (count_toasts (f) == 0);
