@@ -45,6 +45,7 @@ struct _TesseraWindow
   GtkWidget            *verify_stack;
   GtkWidget            *verify_spinner;
   GtkWidget            *verify_progress;
+  GtkWidget            *search_button;
   GtkWidget            *search_bar;
   GtkWidget            *search_entry;
   GtkWidget            *keyring_revealer;
@@ -458,10 +459,10 @@ factory_unbind_cb (GtkSignalListItemFactory *factory,
     tessera_credential_tile_set_credential (TESSERA_CREDENTIAL_TILE (child), NULL);
 }
 
-static void
-store_items_changed_cb (TesseraWindow *self)
+static gboolean
+store_is_empty (TesseraWindow *self)
 {
-  update_visible_page (self);
+  return g_list_model_get_n_items (G_LIST_MODEL (self->store)) == 0;
 }
 
 static void
@@ -471,9 +472,41 @@ update_verifying (TesseraWindow *self)
 
   gtk_stack_set_visible_child_name (GTK_STACK (self->verify_stack), verifying ? "busy" : "idle");
   gtk_spinner_set_spinning (GTK_SPINNER (self->verify_spinner), verifying);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.verify-all", !verifying);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.verify-all",
+                                 !verifying && !store_is_empty (self));
   if (!verifying)
     gtk_widget_set_visible (self->verify_progress, FALSE);
+}
+
+/* With no credentials there is nothing to verify or search: typing in
+ * the window no longer starts a search, and one under way ends. */
+static void
+update_empty_state (TesseraWindow *self)
+{
+  gboolean empty = store_is_empty (self);
+
+  update_verifying (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", !empty);
+  gtk_widget_set_sensitive (self->search_button, !empty);
+  gtk_search_bar_set_key_capture_widget (GTK_SEARCH_BAR (self->search_bar),
+                                         empty ? NULL : GTK_WIDGET (self));
+
+  if (empty && (self->search_folded != NULL ||
+                gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (self->search_bar))))
+    tessera_window_set_search_text (self, NULL);
+}
+
+static void
+store_items_changed_cb (TesseraWindow *self)
+{
+  update_empty_state (self);
+  update_visible_page (self);
+}
+
+static void
+filter_items_changed_cb (TesseraWindow *self)
+{
+  update_visible_page (self);
 }
 
 static void
@@ -886,7 +919,7 @@ tessera_window_constructed (GObject *object)
   g_signal_connect_object (self->store, "items-changed",
                            G_CALLBACK (store_items_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->filter_model, "items-changed",
-                           G_CALLBACK (store_items_changed_cb), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (filter_items_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->store, "notify::verifying",
                            G_CALLBACK (verifying_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->store, "verify-progress",
@@ -894,7 +927,7 @@ tessera_window_constructed (GObject *object)
 
   load_window_state (self);
   update_visible_page (self);
-  update_verifying (self);
+  update_empty_state (self);
 
   if (self->verify_on_open)
     start_verify_all (self, TRUE);
@@ -1029,6 +1062,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, verify_stack);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, verify_spinner);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, verify_progress);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, keyring_revealer);
@@ -1063,8 +1097,8 @@ tessera_window_init (TesseraWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  /* Typing anywhere in the window starts a search. */
-  gtk_search_bar_set_key_capture_widget (GTK_SEARCH_BAR (self->search_bar), GTK_WIDGET (self));
+  /* Typing anywhere in the window starts a search (once there is
+   * something to search, see update_empty_state()). */
   gtk_search_bar_connect_entry (GTK_SEARCH_BAR (self->search_bar), GTK_EDITABLE (self->search_entry));
 }
 
