@@ -8,7 +8,8 @@
 #include "tessera-credential-tile.h"
 #include "tessera-token.h"
 
-/* The relative time ("5 minutes ago") is refreshed this often. */
+/* The relative time ("5 minutes ago") is refreshed this often, by one
+ * timer for all bound tiles. */
 #define STATE_REFRESH_SECONDS 60
 
 struct _TesseraCredentialTile
@@ -17,13 +18,19 @@ struct _TesseraCredentialTile
 
   TesseraCredential *credential;
   char              *state_text;
-  guint              refresh_id;
   GtkWidget         *context_menu;
 
   /* template */
-  GMenuModel        *tile_menu;
   GtkWidget         *selected_emblem;
+  GtkWidget         *name_label;
+  GtkWidget         *kind_label;
   GtkWidget         *menu_button;
+  GtkWidget         *description_label;
+  GtkWidget         *account_label;
+  GtkWidget         *account_id_title_label;
+  GtkWidget         *account_id_label;
+  GtkWidget         *owner_title_label;
+  GtkWidget         *owner_label;
   GtkWidget         *state_box;
   GtkWidget         *state_spinner;
   GtkWidget         *state_icon;
@@ -43,6 +50,12 @@ static GParamSpec *properties[N_PROPS];
 /* Alive tiles, so tests can check that the grid recycles them. */
 static guint instance_count;
 
+/* Shared by all tiles: the menu (built once, not per tile) and the timer
+ * that refreshes the state lines of the bound tiles. */
+static GMenuModel *tile_menu;
+static GHashTable *bound_tiles;
+static guint refresh_id;
+
 /* Each tile action and the window action it stands for. */
 static const struct {
   const char *tile_action;
@@ -58,52 +71,34 @@ static const struct {
 
 static const char *state_styles[] = { "success", "warning", "error", "dim-label" };
 
-static char *
-kind_text (gpointer              unused,
-           TesseraCredentialKind kind)
-{
-  return g_strdup (tessera_credential_kind_to_string (kind));
-}
-
 static gboolean
-string_is_set (gpointer    unused,
-               const char *value)
+string_is_set (const char *value)
 {
   return value != NULL && *value != '\0';
 }
 
-static gboolean
-any_string_is_set (gpointer    unused,
-                   const char *first,
-                   const char *second)
-{
-  return string_is_set (NULL, first) || string_is_set (NULL, second);
-}
-
-static char *
-account_text (gpointer    unused,
-              const char *account_id,
+static const char *
+account_text (const char *account_id,
               const char *account_name)
 {
-  if (!string_is_set (NULL, account_id))
-    return g_strdup (_("Unknown"));
+  if (!string_is_set (account_id))
+    return _("Unknown");
 
   /* The id gets a row of its own when the account has a name. */
-  if (string_is_set (NULL, account_name))
-    return g_strdup (account_name);
+  if (string_is_set (account_name))
+    return account_name;
 
-  return g_strdup (account_id);
+  return account_id;
 }
 
-static char *
-owner_text (gpointer    unused,
-            const char *owner_name,
+static const char *
+owner_text (const char *owner_name,
             const char *owner_email)
 {
-  if (string_is_set (NULL, owner_name))
-    return g_strdup (owner_name);
+  if (string_is_set (owner_name))
+    return owner_name;
 
-  return g_strdup (owner_email);
+  return owner_email;
 }
 
 static char *
@@ -216,7 +211,7 @@ update_actions (TesseraCredentialTile *self)
 
   gtk_widget_action_set_enabled (widget, "credential.verify", bound && !checking);
   gtk_widget_action_set_enabled (widget, "credential.copy-account-id",
-                                 string_is_set (NULL, account_id));
+                                 string_is_set (account_id));
   gtk_widget_action_set_enabled (widget, "credential.activate", bound);
   gtk_widget_action_set_enabled (widget, "credential.menu", bound);
 }
@@ -246,7 +241,7 @@ update_state (TesseraCredentialTile *self)
     }
 
   gtk_label_set_label (GTK_LABEL (self->state_label), self->state_text);
-  gtk_widget_set_tooltip_text (self->state_label, string_is_set (NULL, detail) ? detail : NULL);
+  gtk_widget_set_tooltip_text (self->state_label, string_is_set (detail) ? detail : NULL);
 
   gtk_widget_set_visible (self->state_spinner, checking);
   gtk_spinner_set_spinning (GTK_SPINNER (self->state_spinner), checking);
@@ -289,11 +284,73 @@ update_state (TesseraCredentialTile *self)
   update_actions (self);
 }
 
-static gboolean
-refresh_state_cb (gpointer user_data)
+/* The credential's own fields; the labels keep them while the grid
+ * recycles the tile, as nothing shows an unbound tile. */
+static void
+update_fields (TesseraCredentialTile *self)
 {
-  update_state (TESSERA_CREDENTIAL_TILE (user_data));
+  TesseraCredential *credential = self->credential;
+  const char *description, *account_id, *account_name, *owner_name, *owner_email;
+  gboolean has_account_name, has_owner;
+
+  if (credential == NULL)
+    return;
+
+  description = tessera_credential_get_description (credential);
+  account_id = tessera_credential_get_account_id (credential);
+  account_name = tessera_credential_get_account_name (credential);
+  owner_name = tessera_credential_get_owner_name (credential);
+  owner_email = tessera_credential_get_owner_email (credential);
+  has_account_name = string_is_set (account_name);
+  has_owner = string_is_set (owner_name) || string_is_set (owner_email);
+
+  gtk_label_set_label (GTK_LABEL (self->name_label), tessera_credential_get_name (credential));
+  gtk_label_set_label (GTK_LABEL (self->kind_label),
+                       tessera_credential_kind_to_string (tessera_credential_get_kind (credential)));
+
+  gtk_label_set_label (GTK_LABEL (self->description_label), description);
+  gtk_widget_set_visible (self->description_label, string_is_set (description));
+
+  gtk_label_set_label (GTK_LABEL (self->account_label), account_text (account_id, account_name));
+  gtk_label_set_label (GTK_LABEL (self->account_id_label), account_id);
+  gtk_widget_set_visible (self->account_id_label, has_account_name);
+  gtk_widget_set_visible (self->account_id_title_label, has_account_name);
+
+  gtk_label_set_label (GTK_LABEL (self->owner_label), has_owner ? owner_text (owner_name, owner_email) : NULL);
+  gtk_widget_set_visible (self->owner_label, has_owner);
+  gtk_widget_set_visible (self->owner_title_label, has_owner);
+}
+
+static gboolean
+refresh_states_cb (gpointer user_data)
+{
+  GHashTableIter iter;
+  gpointer tile;
+
+  g_hash_table_iter_init (&iter, bound_tiles);
+  while (g_hash_table_iter_next (&iter, &tile, NULL))
+    update_state (tile);
+
   return G_SOURCE_CONTINUE;
+}
+
+static void
+track_bound (TesseraCredentialTile *self,
+             gboolean               bound)
+{
+  if (bound)
+    {
+      if (bound_tiles == NULL)
+        bound_tiles = g_hash_table_new (NULL, NULL);
+      g_hash_table_add (bound_tiles, self);
+      if (refresh_id == 0)
+        refresh_id = g_timeout_add_seconds (STATE_REFRESH_SECONDS, refresh_states_cb, NULL);
+    }
+  else if (bound_tiles != NULL && g_hash_table_remove (bound_tiles, self) &&
+           g_hash_table_size (bound_tiles) == 0)
+    {
+      g_clear_handle_id (&refresh_id, g_source_remove);
+    }
 }
 
 static void
@@ -301,7 +358,17 @@ credential_notify_cb (TesseraCredentialTile *self,
                       GParamSpec            *pspec,
                       TesseraCredential     *credential)
 {
+  update_fields (self);
   update_state (self);
+}
+
+/* The menu button's popover is made when it first opens. */
+static void
+create_popup_cb (GtkMenuButton *button,
+                 gpointer       user_data)
+{
+  if (gtk_menu_button_get_popover (button) == NULL)
+    gtk_menu_button_set_menu_model (button, tile_menu);
 }
 
 static void
@@ -314,7 +381,7 @@ popup_context_menu (TesseraCredentialTile *self,
 
   if (self->context_menu == NULL)
     {
-      self->context_menu = gtk_popover_menu_new_from_model (self->tile_menu);
+      self->context_menu = gtk_popover_menu_new_from_model (tile_menu);
       gtk_widget_set_parent (self->context_menu, GTK_WIDGET (self));
       gtk_popover_set_has_arrow (GTK_POPOVER (self->context_menu), FALSE);
       gtk_widget_set_halign (self->context_menu, GTK_ALIGN_START);
@@ -477,6 +544,28 @@ tessera_credential_tile_set_property (GObject      *object,
     }
 }
 
+static GMenuModel *
+create_tile_menu (void)
+{
+  GMenu *menu = g_menu_new ();
+  g_autoptr(GMenu) check = g_menu_new ();
+  g_autoptr(GMenu) copy = g_menu_new ();
+  g_autoptr(GMenu) remove = g_menu_new ();
+
+  g_menu_append (check, _("_Verify"), "credential.verify");
+  g_menu_append (check, _("_Edit…"), "credential.edit");
+  g_menu_append (copy, _("Copy _Token"), "credential.copy-token");
+  g_menu_append (copy, _("Copy _Account ID"), "credential.copy-account-id");
+  g_menu_append (remove, _("_Delete"), "credential.delete");
+
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (check));
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (copy));
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (remove));
+  g_menu_freeze (menu);
+
+  return G_MENU_MODEL (menu);
+}
+
 static void
 tessera_credential_tile_class_init (TesseraCredentialTileClass *klass)
 {
@@ -495,22 +584,24 @@ tessera_credential_tile_class_init (TesseraCredentialTileClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  g_type_ensure (TESSERA_TYPE_CREDENTIAL);
+  tile_menu = create_tile_menu ();
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tessera/Tessera/tessera-credential-tile.ui");
-  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, tile_menu);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, selected_emblem);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, name_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, kind_label);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, description_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, account_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, account_id_title_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, account_id_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, owner_title_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, owner_label);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, state_box);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, state_spinner);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, state_icon);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, state_label);
-  gtk_widget_class_bind_template_callback (widget_class, kind_text);
-  gtk_widget_class_bind_template_callback (widget_class, string_is_set);
-  gtk_widget_class_bind_template_callback (widget_class, any_string_is_set);
-  gtk_widget_class_bind_template_callback (widget_class, account_text);
-  gtk_widget_class_bind_template_callback (widget_class, owner_text);
 
   for (guint i = 0; i < G_N_ELEMENTS (forwarded_actions); i++)
     gtk_widget_class_install_action (widget_class, forwarded_actions[i].tile_action, NULL, forward_action);
@@ -542,6 +633,8 @@ tessera_credential_tile_init (TesseraCredentialTile *self)
   instance_count++;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (self->menu_button),
+                                         create_popup_cb, NULL, NULL);
 
   gesture = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_PRIMARY);
@@ -602,22 +695,27 @@ tessera_credential_tile_set_credential (TesseraCredentialTile *self,
 
   if (self->credential != NULL)
     g_signal_handlers_disconnect_by_func (self->credential, credential_notify_cb, self);
-  g_clear_handle_id (&self->refresh_id, g_source_remove);
 
   g_set_object (&self->credential, credential);
+  track_bound (self, credential != NULL);
 
   if (credential != NULL)
     {
       g_signal_connect_object (credential, "notify",
                                G_CALLBACK (credential_notify_cb), self,
                                G_CONNECT_SWAPPED);
-      self->refresh_id = g_timeout_add_seconds (STATE_REFRESH_SECONDS, refresh_state_cb, self);
     }
-  else if (self->context_menu != NULL)
+  else
     {
-      gtk_popover_popdown (GTK_POPOVER (self->context_menu));
+      GtkPopover *popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (self->menu_button));
+
+      if (self->context_menu != NULL)
+        gtk_popover_popdown (GTK_POPOVER (self->context_menu));
+      if (popover != NULL)
+        gtk_popover_popdown (popover);
     }
 
+  update_fields (self);
   update_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CREDENTIAL]);
 }
