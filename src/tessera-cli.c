@@ -864,6 +864,7 @@ cmd_add (TesseraCli  *cli,
   g_autoptr(GAsyncResult) verify_result = NULL;
   g_autoptr(GAsyncResult) add_result = NULL;
   g_autofree char *base_url = NULL;
+  g_autofree char *default_base_url = NULL;
   g_auto(TesseraSecret) input = NULL;
   const char *description = NULL;
   const char *account_id = NULL;
@@ -892,7 +893,15 @@ cmd_add (TesseraCli  *cli,
       !tessera_store_validate_description (description != NULL ? description : "", &error))
     return fail_with_error (error);
 
-  base_url = tessera_base_url_normalize (base_url_arg != NULL ? base_url_arg : TESSERA_DEFAULT_BASE_URL, &error);
+  /* Without --base-url, the one the dialog offers too. */
+  if (base_url_arg == NULL)
+    {
+      default_base_url = g_settings_get_string (tessera_store_get_settings (store), "default-base-url");
+      g_strstrip (default_base_url);
+      base_url_arg = default_base_url[0] != '\0' ? default_base_url : TESSERA_DEFAULT_BASE_URL;
+    }
+
+  base_url = tessera_base_url_normalize (base_url_arg, &error);
   if (base_url == NULL)
     return fail (TESSERA_CLI_EXIT_INVALID, "%s", error->message);
 

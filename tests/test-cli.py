@@ -424,6 +424,38 @@ def add_when_harness_cannot_answer(c):
 
 
 @case
+def add_default_base_url(c):
+    """Without --base-url, `add` takes the "default-base-url" setting, as
+    the dialog does. --no-verify first: a build without the fix must not
+    reach the real Harness."""
+    def set_default(url):
+        os.makedirs(os.path.dirname(c.keyfile), exist_ok=True)
+        with open(c.keyfile, "w") as f:
+            f.write(f"[io/github/tessera/Tessera]\ndefault-base-url='{url}'\n")
+
+    set_default(HARNESS.base_url)
+    c.add("Local", HARNESS.key("valid"), "--no-verify")
+    check_equal(c.credentials()[0]["base_url"], HARNESS.base_url, "base URL from the setting")
+    r = c.run("verify", "Local", code=0)
+    check(re.match(r"^Local: +Verified", r.out), f"verify Local: {r.out!r}")
+    c.run("remove", "Local", code=0)
+
+    # Verified on the way in, against the server the setting names.
+    c.add("Local", HARNESS.key("valid"))
+    check_equal(c.credentials()[0]["status"], "verified", "verified through the setting's server")
+    c.run("remove", "Local", code=0)
+
+    # --base-url still wins; a blank setting means Harness SaaS.
+    down = f"http://127.0.0.1:{free_port()}"
+    c.add("Elsewhere", HARNESS.key("valid", variant=2), "--base-url", down, "--no-verify")
+    check_equal(c.credentials()[0]["base_url"], down, "base URL from --base-url")
+    c.run("remove", "Elsewhere", code=0)
+    set_default(" ")
+    c.add("Saas", HARNESS.key("valid", variant=2), "--no-verify")
+    check_equal(c.credentials()[0]["base_url"], "https://app.harness.io", "base URL with a blank setting")
+
+
+@case
 def add_bad_input(c):
     key = c.secret(HARNESS.key("valid"))
     base = ["--base-url", HARNESS.base_url]
