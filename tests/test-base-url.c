@@ -60,6 +60,8 @@ static const Case cases[] = {
    * into another host (found by fuzz-base-url). */
   BAD ("https://app.harness.io%2Fevil.example", INVALID_BASE_URL),
   BAD ("P%11", INVALID_BASE_URL),
+  BAD ("a%3a", INVALID_BASE_URL),
+  BAD ("https://[fe80::1%25eth0]", INVALID_BASE_URL),
   BAD ("https://app_harness.io", INVALID_BASE_URL),
   OK ("https://m\u00fcnchen.example", "https://xn--mnchen-3ya.example"),
 };

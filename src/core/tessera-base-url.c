@@ -55,12 +55,17 @@ set_invalid (GError     **error,
 static gboolean
 host_is_plain (const char *host)
 {
-  gboolean ipv6 = strchr (host, ':') != NULL;
+  if (strchr (host, ':') != NULL)
+    {
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (host);
+
+      /* Only a real IPv6 address: "a%3a" decodes to "a:a", which is not. */
+      return address != NULL && g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6;
+    }
 
   for (const char *c = host; *c; c++)
     {
-      if (ipv6 ? (g_ascii_isxdigit (*c) || *c == ':' || *c == '.')
-               : (g_ascii_isalnum (*c) || *c == '-' || *c == '.'))
+      if (g_ascii_isalnum (*c) || *c == '-' || *c == '.')
         continue;
       return FALSE;
     }
