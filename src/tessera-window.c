@@ -496,9 +496,46 @@ update_empty_state (TesseraWindow *self)
     tessera_window_set_search_text (self, NULL);
 }
 
+/* A credential renamed (by the editor, or by another process through the
+ * settings) while a search is on may now match or no longer match: filter
+ * again then, and only then, not on every status or "checking" change. */
 static void
-store_items_changed_cb (TesseraWindow *self)
+credential_notify_cb (TesseraWindow     *self,
+                      GParamSpec        *pspec,
+                      TesseraCredential *credential)
 {
+  static const char *searched[] = {
+    "name", "description", "account-id", "account-name", "owner-name", "owner-email", NULL,
+  };
+
+  if (self->search_folded != NULL && g_strv_contains (searched, pspec->name))
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+static void
+watch_credentials (TesseraWindow *self,
+                   guint          position,
+                   guint          n_items)
+{
+  for (guint i = position; i < position + n_items; i++)
+    {
+      g_autoptr(TesseraCredential) credential = g_list_model_get_item (G_LIST_MODEL (self->store), i);
+
+      /* Undo puts a credential back: it is watched already. */
+      if (g_signal_handler_find (credential, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
+                                 credential_notify_cb, self) == 0)
+        g_signal_connect_object (credential, "notify", G_CALLBACK (credential_notify_cb),
+                                 self, G_CONNECT_SWAPPED);
+    }
+}
+
+static void
+store_items_changed_cb (TesseraWindow *self,
+                        guint          position,
+                        guint          removed,
+                        guint          added)
+{
+  watch_credentials (self, position, added);
   update_empty_state (self);
   update_visible_page (self);
 }
@@ -916,6 +953,7 @@ tessera_window_constructed (GObject *object)
   selection = gtk_no_selection_new (G_LIST_MODEL (gtk_flatten_list_model_new (G_LIST_MODEL (g_steal_pointer (&sections)))));
   gtk_grid_view_set_model (GTK_GRID_VIEW (self->grid_view), GTK_SELECTION_MODEL (selection));
 
+  watch_credentials (self, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)));
   g_signal_connect_object (self->store, "items-changed",
                            G_CALLBACK (store_items_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->filter_model, "items-changed",

@@ -1009,6 +1009,76 @@ test_search (Fixture       *f,
 }
 
 static void
+count_cb (gpointer  object,
+          guint    *count)
+{
+  (*count)++;
+}
+
+static void
+set_credential_string (Fixture           *f,
+                       TesseraCredential *credential,
+                       const char        *key,
+                       const char        *value)
+{
+  g_autofree char *path = g_strdup_printf (CREDENTIALS_PATH "%s/", tessera_credential_get_id (credential));
+  g_autoptr(GSettings) settings = g_settings_new_with_backend_and_path (CREDENTIAL_SCHEMA, f->backend, path);
+
+  g_assert_true (g_settings_set_string (settings, key, value));
+}
+
+/* A credential renamed during a search (by the editor, or by another
+ * process through the settings) is filtered again at once; other changes
+ * leave the filter alone. */
+static void
+test_search_follows_changes (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(TesseraCredential) first = NULL;
+  TesseraCredential *alpha, *beta;
+  GListModel *filtered;
+  GtkFilter *filter;
+  guint filter_changes = 0;
+
+  alpha = add_credential (f, "Alpha", NULL, ACCOUNT_A, NULL, NULL);
+  beta = add_credential (f, "Beta", NULL, ACCOUNT_B, NULL, NULL);
+  open_window (f, FALSE);
+  WAIT_UNTIL (count_bound_tiles (f) == 2);
+  filtered = tessera_window_get_filter_model (f->window);
+  filter = gtk_filter_list_model_get_filter (GTK_FILTER_LIST_MODEL (filtered));
+
+  tessera_window_set_search_text (f->window, "alph");
+  g_assert_cmpuint (g_list_model_get_n_items (filtered), ==, 1);
+
+  /* Beta now matches… */
+  set_credential_string (f, beta, "name", "Alphabet");
+  WAIT_UNTIL (g_list_model_get_n_items (filtered) == 2);
+  WAIT_UNTIL (find_tile (f, "Alphabet") != NULL);
+
+  /* …Alpha no longer does… */
+  set_credential_string (f, alpha, "name", "Gamma");
+  WAIT_UNTIL (g_list_model_get_n_items (filtered) == 1);
+  first = g_list_model_get_item (filtered, 0);
+  g_assert_true (first == beta);
+
+  /* …a description counts too, and with none left the page says so. */
+  set_credential_string (f, beta, "name", "Delta");
+  WAIT_UNTIL (g_list_model_get_n_items (filtered) == 0);
+  g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==, "no-results");
+  set_credential_string (f, alpha, "description", "Alphanumeric keys");
+  WAIT_UNTIL (g_list_model_get_n_items (filtered) == 1);
+  g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==, "grid");
+
+  /* A new status is not a reason to filter again. */
+  g_signal_connect (filter, "changed", G_CALLBACK (count_cb), &filter_changes);
+  set_credential_keys (f, beta, "rejected", 0, 0);
+  WAIT_UNTIL (tessera_credential_get_status (beta) == TESSERA_CREDENTIAL_STATUS_REJECTED);
+  iterate_for (50);
+  g_assert_cmpuint (filter_changes, ==, 0);
+  g_signal_handlers_disconnect_by_data (filter, &filter_changes);
+}
+
+static void
 test_many (Fixture       *f,
            gconstpointer  data)
 {
@@ -1304,6 +1374,7 @@ main (int   argc,
   ADD ("delete-twice", test_delete_twice);
   ADD ("delete-commit", test_delete_commit);
   ADD ("search", test_search);
+  ADD ("search-follows-changes", test_search_follows_changes);
   ADD ("many", test_many);
   ADD ("copy-token", test_copy_token);
   ADD ("copy-account-id", test_copy_account_id);
