@@ -306,17 +306,64 @@ update_visible_page (TesseraWindow *self)
   gtk_stack_set_visible_child_name (GTK_STACK (self->main_stack), page);
 }
 
-static gboolean
-field_matches (const char *field,
-               const char *folded_needle)
+/* What the search looks in: a credential's text fields, casefolded once
+ * and kept on the credential until one of them changes (see
+ * credential_notify_cb), so that a keystroke does not fold every
+ * credential again. */
+
+static const char *searched_fields[] = {
+  "name", "description", "account-id", "account-name", "owner-name", "owner-email", NULL,
+};
+
+typedef struct
 {
-  g_autofree char *folded = NULL;
+  char *folded[G_N_ELEMENTS (searched_fields) - 1];
+} SearchText;
 
-  if (field == NULL || *field == '\0')
-    return FALSE;
+static GQuark
+search_text_quark (void)
+{
+  static GQuark quark;
 
-  folded = g_utf8_casefold (field, -1);
-  return strstr (folded, folded_needle) != NULL;
+  if (quark == 0)
+    quark = g_quark_from_static_string ("tessera-window-search-text");
+
+  return quark;
+}
+
+static void
+search_text_free (gpointer data)
+{
+  SearchText *text = data;
+
+  for (guint i = 0; i < G_N_ELEMENTS (text->folded); i++)
+    g_free (text->folded[i]);
+  g_free (text);
+}
+
+static const SearchText *
+get_search_text (TesseraCredential *credential)
+{
+  SearchText *text = g_object_get_qdata (G_OBJECT (credential), search_text_quark ());
+  const char *fields[G_N_ELEMENTS (text->folded)];
+
+  if (text != NULL)
+    return text;
+
+  fields[0] = tessera_credential_get_name (credential);
+  fields[1] = tessera_credential_get_description (credential);
+  fields[2] = tessera_credential_get_account_id (credential);
+  fields[3] = tessera_credential_get_account_name (credential);
+  fields[4] = tessera_credential_get_owner_name (credential);
+  fields[5] = tessera_credential_get_owner_email (credential);
+
+  text = g_new0 (SearchText, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (fields[i] != NULL && *fields[i] != '\0')
+      text->folded[i] = g_utf8_casefold (fields[i], -1);
+  g_object_set_qdata_full (G_OBJECT (credential), search_text_quark (), text, search_text_free);
+
+  return text;
 }
 
 static gboolean
@@ -324,17 +371,17 @@ credential_matches (gpointer item,
                     gpointer user_data)
 {
   TesseraWindow *self = user_data;
-  TesseraCredential *credential = item;
+  const SearchText *text;
 
   if (self->search_folded == NULL)
     return TRUE;
 
-  return field_matches (tessera_credential_get_name (credential), self->search_folded) ||
-         field_matches (tessera_credential_get_description (credential), self->search_folded) ||
-         field_matches (tessera_credential_get_account_id (credential), self->search_folded) ||
-         field_matches (tessera_credential_get_account_name (credential), self->search_folded) ||
-         field_matches (tessera_credential_get_owner_name (credential), self->search_folded) ||
-         field_matches (tessera_credential_get_owner_email (credential), self->search_folded);
+  text = get_search_text (TESSERA_CREDENTIAL (item));
+  for (guint i = 0; i < G_N_ELEMENTS (text->folded); i++)
+    if (text->folded[i] != NULL && strstr (text->folded[i], self->search_folded) != NULL)
+      return TRUE;
+
+  return FALSE;
 }
 
 static void
@@ -504,11 +551,13 @@ credential_notify_cb (TesseraWindow     *self,
                       GParamSpec        *pspec,
                       TesseraCredential *credential)
 {
-  static const char *searched[] = {
-    "name", "description", "account-id", "account-name", "owner-name", "owner-email", NULL,
-  };
+  if (!g_strv_contains (searched_fields, pspec->name))
+    return;
 
-  if (self->search_folded != NULL && g_strv_contains (searched, pspec->name))
+  /* The folded text is out of date, whether or not a search is on. */
+  g_object_set_qdata (G_OBJECT (credential), search_text_quark (), NULL);
+
+  if (self->search_folded != NULL)
     gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
 }
 
