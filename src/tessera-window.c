@@ -26,6 +26,10 @@ struct _TesseraWindow
   GListStore           *add_model;
   GObject              *add_item;
   char                 *search_folded;
+  /* what the grid shows of it, grown after the window is mapped (see
+   * grow_grid_cb()); NULL once it is all of it */
+  GtkSliceListModel    *grid_slice;
+  guint                 grid_tick_id;
 
   /* the token we put on the clipboard, to clear it again */
   GdkContentProvider   *copied_token;
@@ -975,6 +979,52 @@ tessera_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (tessera_window_parent_class)->close_request (window);
 }
 
+/* GTK 4.8's grid view creates, binds and measures about 30 rows of
+ * max-columns tiles (~190) before the window first draws, whatever fits
+ * on screen: at a thousand credentials that was most of the start-up.
+ * The grid starts with what fits in a large window and grows by a few
+ * tiles each frame once the window is on screen, until it reaches what
+ * the grid view keeps alive; then it gets the whole model, which creates
+ * no more tiles. */
+#define GRID_FIRST_ITEMS 36
+#define GRID_ITEMS_PER_FRAME 12
+
+static gboolean
+grow_grid_cb (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  TesseraWindow *self = TESSERA_WINDOW (user_data);
+  guint size = gtk_slice_list_model_get_size (self->grid_slice);
+  guint total = g_list_model_get_n_items (gtk_slice_list_model_get_model (self->grid_slice));
+  guint live = gtk_grid_view_get_max_columns (GTK_GRID_VIEW (self->grid_view)) * 33;
+
+  if (size + GRID_ITEMS_PER_FRAME < MIN (total, live))
+    {
+      gtk_slice_list_model_set_size (self->grid_slice, size + GRID_ITEMS_PER_FRAME);
+      return G_SOURCE_CONTINUE;
+    }
+
+  gtk_slice_list_model_set_size (self->grid_slice, G_MAXUINT);
+  self->grid_tick_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+grid_mapped_cb (TesseraWindow *self)
+{
+  if (self->grid_tick_id == 0 && gtk_slice_list_model_get_size (self->grid_slice) != G_MAXUINT)
+    self->grid_tick_id = gtk_widget_add_tick_callback (self->grid_view, grow_grid_cb, self, NULL);
+}
+
+static void
+grid_unmapped_cb (TesseraWindow *self)
+{
+  if (self->grid_tick_id != 0)
+    gtk_widget_remove_tick_callback (self->grid_view, self->grid_tick_id);
+  self->grid_tick_id = 0;
+}
+
 static void
 tessera_window_constructed (GObject *object)
 {
@@ -999,7 +1049,11 @@ tessera_window_constructed (GObject *object)
   sections = g_list_store_new (G_TYPE_LIST_MODEL);
   g_list_store_append (sections, self->add_model);
   g_list_store_append (sections, self->filter_model);
-  selection = gtk_no_selection_new (G_LIST_MODEL (gtk_flatten_list_model_new (G_LIST_MODEL (g_steal_pointer (&sections)))));
+  self->grid_slice = gtk_slice_list_model_new (G_LIST_MODEL (gtk_flatten_list_model_new (G_LIST_MODEL (g_steal_pointer (&sections)))),
+                                               0, GRID_FIRST_ITEMS);
+  selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->grid_slice)));
+  g_signal_connect_object (self->grid_view, "map", G_CALLBACK (grid_mapped_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->grid_view, "unmap", G_CALLBACK (grid_unmapped_cb), self, G_CONNECT_SWAPPED);
   gtk_grid_view_set_model (GTK_GRID_VIEW (self->grid_view), GTK_SELECTION_MODEL (selection));
 
   watch_credentials (self, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)));
@@ -1043,8 +1097,11 @@ tessera_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (queued, self);
     }
 
+  if (self->grid_view != NULL)
+    grid_unmapped_cb (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_WINDOW);
 
+  g_clear_object (&self->grid_slice);
   g_clear_object (&self->filter_model);
   g_clear_object (&self->filter);
   g_clear_object (&self->add_model);

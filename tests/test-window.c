@@ -1117,6 +1117,10 @@ test_many (Fixture       *f,
 
   grid = find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW, NULL, NULL);
   scrolled = GTK_SCROLLED_WINDOW (gtk_widget_get_parent (grid));
+
+  /* The window opens with the tiles that fit; the grid then grows to
+   * every credential (and the "Add credential" tile) on its own. */
+  WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (grid)))) == n + 1);
   adjustment = gtk_scrolled_window_get_vadjustment (scrolled);
 
   /* Scroll down the whole grid: tiles are recycled, not added. */
