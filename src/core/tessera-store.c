@@ -897,13 +897,20 @@ static void
 sync_list (TesseraStore *self)
 {
   g_auto(GStrv) ids = dup_list (self);
+  g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) present = g_hash_table_new (g_str_hash, g_str_equal);
   guint position = 0;
+
+  /* Thousands of credentials: look ids up in hash tables, never by
+   * walking the list once per id. */
+  for (guint i = 0; ids[i] != NULL; i++)
+    g_hash_table_add (listed, ids[i]);
 
   for (guint i = self->items->len; i > 0; i--)
     {
       TesseraCredential *credential = g_ptr_array_index (self->items, i - 1);
 
-      if (!g_strv_contains ((const char * const *) ids, tessera_credential_get_id (credential)))
+      if (!g_hash_table_contains (listed, tessera_credential_get_id (credential)))
         {
           g_debug ("Credential %s was removed elsewhere", tessera_credential_get_id (credential));
           splice_items (self, i - 1, 1, NULL);
@@ -914,16 +921,26 @@ sync_list (TesseraStore *self)
     {
       PendingRemoval *removal = g_ptr_array_index (self->pending, i - 1);
 
-      if (!g_strv_contains ((const char * const *) ids, tessera_credential_get_id (removal->credential)) &&
+      if (!g_hash_table_contains (listed, tessera_credential_get_id (removal->credential)) &&
           !_tessera_credential_get_busy (removal->credential))
         g_ptr_array_remove_index (self->pending, i - 1);
     }
 
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      TesseraCredential *credential = g_ptr_array_index (self->items, i);
+
+      g_hash_table_insert (present, (gpointer) tessera_credential_get_id (credential), credential);
+    }
+
+  /* New ids go in after the last credential already shown that comes
+   * before them in the list. The model keeps the list's order, so that
+   * one is found by looking forward from where the previous one was. */
   for (guint i = 0; ids[i] != NULL; i++)
     {
       g_autoptr(TesseraCredential) credential = NULL;
       g_autoptr(GSettings) settings = NULL;
-      guint found;
+      TesseraCredential *shown;
 
       if (!is_valid_id (ids[i]))
         {
@@ -931,18 +948,25 @@ sync_list (TesseraStore *self)
           continue;
         }
 
-      if (find_pending (self, ids[i], NULL) != NULL)
+      if (self->pending->len > 0 && find_pending (self, ids[i], NULL) != NULL)
         continue;
 
-      if (find_index (self, ids[i], &found))
+      shown = g_hash_table_lookup (present, ids[i]);
+      if (shown != NULL)
         {
-          position = MAX (position, found + 1);
+          for (guint j = position; j < self->items->len; j++)
+            if (g_ptr_array_index (self->items, j) == shown)
+              {
+                position = j + 1;
+                break;
+              }
           continue;
         }
 
       settings = new_credential_settings (self, ids[i]);
       credential = _tessera_credential_new (ids[i], settings);
       splice_items (self, MIN (position, self->items->len), 0, credential);
+      g_hash_table_insert (present, (gpointer) tessera_credential_get_id (credential), credential);
       position++;
     }
 
