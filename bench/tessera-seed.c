@@ -296,7 +296,9 @@ seed_batch (SeedSecrets         *secrets,
       const char *id = tessera_credential_get_id (credential);
       g_autofree char *path = g_strconcat (MAIN_PATH, "credentials/", id, "/", NULL);
 
-      add_user_values (changes, _tessera_credential_get_settings (credential), credential_schema, path);
+      g_autoptr(GSettings) settings = g_settings_new_full (credential_schema, memory, path);
+
+      add_user_values (changes, settings, credential_schema, path);
       g_strv_builder_add (ids, id);
     }
 

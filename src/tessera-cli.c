@@ -598,7 +598,13 @@ static TesseraStore *
 get_store (TesseraCli *cli)
 {
   if (cli->store == NULL)
-    cli->store = tessera_store_new (NULL, NULL);
+    {
+      cli->store = tessera_store_new (NULL, NULL);
+      /* A command reads the credentials once and re-reads what it changes
+       * itself: no need to follow each one (at 10 000 credentials that
+       * was most of `tessera list`). */
+      tessera_store_set_watch_credentials (cli->store, FALSE);
+    }
 
   return cli->store;
 }

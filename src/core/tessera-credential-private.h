@@ -1,10 +1,12 @@
 /* tessera-credential-private.h: what only TesseraStore may do to a credential
  *
- * Metadata is written by the store, straight into GSettings; the
+ * Metadata is written by the store, straight into GSettings; a watched
  * credential notices through its GSettings object like any other reader.
  * The flags below are runtime state that is never saved.
  */
 #pragma once
+
+#include <gio/gio.h>
 
 #include "tessera-credential.h"
 
@@ -12,11 +14,18 @@ G_BEGIN_DECLS
 
 #define TESSERA_CREDENTIAL_SCHEMA_ID "io.github.tessera.Tessera.Credential"
 
-/* @settings: the credential's relocatable settings (the store creates it
- * with its own backend). */
+/* Reads the credential's keys under @path (ending in "/") from @backend,
+ * without a GSettings object: it does not follow changes made elsewhere
+ * until watched. */
 TesseraCredential *_tessera_credential_new           (const char        *id,
-                                                      GSettings         *settings);
-GSettings         *_tessera_credential_get_settings  (TesseraCredential *self);
+                                                      const char        *path,
+                                                      GSettingsSchema   *schema,
+                                                      GSettingsBackend  *backend);
+/* Makes the credential's GSettings object, which follows changes from
+ * anywhere (under dconf, one D-Bus match rule), and re-reads every key.
+ * Once is enough. */
+void               _tessera_credential_watch         (TesseraCredential *self);
+gboolean           _tessera_credential_get_watched   (TesseraCredential *self);
 /* The "credential-id" attribute of the keyring item that holds the
  * current token: the credential id until the token is first replaced. */
 const char        *_tessera_credential_get_secret_id (TesseraCredential *self);

@@ -1,16 +1,22 @@
 /* tessera-credential.c: one saved credential's metadata (never its token)
  *
- * The values live in a relocatable GSettings object at
+ * The values live in relocatable GSettings at
  * /io/github/tessera/Tessera/credentials/<id>/. This object caches them so
- * that getters can return borrowed strings, and re-reads a key whenever
- * GSettings says it changed, whoever changed it: the store in this
- * process, or the command line in another one.
+ * that getters can return borrowed strings. It reads them straight from
+ * the settings backend, without a GSettings object: at thousands of
+ * credentials, one GSettings each (under dconf, one D-Bus match rule
+ * each) was most of the start-up. Once watched (see
+ * _tessera_credential_watch()), it re-reads a key whenever GSettings says
+ * it changed, whoever changed it: the store in this process, or the
+ * command line in another one.
  */
 #define G_LOG_DOMAIN "tessera-store"
+#define G_SETTINGS_ENABLE_BACKEND
 
 #include "config.h"
 
 #include <string.h>
+#include <gio/gsettingsbackend.h>
 #include <glib/gi18n-lib.h>
 
 #include "tessera-credential-private.h"
@@ -24,7 +30,10 @@ struct _TesseraCredential
   GObject                  parent_instance;
 
   char                    *id;
-  GSettings               *settings;
+  char                    *path;
+  GSettingsBackend        *backend;
+  GSettingsSchema         *schema;
+  GSettings               *settings;      /* NULL until watched */
 
   char                    *name;
   char                    *description;
@@ -92,23 +101,82 @@ static const struct
   FieldType   type;
   gsize       offset;
   guint       prop;
+  GType     (*enum_type) (void);
 } fields[] = {
-  { "name",           FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, name),           PROP_NAME },
-  { "description",    FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, description),    PROP_DESCRIPTION },
-  { "account-id",     FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, account_id),     PROP_ACCOUNT_ID },
-  { "account-name",   FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, account_name),   PROP_ACCOUNT_NAME },
-  { "base-url",       FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, base_url),       PROP_BASE_URL },
-  { "kind",           FIELD_ENUM,   G_STRUCT_OFFSET (TesseraCredential, kind),           PROP_KIND },
-  { "status",         FIELD_ENUM,   G_STRUCT_OFFSET (TesseraCredential, status),         PROP_STATUS },
-  { "status-detail",  FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, status_detail),  PROP_STATUS_DETAIL },
-  { "owner-name",     FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, owner_name),     PROP_OWNER_NAME },
-  { "owner-email",    FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, owner_email),    PROP_OWNER_EMAIL },
-  { "created",        FIELD_INT64,  G_STRUCT_OFFSET (TesseraCredential, created),        PROP_CREATED },
-  { "last-verified",  FIELD_INT64,  G_STRUCT_OFFSET (TesseraCredential, last_verified),  PROP_LAST_VERIFIED },
-  { "expires",        FIELD_INT64,  G_STRUCT_OFFSET (TesseraCredential, expires),        PROP_EXPIRES },
-  { "correlation-id", FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, correlation_id), PROP_CORRELATION_ID },
-  { "secret-id",      FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, secret_id),      PROP_0 },
+  { "name",           FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, name),           PROP_NAME, NULL },
+  { "description",    FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, description),    PROP_DESCRIPTION, NULL },
+  { "account-id",     FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, account_id),     PROP_ACCOUNT_ID, NULL },
+  { "account-name",   FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, account_name),   PROP_ACCOUNT_NAME, NULL },
+  { "base-url",       FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, base_url),       PROP_BASE_URL, NULL },
+  { "kind",           FIELD_ENUM,   G_STRUCT_OFFSET (TesseraCredential, kind),           PROP_KIND,
+    tessera_credential_kind_get_type },
+  { "status",         FIELD_ENUM,   G_STRUCT_OFFSET (TesseraCredential, status),         PROP_STATUS,
+    tessera_credential_status_get_type },
+  { "status-detail",  FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, status_detail),  PROP_STATUS_DETAIL, NULL },
+  { "owner-name",     FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, owner_name),     PROP_OWNER_NAME, NULL },
+  { "owner-email",    FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, owner_email),    PROP_OWNER_EMAIL, NULL },
+  { "created",        FIELD_INT64,  G_STRUCT_OFFSET (TesseraCredential, created),        PROP_CREATED, NULL },
+  { "last-verified",  FIELD_INT64,  G_STRUCT_OFFSET (TesseraCredential, last_verified),  PROP_LAST_VERIFIED, NULL },
+  { "expires",        FIELD_INT64,  G_STRUCT_OFFSET (TesseraCredential, expires),        PROP_EXPIRES, NULL },
+  { "correlation-id", FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, correlation_id), PROP_CORRELATION_ID, NULL },
+  { "secret-id",      FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, secret_id),      PROP_0, NULL },
 };
+
+/* The schema's keys, looked up once: there is one credential schema. */
+static GSettingsSchemaKey *
+schema_key (GSettingsSchema *schema,
+            guint            i)
+{
+  static GSettingsSchemaKey *keys[G_N_ELEMENTS (fields)];
+  static GSettingsSchema *keys_schema;
+
+  if (keys_schema != schema)
+    {
+      for (guint j = 0; j < G_N_ELEMENTS (fields); j++)
+        {
+          g_clear_pointer (&keys[j], g_settings_schema_key_unref);
+          keys[j] = g_settings_schema_get_key (schema, fields[j].key);
+        }
+      keys_schema = schema;
+    }
+
+  return keys[i];
+}
+
+/* What g_settings_get_value() would return for the key: the stored value
+ * when there is a valid one, else the schema's default. */
+static GVariant *
+read_value (TesseraCredential *self,
+            guint              i)
+{
+  GSettingsSchemaKey *key = schema_key (self->schema, i);
+  const GVariantType *type = g_settings_schema_key_get_value_type (key);
+  g_autofree char *full_key = g_strconcat (self->path, fields[i].key, NULL);
+  GVariant *value;
+
+  value = G_SETTINGS_BACKEND_GET_CLASS (self->backend)->read_user_value (self->backend, full_key, type);
+  if (value != NULL)
+    value = g_variant_take_ref (value);
+  if (value != NULL && (!g_variant_is_of_type (value, type) || !g_settings_schema_key_range_check (key, value)))
+    g_clear_pointer (&value, g_variant_unref);
+  if (value == NULL)
+    value = g_settings_schema_key_get_default_value (key);
+
+  return value;
+}
+
+static int
+enum_value (GType       type,
+            const char *nick)
+{
+  g_autoptr(GEnumClass) enum_class = g_type_class_ref (type);
+  GEnumValue *value = g_enum_get_value_by_nick (enum_class, nick);
+
+  /* The range check let only the schema's nicks through, and the schema's
+   * enums are made from these types. */
+  g_return_val_if_fail (value != NULL, 0);
+  return value->value;
+}
 
 static char *
 build_token_hint (TesseraCredentialKind  kind,
@@ -141,13 +209,14 @@ read_field (TesseraCredential *self,
             guint              i)
 {
   gpointer field = G_STRUCT_MEMBER_P (self, fields[i].offset);
+  g_autoptr(GVariant) stored = read_value (self, i);
 
   switch (fields[i].type)
     {
     case FIELD_STRING:
       {
         char **slot = field;
-        g_autofree char *value = g_settings_get_string (self->settings, fields[i].key);
+        g_autofree char *value = g_variant_dup_string (stored, NULL);
 
         if (g_strcmp0 (*slot, value) == 0)
           return FALSE;
@@ -159,7 +228,7 @@ read_field (TesseraCredential *self,
     case FIELD_INT64:
       {
         gint64 *slot = field;
-        gint64 value = g_settings_get_int64 (self->settings, fields[i].key);
+        gint64 value = g_variant_get_int64 (stored);
 
         if (*slot == value)
           return FALSE;
@@ -170,7 +239,7 @@ read_field (TesseraCredential *self,
     case FIELD_ENUM:
       {
         int *slot = field;
-        int value = g_settings_get_enum (self->settings, fields[i].key);
+        int value = enum_value (fields[i].enum_type (), g_variant_get_string (stored, NULL));
 
         if (*slot == value)
           return FALSE;
@@ -246,6 +315,8 @@ tessera_credential_dispose (GObject *object)
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_func (self->settings, on_settings_changed, self);
   g_clear_object (&self->settings);
+  g_clear_object (&self->backend);
+  g_clear_pointer (&self->schema, g_settings_schema_unref);
 
   G_OBJECT_CLASS (tessera_credential_parent_class)->dispose (object);
 }
@@ -256,6 +327,7 @@ tessera_credential_finalize (GObject *object)
   TesseraCredential *self = TESSERA_CREDENTIAL (object);
 
   g_free (self->id);
+  g_free (self->path);
   g_free (self->token_hint);
 
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
@@ -408,21 +480,24 @@ tessera_credential_init (TesseraCredential *self)
 }
 
 TesseraCredential *
-_tessera_credential_new (const char *id,
-                         GSettings  *settings)
+_tessera_credential_new (const char       *id,
+                         const char       *path,
+                         GSettingsSchema  *schema,
+                         GSettingsBackend *backend)
 {
   TesseraCredential *self;
 
   g_return_val_if_fail (id != NULL, NULL);
-  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (path != NULL && g_str_has_suffix (path, "/"), NULL);
+  g_return_val_if_fail (schema != NULL, NULL);
+  g_return_val_if_fail (G_IS_SETTINGS_BACKEND (backend), NULL);
 
   self = g_object_new (TESSERA_TYPE_CREDENTIAL, NULL);
   self->id = g_strdup (id);
-  self->settings = g_object_ref (settings);
+  self->path = g_strdup (path);
+  self->schema = g_settings_schema_ref (schema);
+  self->backend = g_object_ref (backend);
 
-  /* GSettings reports a key's changes only once it has been read with a
-   * handler connected: connect first, then read everything. */
-  g_signal_connect (self->settings, "changed", G_CALLBACK (on_settings_changed), self);
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
     read_field (self, i);
   self->token_hint = build_token_hint (self->kind, self->account_id);
@@ -430,12 +505,32 @@ _tessera_credential_new (const char *id,
   return self;
 }
 
-GSettings *
-_tessera_credential_get_settings (TesseraCredential *self)
+void
+_tessera_credential_watch (TesseraCredential *self)
 {
-  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+  g_return_if_fail (TESSERA_IS_CREDENTIAL (self));
 
-  return self->settings;
+  if (self->settings != NULL)
+    return;
+
+  self->settings = g_settings_new_full (self->schema, self->backend, self->path);
+
+  /* GSettings reports a key's changes only once it has been read with a
+   * handler connected: connect first, then read everything. */
+  g_signal_connect (self->settings, "changed", G_CALLBACK (on_settings_changed), self);
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    g_variant_unref (g_settings_get_value (self->settings, fields[i].key));
+
+  /* Whatever changed since the values were read. */
+  reload_fields (self, NULL);
+}
+
+gboolean
+_tessera_credential_get_watched (TesseraCredential *self)
+{
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), FALSE);
+
+  return self->settings != NULL;
 }
 
 const char *

@@ -65,6 +65,7 @@
 #define LOCK_WAIT_MS 2000
 #define STALE_RETRY_MS 50
 #define STALE_RETRIES 40
+#define WATCH_PER_IDLE 50
 
 typedef struct
 {
@@ -77,6 +78,7 @@ struct _TesseraStore
   GObject                parent_instance;
 
   GSettingsBackend      *settings_backend;   /* NULL: the default */
+  GSettingsBackend      *read_backend;       /* settings_backend, or the default */
   GSettingsSchema       *schema;
   GSettingsSchema       *credential_schema;
   GSettings             *settings;
@@ -92,6 +94,9 @@ struct _TesseraStore
   gpointer               write_hook_data;
 
   guint                  max_concurrent;
+  gboolean               watch_credentials;
+  GQueue                *unwatched;          /* TesseraCredential, to watch */
+  guint                  watch_id;
   guint                  writing_list;       /* own list write in progress */
   guint                  verifying : 1;
 
@@ -244,6 +249,47 @@ static GSettings *
 new_main_settings (TesseraStore *self)
 {
   return g_settings_new_full (self->schema, self->settings_backend, NULL);
+}
+
+/* Following other processes' edits takes a GSettings object per
+ * credential (under dconf, a D-Bus match rule each). They are made in the
+ * background, a few at a time, so that opening thousands of credentials
+ * does not wait for them. */
+static gboolean
+watch_some_cb (gpointer user_data)
+{
+  TesseraStore *self = TESSERA_STORE (user_data);
+
+  for (guint i = 0; i < WATCH_PER_IDLE && !g_queue_is_empty (self->unwatched); i++)
+    {
+      g_autoptr(TesseraCredential) credential = g_queue_pop_head (self->unwatched);
+
+      _tessera_credential_watch (credential);
+    }
+
+  if (!g_queue_is_empty (self->unwatched))
+    return G_SOURCE_CONTINUE;
+
+  self->watch_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static TesseraCredential *
+new_credential (TesseraStore *self,
+                const char   *id)
+{
+  g_autofree char *path = credential_path (id);
+  TesseraCredential *credential = _tessera_credential_new (id, path, self->credential_schema,
+                                                           self->read_backend);
+
+  if (self->watch_credentials)
+    {
+      g_queue_push_tail (self->unwatched, g_object_ref (credential));
+      if (self->watch_id == 0)
+        self->watch_id = g_idle_add_full (G_PRIORITY_LOW, watch_some_cb, self, NULL);
+    }
+
+  return credential;
 }
 
 /* Helpers: writing beside other processes */
@@ -939,7 +985,6 @@ sync_list (TesseraStore *self)
   for (guint i = 0; ids[i] != NULL; i++)
     {
       g_autoptr(TesseraCredential) credential = NULL;
-      g_autoptr(GSettings) settings = NULL;
       TesseraCredential *shown;
 
       if (!is_valid_id (ids[i]))
@@ -963,8 +1008,7 @@ sync_list (TesseraStore *self)
           continue;
         }
 
-      settings = new_credential_settings (self, ids[i]);
-      credential = _tessera_credential_new (ids[i], settings);
+      credential = new_credential (self, ids[i]);
       splice_items (self, MIN (position, self->items->len), 0, credential);
       g_hash_table_insert (present, (gpointer) tessera_credential_get_id (credential), credential);
       position++;
@@ -1045,6 +1089,8 @@ tessera_store_constructed (GObject *object)
     g_error ("The settings schema %s is not installed", SCHEMA_ID);
 
   self->settings = new_main_settings (self);
+  self->read_backend = self->settings_backend != NULL ? g_object_ref (self->settings_backend)
+                                                      : g_settings_backend_get_default ();
   detect_keyfile_backend (self);
   /* Connect before the first read: GSettings reports changes only to keys
    * read while a handler was connected. */
@@ -1067,6 +1113,10 @@ tessera_store_dispose (GObject *object)
   g_clear_object (&self->client);
   g_clear_object (&self->network_monitor);
   g_clear_object (&self->settings_backend);
+  g_clear_object (&self->read_backend);
+  g_clear_handle_id (&self->watch_id, g_source_remove);
+  if (self->unwatched != NULL)
+    g_queue_clear_full (self->unwatched, g_object_unref);
 
   /* Removals that were never committed are forgotten: nothing was
    * deleted, so the credentials come back next time. */
@@ -1087,6 +1137,7 @@ tessera_store_finalize (GObject *object)
   g_clear_pointer (&self->credential_schema, g_settings_schema_unref);
   g_clear_pointer (&self->items, g_ptr_array_unref);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_clear_pointer (&self->unwatched, g_queue_free);
   g_free (self->selected_id);
   g_free (self->keyfile);
   g_free (self->keyfile_root);
@@ -1200,6 +1251,8 @@ tessera_store_init (TesseraStore *self)
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_removal_free);
   self->max_concurrent = DEFAULT_MAX_CONCURRENT;
+  self->watch_credentials = TRUE;
+  self->unwatched = g_queue_new ();
 }
 
 /* Public API: lookups and validation */
@@ -1651,7 +1704,6 @@ add_write_settings (GTask *owned_task)
   TesseraStore *self = g_task_get_source_object (task);
   ChangeData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSettings) settings = NULL;
   g_auto(GStrv) ids = NULL;
   g_auto(GStrv) new_ids = NULL;
   g_autofree char *folded = NULL;
@@ -1721,8 +1773,7 @@ add_write_settings (GTask *owned_task)
     }
   end_settings_change (self);
 
-  settings = new_credential_settings (self, data->id);
-  data->credential = _tessera_credential_new (data->id, settings);
+  data->credential = new_credential (self, data->id);
   splice_items (self, self->items->len, 0, data->credential);
   sync_selection (self);
 
@@ -3056,6 +3107,20 @@ tessera_store_verify_all_finish (TesseraStore  *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tessera_store_verify_all_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+tessera_store_set_watch_credentials (TesseraStore *self,
+                                     gboolean      watch)
+{
+  g_return_if_fail (TESSERA_IS_STORE (self));
+
+  self->watch_credentials = !!watch;
+  if (watch)
+    return;
+
+  g_clear_handle_id (&self->watch_id, g_source_remove);
+  g_queue_clear_full (self->unwatched, g_object_unref);
 }
 
 void

@@ -214,6 +214,15 @@ void                  tessera_store_verify_all_async     (TesseraStore          
 gboolean              tessera_store_verify_all_finish    (TesseraStore          *self,
                                                           GAsyncResult          *result,
                                                           GError               **error);
+/* Whether credentials follow edits made elsewhere (other processes, the
+ * settings), TRUE by default. Following takes a GSettings object per
+ * credential (under dconf, a D-Bus match rule each), made in the
+ * background after start-up. A short-lived user (the command line), which
+ * re-reads what it changes itself, turns it off right after
+ * tessera_store_new(). The list of credentials and the selection are
+ * followed either way. */
+void                  tessera_store_set_watch_credentials (TesseraStore         *self,
+                                                          gboolean               watch);
 void                  tessera_store_set_max_concurrent   (TesseraStore          *self,
                                                           guint                  max_concurrent);
 guint                 tessera_store_get_max_concurrent   (TesseraStore          *self);
