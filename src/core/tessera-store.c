@@ -415,6 +415,8 @@ keyfile_settings_match (TesseraStore *self,
 
 /* Whether the keyfile backend holds what is in the file: everything of
  * ours, the list and every credential listed on either side. */
+static GStrv dup_list (TesseraStore *self);
+
 static gboolean
 keyfile_is_loaded (TesseraStore *self)
 {
@@ -422,7 +424,7 @@ keyfile_is_loaded (TesseraStore *self)
   g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *main_group = keyfile_group (self, APP_PATH);
   g_autofree char *listed = NULL;
-  g_auto(GStrv) ours = g_settings_get_strv (self->settings, "credentials");
+  g_auto(GStrv) ours = dup_list (self);
   GHashTableIter iter;
   gpointer id;
 
@@ -766,7 +768,20 @@ write_list (TesseraStore        *self,
 static GStrv
 dup_list (TesseraStore *self)
 {
-  return g_settings_get_strv (self->settings, "credentials");
+  g_autoptr(GVariant) value = g_settings_get_value (self->settings, "credentials");
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GVariant) trusted = NULL;
+
+  /* GLib 2.74 checks an untrusted array's offsets again for each element
+   * asked for: reading 10 000 ids one by one took the square of that
+   * (0.37 G instructions). Once the whole value is known to be in normal
+   * form, a copy marked as such reads each element at once. */
+  if (!g_variant_is_normal_form (value))
+    return g_variant_dup_strv (value, NULL);
+
+  bytes = g_variant_get_data_as_bytes (value);
+  trusted = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE_STRING_ARRAY, bytes, TRUE));
+  return g_variant_dup_strv (trusted, NULL);
 }
 
 static GStrv
