@@ -982,12 +982,36 @@ tessera_window_close_request (GtkWindow *window)
 /* GTK 4.8's grid view creates, binds and measures about 30 rows of
  * max-columns tiles (~190) before the window first draws, whatever fits
  * on screen: at a thousand credentials that was most of the start-up.
- * The grid starts with what fits in a large window and grows by a few
- * tiles each frame once the window is on screen, until it reaches what
- * the grid view keeps alive; then it gets the whole model, which creates
- * no more tiles. */
-#define GRID_FIRST_ITEMS 36
+ * The grid starts with the tiles that fit in the window (see
+ * grid_first_items()) and grows by a few tiles each frame once the window
+ * is on screen, until it reaches what the grid view keeps alive; then it
+ * gets the whole model, which creates no more tiles. */
 #define GRID_ITEMS_PER_FRAME 12
+#define GRID_MAX_FIRST_ITEMS 36
+/* A tile's least width (its width-request and the grid's cell padding),
+ * a bound below its height, and the grid's padding plus the header bar */
+#define TILE_MIN_WIDTH 272
+#define TILE_MIN_HEIGHT 150
+#define GRID_MARGIN 24
+#define HEADER_HEIGHT 47
+
+static guint
+grid_first_items (TesseraWindow *self)
+{
+  int width, height;
+  guint columns, rows;
+
+  /* A maximized window's size is not known before it is shown. */
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    return GRID_MAX_FIRST_ITEMS;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  columns = CLAMP ((width - GRID_MARGIN) / TILE_MIN_WIDTH, 1,
+                   (int) gtk_grid_view_get_max_columns (GTK_GRID_VIEW (self->grid_view)));
+  rows = MAX (height - HEADER_HEIGHT - GRID_MARGIN, 0) / TILE_MIN_HEIGHT + 1;
+
+  return MIN (columns * rows, GRID_MAX_FIRST_ITEMS);
+}
 
 static gboolean
 grow_grid_cb (GtkWidget     *widget,
@@ -1050,7 +1074,7 @@ tessera_window_constructed (GObject *object)
   g_list_store_append (sections, self->add_model);
   g_list_store_append (sections, self->filter_model);
   self->grid_slice = gtk_slice_list_model_new (G_LIST_MODEL (gtk_flatten_list_model_new (G_LIST_MODEL (g_steal_pointer (&sections)))),
-                                               0, GRID_FIRST_ITEMS);
+                                               0, 0);
   selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->grid_slice)));
   g_signal_connect_object (self->grid_view, "map", G_CALLBACK (grid_mapped_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->grid_view, "unmap", G_CALLBACK (grid_unmapped_cb), self, G_CONNECT_SWAPPED);
@@ -1066,7 +1090,9 @@ tessera_window_constructed (GObject *object)
   g_signal_connect_object (self->store, "verify-progress",
                            G_CALLBACK (verify_progress_cb), self, G_CONNECT_SWAPPED);
 
+  /* Sized once the window's size is known, before anything is drawn. */
   load_window_state (self);
+  gtk_slice_list_model_set_size (self->grid_slice, grid_first_items (self));
   update_visible_page (self);
   update_empty_state (self);
 
