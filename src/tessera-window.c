@@ -1049,6 +1049,24 @@ grid_unmapped_cb (TesseraWindow *self)
   self->grid_tick_id = 0;
 }
 
+static gboolean
+verify_stale_cb (gpointer user_data)
+{
+  TesseraWindow *self = TESSERA_WINDOW (user_data);
+
+  start_verify_all (self, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Stale credentials are checked once the window is on screen: finding
+ * them reads every credential, which the first frame does not need. */
+static void
+verify_on_open_cb (TesseraWindow *self)
+{
+  g_signal_handlers_disconnect_by_func (self, verify_on_open_cb, NULL);
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, verify_stale_cb, g_object_ref (self), g_object_unref);
+}
+
 static void
 tessera_window_constructed (GObject *object)
 {
@@ -1097,7 +1115,7 @@ tessera_window_constructed (GObject *object)
   update_empty_state (self);
 
   if (self->verify_on_open)
-    start_verify_all (self, TRUE);
+    g_signal_connect (self, "map", G_CALLBACK (verify_on_open_cb), NULL);
 }
 
 static void

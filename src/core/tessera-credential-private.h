@@ -14,9 +14,10 @@ G_BEGIN_DECLS
 
 #define TESSERA_CREDENTIAL_SCHEMA_ID "io.github.tessera.Tessera.Credential"
 
-/* Reads the credential's keys under @path (ending in "/") from @backend,
- * without a GSettings object: it does not follow changes made elsewhere
- * until watched. */
+/* The credential whose keys are under @path (ending in "/") in @backend.
+ * They are read when a value is first asked for, straight from the
+ * backend, without a GSettings object: the credential does not follow
+ * changes made elsewhere until watched. */
 TesseraCredential *_tessera_credential_new           (const char        *id,
                                                       const char        *path,
                                                       GSettingsSchema   *schema,

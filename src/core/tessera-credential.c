@@ -2,10 +2,11 @@
  *
  * The values live in relocatable GSettings at
  * /io/github/tessera/Tessera/credentials/<id>/. This object caches them so
- * that getters can return borrowed strings. It reads them straight from
- * the settings backend, without a GSettings object: at thousands of
- * credentials, one GSettings each (under dconf, one D-Bus match rule
- * each) was most of the start-up. Once watched (see
+ * that getters can return borrowed strings. It reads them when one is
+ * first asked for, straight from the settings backend, without a
+ * GSettings object: at thousands of credentials, one GSettings each
+ * (under dconf, one D-Bus match rule each) was most of the start-up, and
+ * the window first shows a dozen of them. Once watched (see
  * _tessera_credential_watch()), it re-reads a key whenever GSettings says
  * it changed, whoever changed it: the store in this process, or the
  * command line in another one.
@@ -52,6 +53,7 @@ struct _TesseraCredential
   char                    *secret_id;
 
   char                    *token_hint;
+  guint                    loaded : 1;
   guint                    selected : 1;
   guint                    checking : 1;
   guint                    busy : 1;
@@ -265,14 +267,33 @@ update_token_hint (TesseraCredential *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOKEN_HINT]);
 }
 
+/* Reads every key the first time any value is asked for: the store makes
+ * every credential at start-up, and the window first shows a dozen. */
+static void
+ensure_loaded (TesseraCredential *self)
+{
+  if (self->loaded)
+    return;
+
+  self->loaded = TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    read_field (self, i);
+  self->token_hint = build_token_hint (self->kind, self->account_id);
+}
+
 /* Reads @only_key (every key when NULL) and notifies the properties that
- * changed, derived ones included. */
+ * changed, derived ones included. Before the first read there is nothing
+ * to compare with, and nobody has seen a value: the first getter reads
+ * what is stored then. */
 static void
 reload_fields (TesseraCredential *self,
                const char        *only_key)
 {
   gboolean changed[G_N_ELEMENTS (fields)] = { FALSE, };
   gboolean expiry_changed = FALSE;
+
+  if (!self->loaded)
+    return;
 
   g_object_freeze_notify (G_OBJECT (self));
 
@@ -498,10 +519,6 @@ _tessera_credential_new (const char       *id,
   self->schema = g_settings_schema_ref (schema);
   self->backend = g_object_ref (backend);
 
-  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    read_field (self, i);
-  self->token_hint = build_token_hint (self->kind, self->account_id);
-
   return self;
 }
 
@@ -537,6 +554,7 @@ const char *
 _tessera_credential_get_secret_id (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+  ensure_loaded (self);
 
   /* Metadata written before "secret-id" existed: the first revision's
    * item is keyed by the credential id. */
@@ -613,6 +631,7 @@ const char *
 tessera_credential_get_name (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+  ensure_loaded (self);
 
   return self->name;
 }
@@ -621,6 +640,7 @@ const char *
 tessera_credential_get_description (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+  ensure_loaded (self);
 
   return self->description;
 }
@@ -629,6 +649,7 @@ const char *
 tessera_credential_get_account_id (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+  ensure_loaded (self);
 
   return self->account_id;
 }
@@ -637,6 +658,7 @@ const char *
 tessera_credential_get_account_name (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+  ensure_loaded (self);
 
   return self->account_name;
 }
@@ -645,6 +667,7 @@ const char *
 tessera_credential_get_base_url (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+  ensure_loaded (self);
 
   return self->base_url;
 }
@@ -653,6 +676,7 @@ TesseraCredentialKind
 tessera_credential_get_kind (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), TESSERA_CREDENTIAL_KIND_UNKNOWN);
+  ensure_loaded (self);
 
   return self->kind;
 }
@@ -661,6 +685,7 @@ TesseraCredentialStatus
 tessera_credential_get_status (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
+  ensure_loaded (self);
 
   return self->status;
 }
@@ -669,6 +694,7 @@ const char *
 tessera_credential_get_status_detail (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+  ensure_loaded (self);
 
   return self->status_detail;
 }
@@ -677,6 +703,7 @@ const char *
 tessera_credential_get_owner_name (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+  ensure_loaded (self);
 
   return self->owner_name;
 }
@@ -685,6 +712,7 @@ const char *
 tessera_credential_get_owner_email (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+  ensure_loaded (self);
 
   return self->owner_email;
 }
@@ -693,6 +721,7 @@ gint64
 tessera_credential_get_created (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), 0);
+  ensure_loaded (self);
 
   return self->created;
 }
@@ -701,6 +730,7 @@ gint64
 tessera_credential_get_last_verified (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), 0);
+  ensure_loaded (self);
 
   return self->last_verified;
 }
@@ -709,6 +739,7 @@ gint64
 tessera_credential_get_expires (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), 0);
+  ensure_loaded (self);
 
   return self->expires;
 }
@@ -717,6 +748,7 @@ const char *
 tessera_credential_get_correlation_id (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+  ensure_loaded (self);
 
   return self->correlation_id;
 }
@@ -733,6 +765,7 @@ const char *
 tessera_credential_get_token_hint (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+  ensure_loaded (self);
 
   return self->token_hint;
 }
@@ -745,6 +778,7 @@ tessera_credential_get_days_to_expiry (TesseraCredential *self)
   gint64 days;
 
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), G_MAXINT);
+  ensure_loaded (self);
 
   if (self->expires <= 0)
     return G_MAXINT;
@@ -767,6 +801,7 @@ gboolean
 tessera_credential_get_needs_attention (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), FALSE);
+  ensure_loaded (self);
 
   switch (self->status)
     {
