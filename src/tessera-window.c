@@ -345,14 +345,28 @@ search_text_free (gpointer data)
   g_free (text);
 }
 
+static void credential_notify_cb (TesseraWindow     *self,
+                                  GParamSpec        *pspec,
+                                  TesseraCredential *credential);
+
+/* A credential's folded text is kept until one of its searched fields
+ * changes: the window follows a credential from the first time it
+ * searches it, not every credential from the start (10 000 handlers). */
 static const SearchText *
-get_search_text (TesseraCredential *credential)
+get_search_text (TesseraWindow     *self,
+                 TesseraCredential *credential)
 {
   SearchText *text = g_object_get_qdata (G_OBJECT (credential), search_text_quark ());
   const char *fields[G_N_ELEMENTS (text->folded)];
 
   if (text != NULL)
     return text;
+
+  /* Undo puts a credential back, and a window may follow it already. */
+  if (g_signal_handler_find (credential, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
+                             credential_notify_cb, self) == 0)
+    g_signal_connect_object (credential, "notify", G_CALLBACK (credential_notify_cb),
+                             self, G_CONNECT_SWAPPED);
 
   fields[0] = tessera_credential_get_name (credential);
   fields[1] = tessera_credential_get_description (credential);
@@ -380,7 +394,7 @@ credential_matches (gpointer item,
   if (self->search_folded == NULL)
     return TRUE;
 
-  text = get_search_text (TESSERA_CREDENTIAL (item));
+  text = get_search_text (self, TESSERA_CREDENTIAL (item));
   for (guint i = 0; i < G_N_ELEMENTS (text->folded); i++)
     if (text->folded[i] != NULL && strstr (text->folded[i], self->search_folded) != NULL)
       return TRUE;
@@ -566,29 +580,11 @@ credential_notify_cb (TesseraWindow     *self,
 }
 
 static void
-watch_credentials (TesseraWindow *self,
-                   guint          position,
-                   guint          n_items)
-{
-  for (guint i = position; i < position + n_items; i++)
-    {
-      g_autoptr(TesseraCredential) credential = g_list_model_get_item (G_LIST_MODEL (self->store), i);
-
-      /* Undo puts a credential back: it is watched already. */
-      if (g_signal_handler_find (credential, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
-                                 credential_notify_cb, self) == 0)
-        g_signal_connect_object (credential, "notify", G_CALLBACK (credential_notify_cb),
-                                 self, G_CONNECT_SWAPPED);
-    }
-}
-
-static void
 store_items_changed_cb (TesseraWindow *self,
                         guint          position,
                         guint          removed,
                         guint          added)
 {
-  watch_credentials (self, position, added);
   update_empty_state (self);
   update_visible_page (self);
 }
@@ -1098,7 +1094,6 @@ tessera_window_constructed (GObject *object)
   g_signal_connect_object (self->grid_view, "unmap", G_CALLBACK (grid_unmapped_cb), self, G_CONNECT_SWAPPED);
   gtk_grid_view_set_model (GTK_GRID_VIEW (self->grid_view), GTK_SELECTION_MODEL (selection));
 
-  watch_credentials (self, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)));
   g_signal_connect_object (self->store, "items-changed",
                            G_CALLBACK (store_items_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->filter_model, "items-changed",
