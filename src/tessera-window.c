@@ -30,6 +30,8 @@ struct _TesseraWindow
    * grow_grid_cb()); NULL once it is all of it */
   GtkSliceListModel    *grid_slice;
   guint                 grid_tick_id;
+  /* tiles the grid let go of, for the next items it shows */
+  GPtrArray            *spare_tiles;
 
   /* the token we put on the clipboard, to clear it again */
   GdkContentProvider   *copied_token;
@@ -489,6 +491,25 @@ factory_setup_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_selectable (item, FALSE);
 }
 
+/* GTK 4.8's grid view destroys the widgets of items a search hides and
+ * makes new ones for the items it shows: each new tile was a template
+ * instance (1.8 M instructions, and 2.5 M more to destroy it). A tile
+ * leaves its list item when unbound and waits here for the next item to
+ * show; there are never more than the grid showed at once (~100). */
+static void
+keep_spare_tile (TesseraWindow *self,
+                 GtkListItem   *item)
+{
+  GtkWidget *child = gtk_list_item_get_child (item);
+
+  if (!TESSERA_IS_CREDENTIAL_TILE (child) || self->spare_tiles == NULL)
+    return;
+
+  tessera_credential_tile_set_credential (TESSERA_CREDENTIAL_TILE (child), NULL);
+  g_ptr_array_add (self->spare_tiles, g_object_ref (child));
+  gtk_list_item_set_child (item, NULL);
+}
+
 static void
 factory_bind_cb (GtkSignalListItemFactory *factory,
                  GtkListItem              *item,
@@ -501,7 +522,11 @@ factory_bind_cb (GtkSignalListItemFactory *factory,
     {
       if (!TESSERA_IS_CREDENTIAL_TILE (child))
         {
-          child = tessera_credential_tile_new ();
+          g_autoptr(GtkWidget) spare = NULL;
+
+          if (self->spare_tiles != NULL && self->spare_tiles->len > 0)
+            spare = g_ptr_array_steal_index_fast (self->spare_tiles, self->spare_tiles->len - 1);
+          child = spare != NULL ? spare : tessera_credential_tile_new ();
           gtk_list_item_set_child (item, child);
         }
       tessera_credential_tile_set_credential (TESSERA_CREDENTIAL_TILE (child),
@@ -509,19 +534,18 @@ factory_bind_cb (GtkSignalListItemFactory *factory,
     }
   else if (child == NULL || TESSERA_IS_CREDENTIAL_TILE (child))
     {
+      keep_spare_tile (self, item);
       gtk_list_item_set_child (item, create_add_tile ());
     }
 }
+
 
 static void
 factory_unbind_cb (GtkSignalListItemFactory *factory,
                    GtkListItem              *item,
                    TesseraWindow            *self)
 {
-  GtkWidget *child = gtk_list_item_get_child (item);
-
-  if (TESSERA_IS_CREDENTIAL_TILE (child))
-    tessera_credential_tile_set_credential (TESSERA_CREDENTIAL_TILE (child), NULL);
+  keep_spare_tile (self, item);
 }
 
 static gboolean
@@ -984,6 +1008,8 @@ tessera_window_close_request (GtkWindow *window)
  * gets the whole model, which creates no more tiles. */
 #define GRID_ITEMS_PER_FRAME 12
 #define GRID_MAX_FIRST_ITEMS 36
+/* The most columns the grid shows (also in tessera-window.ui) */
+#define GRID_MAX_COLUMNS 6
 /* A tile's least width (its width-request and the grid's cell padding),
  * a bound below its height, and the grid's padding plus the header bar */
 #define TILE_MIN_WIDTH 272
@@ -1002,8 +1028,7 @@ grid_first_items (TesseraWindow *self)
     return GRID_MAX_FIRST_ITEMS;
 
   gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
-  columns = CLAMP ((width - GRID_MARGIN) / TILE_MIN_WIDTH, 1,
-                   (int) gtk_grid_view_get_max_columns (GTK_GRID_VIEW (self->grid_view)));
+  columns = CLAMP ((width - GRID_MARGIN) / TILE_MIN_WIDTH, 1, GRID_MAX_COLUMNS);
   rows = MAX (height - HEADER_HEIGHT - GRID_MARGIN, 0) / TILE_MIN_HEIGHT + 1;
 
   return MIN (columns * rows, GRID_MAX_FIRST_ITEMS);
@@ -1028,6 +1053,20 @@ grow_grid_cb (GtkWidget     *widget,
   gtk_slice_list_model_set_size (self->grid_slice, G_MAXUINT);
   self->grid_tick_id = 0;
   return G_SOURCE_REMOVE;
+}
+
+/* GTK 4.8's grid view keeps about 30 rows of max-columns tiles alive, and
+ * rebinds them all when a search changes what they show. Max-columns
+ * follows what fits in the grid's width, which is the number of columns
+ * the grid shows anyway (a tile is never narrower than TILE_MIN_WIDTH):
+ * in a 900 pixel wide window, 3 columns keep ~100 tiles alive, not ~190. */
+static void
+grid_width_changed_cb (TesseraWindow *self)
+{
+  int fit = CLAMP (gtk_widget_get_width (self->grid_view) / TILE_MIN_WIDTH, 1, GRID_MAX_COLUMNS);
+
+  if ((guint) fit != gtk_grid_view_get_max_columns (GTK_GRID_VIEW (self->grid_view)))
+    gtk_grid_view_set_max_columns (GTK_GRID_VIEW (self->grid_view), fit);
 }
 
 static void
@@ -1092,6 +1131,9 @@ tessera_window_constructed (GObject *object)
   selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->grid_slice)));
   g_signal_connect_object (self->grid_view, "map", G_CALLBACK (grid_mapped_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->grid_view, "unmap", G_CALLBACK (grid_unmapped_cb), self, G_CONNECT_SWAPPED);
+  /* The grid's horizontal adjustment changes with its width. */
+  g_signal_connect_object (gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (self->grid_view)), "changed",
+                           G_CALLBACK (grid_width_changed_cb), self, G_CONNECT_SWAPPED);
   gtk_grid_view_set_model (GTK_GRID_VIEW (self->grid_view), GTK_SELECTION_MODEL (selection));
 
   g_signal_connect_object (self->store, "items-changed",
@@ -1139,6 +1181,7 @@ tessera_window_dispose (GObject *object)
   if (self->grid_view != NULL)
     grid_unmapped_cb (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_WINDOW);
+  g_clear_pointer (&self->spare_tiles, g_ptr_array_unref);
 
   g_clear_object (&self->grid_slice);
   g_clear_object (&self->filter_model);
@@ -1277,6 +1320,7 @@ tessera_window_init (TesseraWindow *self)
   self->clipboard_timeout_ms = DEFAULT_CLIPBOARD_TIMEOUT_MS;
   self->queued_toasts = g_queue_new ();
   self->verify_on_open = TRUE;
+  self->spare_tiles = g_ptr_array_new_with_free_func (g_object_unref);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
