@@ -30,7 +30,9 @@ struct _TesseraWindow
    * grow_grid_cb()); NULL once it is all of it */
   GtkSliceListModel    *grid_slice;
   guint                 grid_tick_id;
-  /* tiles the grid let go of, for the next items it shows */
+  /* every credential tile made (a reference each), and those the grid let
+   * go of (borrowed), for the next items it shows */
+  GPtrArray            *tiles;
   GPtrArray            *spare_tiles;
 
   /* the token we put on the clipboard, to clear it again */
@@ -493,21 +495,44 @@ factory_setup_cb (GtkSignalListItemFactory *factory,
 
 /* GTK 4.8's grid view destroys the widgets of items a search hides and
  * makes new ones for the items it shows: each new tile was a template
- * instance (1.8 M instructions, and 2.5 M more to destroy it). A tile
- * leaves its list item when unbound and waits here for the next item to
- * show; there are never more than the grid showed at once (~100). */
+ * instance (1.8 M instructions, and 2.5 M more to destroy it). The window
+ * keeps a reference to every tile it makes: a tile whose list item is
+ * destroyed loses its parent and waits here for the next item to show.
+ * A list item that is only rebound keeps its tile. There are never more
+ * tiles than the grid showed at once (~100). */
 static void
-keep_spare_tile (TesseraWindow *self,
-                 GtkListItem   *item)
+tile_parent_changed_cb (GtkWidget     *tile,
+                        GParamSpec    *pspec,
+                        TesseraWindow *self)
 {
-  GtkWidget *child = gtk_list_item_get_child (item);
+  if (gtk_widget_get_parent (tile) == NULL)
+    g_ptr_array_add (self->spare_tiles, tile);
+  else
+    g_ptr_array_remove_fast (self->spare_tiles, tile);
+}
 
-  if (!TESSERA_IS_CREDENTIAL_TILE (child) || self->spare_tiles == NULL)
-    return;
+static GtkWidget *
+take_tile (TesseraWindow *self)
+{
+  GtkWidget *tile;
 
-  tessera_credential_tile_set_credential (TESSERA_CREDENTIAL_TILE (child), NULL);
-  g_ptr_array_add (self->spare_tiles, g_object_ref (child));
-  gtk_list_item_set_child (item, NULL);
+  if (self->spare_tiles->len > 0)
+    return g_ptr_array_index (self->spare_tiles, self->spare_tiles->len - 1);
+
+  tile = g_object_ref_sink (tessera_credential_tile_new ());
+  g_ptr_array_add (self->tiles, tile);
+  g_signal_connect_object (tile, "notify::parent", G_CALLBACK (tile_parent_changed_cb), self, 0);
+  return tile;
+}
+
+static void
+release_tiles (TesseraWindow *self)
+{
+  if (self->tiles != NULL)
+    for (guint i = 0; i < self->tiles->len; i++)
+      g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->tiles, i), tile_parent_changed_cb, self);
+  g_clear_pointer (&self->spare_tiles, g_ptr_array_unref);
+  g_clear_pointer (&self->tiles, g_ptr_array_unref);
 }
 
 static void
@@ -522,11 +547,7 @@ factory_bind_cb (GtkSignalListItemFactory *factory,
     {
       if (!TESSERA_IS_CREDENTIAL_TILE (child))
         {
-          g_autoptr(GtkWidget) spare = NULL;
-
-          if (self->spare_tiles != NULL && self->spare_tiles->len > 0)
-            spare = g_ptr_array_steal_index_fast (self->spare_tiles, self->spare_tiles->len - 1);
-          child = spare != NULL ? spare : tessera_credential_tile_new ();
+          child = take_tile (self);
           gtk_list_item_set_child (item, child);
         }
       tessera_credential_tile_set_credential (TESSERA_CREDENTIAL_TILE (child),
@@ -534,7 +555,6 @@ factory_bind_cb (GtkSignalListItemFactory *factory,
     }
   else if (child == NULL || TESSERA_IS_CREDENTIAL_TILE (child))
     {
-      keep_spare_tile (self, item);
       gtk_list_item_set_child (item, create_add_tile ());
     }
 }
@@ -545,7 +565,10 @@ factory_unbind_cb (GtkSignalListItemFactory *factory,
                    GtkListItem              *item,
                    TesseraWindow            *self)
 {
-  keep_spare_tile (self, item);
+  GtkWidget *child = gtk_list_item_get_child (item);
+
+  if (TESSERA_IS_CREDENTIAL_TILE (child))
+    tessera_credential_tile_set_credential (TESSERA_CREDENTIAL_TILE (child), NULL);
 }
 
 static gboolean
@@ -1180,8 +1203,8 @@ tessera_window_dispose (GObject *object)
 
   if (self->grid_view != NULL)
     grid_unmapped_cb (self);
+  release_tiles (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_WINDOW);
-  g_clear_pointer (&self->spare_tiles, g_ptr_array_unref);
 
   g_clear_object (&self->grid_slice);
   g_clear_object (&self->filter_model);
@@ -1320,7 +1343,8 @@ tessera_window_init (TesseraWindow *self)
   self->clipboard_timeout_ms = DEFAULT_CLIPBOARD_TIMEOUT_MS;
   self->queued_toasts = g_queue_new ();
   self->verify_on_open = TRUE;
-  self->spare_tiles = g_ptr_array_new_with_free_func (g_object_unref);
+  self->tiles = g_ptr_array_new_with_free_func (g_object_unref);
+  self->spare_tiles = g_ptr_array_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
