@@ -17,7 +17,8 @@ G_BEGIN_DECLS
 /* The credential whose keys are under @path (ending in "/") in @backend.
  * They are read when a value is first asked for, straight from the
  * backend, without a GSettings object: the credential does not follow
- * changes made elsewhere until watched. */
+ * changes made elsewhere until watched, and notifies changes only once a
+ * value has been read (before that, nobody has seen one). */
 TesseraCredential *_tessera_credential_new           (const char        *id,
                                                       const char        *path,
                                                       GSettingsSchema   *schema,

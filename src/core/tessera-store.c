@@ -65,7 +65,8 @@
 #define LOCK_WAIT_MS 2000
 #define STALE_RETRY_MS 50
 #define STALE_RETRIES 40
-#define WATCH_PER_IDLE 50
+#define WATCH_PER_ROUND 50
+#define WATCH_INTERVAL_MS 10
 
 typedef struct
 {
@@ -253,14 +254,16 @@ new_main_settings (TesseraStore *self)
 
 /* Following other processes' edits takes a GSettings object per
  * credential (under dconf, a D-Bus match rule each). They are made in the
- * background, a few at a time, so that opening thousands of credentials
- * does not wait for them. */
+ * background, 50 every 10 ms, so that opening thousands of credentials
+ * does not wait for them. A timeout at the default priority, not an idle:
+ * a main loop that always has something else to do (a slow machine
+ * drawing frames) would never run an idle. */
 static gboolean
 watch_some_cb (gpointer user_data)
 {
   TesseraStore *self = TESSERA_STORE (user_data);
 
-  for (guint i = 0; i < WATCH_PER_IDLE && !g_queue_is_empty (self->unwatched); i++)
+  for (guint i = 0; i < WATCH_PER_ROUND && !g_queue_is_empty (self->unwatched); i++)
     {
       g_autoptr(TesseraCredential) credential = g_queue_pop_head (self->unwatched);
 
@@ -286,7 +289,7 @@ new_credential (TesseraStore *self,
     {
       g_queue_push_tail (self->unwatched, g_object_ref (credential));
       if (self->watch_id == 0)
-        self->watch_id = g_idle_add_full (G_PRIORITY_LOW, watch_some_cb, self, NULL);
+        self->watch_id = g_timeout_add (WATCH_INTERVAL_MS, watch_some_cb, self);
     }
 
   return credential;
