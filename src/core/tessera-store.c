@@ -970,6 +970,29 @@ sync_list (TesseraStore *self)
   for (guint i = 0; ids[i] != NULL; i++)
     g_hash_table_add (listed, ids[i]);
 
+  /* At start-up: every credential at once, in one change of the model. */
+  if (self->items->len == 0 && self->pending->len == 0)
+    {
+      for (guint i = 0; ids[i] != NULL; i++)
+        {
+          if (!is_valid_id (ids[i]))
+            {
+              g_message ("Ignoring a credential with a malformed id in the settings");
+              continue;
+            }
+          if (g_hash_table_contains (present, ids[i]))
+            continue;
+
+          g_ptr_array_add (self->items, new_credential (self, ids[i]));
+          g_hash_table_add (present, (gpointer) tessera_credential_get_id (g_ptr_array_index (self->items, self->items->len - 1)));
+        }
+
+      if (self->items->len > 0)
+        g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, self->items->len);
+      sync_selection (self);
+      return;
+    }
+
   for (guint i = self->items->len; i > 0; i--)
     {
       TesseraCredential *credential = g_ptr_array_index (self->items, i - 1);
