@@ -538,8 +538,12 @@ _tessera_credential_watch (TesseraCredential *self)
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
     g_variant_unref (g_settings_get_value (self->settings, fields[i].key));
 
-  /* Whatever changed since the values were read. */
-  reload_fields (self, NULL);
+  /* Whatever changed since the values were read; values not read yet are
+   * read now, in the background, rather than by the first search. */
+  if (self->loaded)
+    reload_fields (self, NULL);
+  else
+    ensure_loaded (self);
 }
 
 gboolean
