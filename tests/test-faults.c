@@ -47,12 +47,12 @@
 #include "tessera-libsecret-backend.h"
 #include "tessera-store.h"
 #include "tessera-verification-private.h"
+#include "test-wait.h"
 
 #define ACCOUNT           "TesseraFaultAcct000001"
 #define SCHEMA_NAME       "io.github.tessera.Tessera.Credential"
 #define KEYRING_PASSWORD  "faults-test"
 #define SECRETS_NAME      "org.freedesktop.secrets"
-#define WAIT_SECONDS      30
 
 static GTestDBus *test_bus;
 
@@ -73,63 +73,7 @@ make_token (void)
   return g_string_free (token, FALSE);
 }
 
-/* Helpers: waiting */
-
-static gboolean
-on_wait_timeout (gpointer user_data)
-{
-  g_error ("Timed out waiting for %s", (const char *) user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_ready (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  g_assert_null (*slot);
-  *slot = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  guint timeout = g_timeout_add_seconds (WAIT_SECONDS, on_wait_timeout, (gpointer) "an operation");
-
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (timeout);
-  return *slot;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-wait_until_for (Condition   condition,
-                gpointer    data,
-                const char *what,
-                guint       seconds)
-{
-  guint timeout = g_timeout_add_seconds (seconds, on_wait_timeout, (gpointer) what);
-
-  /* Some conditions are not events of this main loop: poll. */
-  while (!condition (data))
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-
-  g_source_remove (timeout);
-}
-
-static void
-wait_until (Condition   condition,
-            gpointer    data,
-            const char *what)
-{
-  wait_until_for (condition, data, what, WAIT_SECONDS);
-}
+/* Helpers: waiting (see test-wait.h) */
 
 static gboolean
 on_iterate_timeout (gpointer user_data)
@@ -275,7 +219,7 @@ keyring_start (Keyring *keyring)
   g_assert_cmpint (write (in_fd, KEYRING_PASSWORD, strlen (KEYRING_PASSWORD)), ==, strlen (KEYRING_PASSWORD));
   close (in_fd);
 
-  wait_until (keyring_is_up, NULL, "gnome-keyring-daemon to own " SECRETS_NAME);
+  test_wait_until (keyring_is_up, NULL, "gnome-keyring-daemon to own " SECRETS_NAME);
 }
 
 static void
@@ -299,7 +243,7 @@ keyring_reap (Keyring *keyring)
   keyring->pid = 0;
   keyring->frozen = FALSE;
 
-  wait_until (keyring_is_down, NULL, "the keyring to leave the bus");
+  test_wait_until (keyring_is_down, NULL, "the keyring to leave the bus");
   /* libsecret keeps the service it talked to; a new daemon is another. */
   secret_service_disconnect ();
 }
@@ -831,8 +775,8 @@ try_add (Fixture              *fixture,
 
   g_assert_nonnull (token);
   tessera_store_add_async (fixture->store, name, "", "", base_url, token, verification,
-                           cancellable, on_ready, &result);
-  return tessera_store_add_finish (fixture->store, wait_for (&result), error);
+                           cancellable, test_wait_on_ready, &result);
+  return tessera_store_add_finish (fixture->store, test_wait_for (&result), error);
 }
 
 /* Adds a verified credential; returns its id. */
@@ -863,8 +807,8 @@ try_replace_token (Fixture     *fixture,
   g_autoptr(GAsyncResult) result = NULL;
 
   tessera_store_update_async (fixture->store, id, "Renamed", NULL, NULL, NULL, token, NULL, NULL,
-                              on_ready, &result);
-  return tessera_store_update_finish (fixture->store, wait_for (&result), error);
+                              test_wait_on_ready, &result);
+  return tessera_store_update_finish (fixture->store, test_wait_for (&result), error);
 }
 
 static TesseraCredentialStatus
@@ -874,8 +818,8 @@ verify (Fixture     *fixture,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  tessera_store_verify_async (fixture->store, id, NULL, on_ready, &result);
-  return tessera_store_verify_finish (fixture->store, wait_for (&result), error);
+  tessera_store_verify_async (fixture->store, id, NULL, test_wait_on_ready, &result);
+  return tessera_store_verify_finish (fixture->store, test_wait_for (&result), error);
 }
 
 static gboolean
@@ -886,8 +830,8 @@ remove_and_commit (Fixture     *fixture,
   g_autoptr(GAsyncResult) result = NULL;
 
   g_assert_true (tessera_store_remove (fixture->store, id, NULL));
-  tessera_store_commit_remove_async (fixture->store, id, NULL, on_ready, &result);
-  return tessera_store_commit_remove_finish (fixture->store, wait_for (&result), error);
+  tessera_store_commit_remove_async (fixture->store, id, NULL, test_wait_on_ready, &result);
+  return tessera_store_commit_remove_finish (fixture->store, test_wait_for (&result), error);
 }
 
 static char *
@@ -897,8 +841,8 @@ lookup_token (Fixture     *fixture,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  tessera_store_lookup_token_async (fixture->store, id, NULL, on_ready, &result);
-  return tessera_store_lookup_token_finish (fixture->store, wait_for (&result), error);
+  tessera_store_lookup_token_async (fixture->store, id, NULL, test_wait_on_ready, &result);
+  return tessera_store_lookup_token_finish (fixture->store, test_wait_for (&result), error);
 }
 
 static char *
@@ -908,8 +852,8 @@ backend_lookup (TesseraSecretBackend  *backend,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  tessera_secret_backend_lookup_async (backend, secret_id, NULL, on_ready, &result);
-  return tessera_secret_backend_lookup_finish (backend, wait_for (&result), error);
+  tessera_secret_backend_lookup_async (backend, secret_id, NULL, test_wait_on_ready, &result);
+  return tessera_secret_backend_lookup_finish (backend, test_wait_for (&result), error);
 }
 
 /* Helpers: what is stored, all of it */
@@ -1239,7 +1183,7 @@ wait_for_request_at_keyring (Watch *watch)
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
 
-  wait_until (watch_seen, watch, watch->member);
+  test_wait_until (watch_seen, watch, watch->member);
   reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                        "org.freedesktop.DBus", "GetId", NULL, G_VARIANT_TYPE ("(s)"),
                                        G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
@@ -1271,18 +1215,18 @@ test_secret_service_killed_mid_store (Fixture       *fixture,
       keyring_freeze (&fixture->keyring);
 
       if (round == 0)
-        tessera_store_add_async (fixture->store, "Gamma", "", "", NULL, parsed, NULL, NULL, on_ready, &result);
+        tessera_store_add_async (fixture->store, "Gamma", "", "", NULL, parsed, NULL, NULL, test_wait_on_ready, &result);
       else
         tessera_store_update_async (fixture->store, a, "Renamed", NULL, NULL, NULL, parsed, NULL, NULL,
-                                    on_ready, &result);
+                                    test_wait_on_ready, &result);
 
       wait_for_request_at_keyring (&watch);
       keyring_kill (&fixture->keyring);
 
       if (round == 0)
-        g_assert_null (tessera_store_add_finish (fixture->store, wait_for (&result), &error));
+        g_assert_null (tessera_store_add_finish (fixture->store, test_wait_for (&result), &error));
       else
-        g_assert_false (tessera_store_update_finish (fixture->store, wait_for (&result), &error));
+        g_assert_false (tessera_store_update_finish (fixture->store, test_wait_for (&result), &error));
       assert_reason (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SECRET_FAILED);
 
       keyring_start (&fixture->keyring);
@@ -1406,7 +1350,7 @@ test_secret_service_slow (Fixture       *fixture,
     g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
 
     keyring_thaw (&fixture->keyring);
-    wait_until (items_are, &unchanged, "the key stored late to be cleared");
+    test_wait_until (items_are, &unchanged, "the key stored late to be cleared");
   }
 
   /* A deadline. The keyring wakes up the moment the store gives up. */
@@ -1428,7 +1372,7 @@ test_secret_service_slow (Fixture       *fixture,
     g_assert_cmpint (g_get_monotonic_time () - start, >=, 1000 * 1000);
     g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
 
-    wait_until (items_are, &unchanged, "the key stored late to be cleared");
+    test_wait_until (items_are, &unchanged, "the key stored late to be cleared");
   }
 
   /* A check waits for the key no longer than that either. */
@@ -2322,9 +2266,9 @@ populate (Fixture        *fixture,
       tessera_secret_backend_store_async (fixture->real, id, "Harness API key", token, NULL, on_populated, &pending);
       /* The bus allows a connection only so many calls in flight. */
       if (pending >= 32)
-        wait_until (none_pending, &pending, "the keys to be stored");
+        test_wait_until (none_pending, &pending, "the keys to be stored");
     }
-  wait_until (none_pending, &pending, "the keys to be stored");
+  test_wait_until (none_pending, &pending, "the keys to be stored");
 
   list = g_strv_builder_end (ids);
   list_value = g_variant_ref_sink (g_variant_new_strv ((const char * const *) list, -1));
@@ -2417,8 +2361,8 @@ test_concurrency (Fixture       *fixture,
 
   start = g_get_monotonic_time ();
   tessera_store_verify_all_async (fixture->store, FALSE, NULL, on_verify_all_done, &done);
-  /* Longer than WAIT_SECONDS: under the sanitizers this takes a minute. */
-  wait_until_for (all_done, &done, "verify-all and the edits", 300);
+  /* Longer than TEST_WAIT_SECONDS: under the sanitizers this takes a minute. */
+  test_wait_until_for (all_done, &done, "verify-all and the edits", 300);
   g_test_message ("verify-all: %.1f s, %u requests, at most %u at once; edits: %u done, %u refused",
                   (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC,
                   harness->requests, harness->max_in_flight, succeeded, failed);

@@ -25,11 +25,11 @@
 #include "tessera-libsecret-backend.h"
 #include "tessera-store.h"
 #include "tessera-verification-private.h"
+#include "test-wait.h"
 
 #define ACCOUNT       "TesseraTestAcct0000001"
 #define OTHER_ACCOUNT "TesseraTestAcct0000002"
 #define SCHEMA_NAME   "io.github.tessera.Tessera.Credential"
-#define WAIT_SECONDS  20
 
 static gboolean service_mode;     /* real gnome-keyring, not the file backend */
 static GString *captured_log;
@@ -55,54 +55,7 @@ make_token (const char *prefix,
   return g_string_free (token, FALSE);
 }
 
-/* Helpers: waiting */
-
-static gboolean
-on_wait_timeout (gpointer user_data)
-{
-  g_error ("Timed out waiting for %s", (const char *) user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_ready (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  g_assert_null (*slot);
-  *slot = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  guint timeout = g_timeout_add_seconds (WAIT_SECONDS, on_wait_timeout, (gpointer) "an operation");
-
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (timeout);
-  return *slot;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-/* Iterates until @condition holds: changes made through another settings
- * backend arrive through a file monitor. */
-static void
-wait_until (Condition   condition,
-            gpointer    data,
-            const char *what)
-{
-  guint timeout = g_timeout_add_seconds (WAIT_SECONDS, on_wait_timeout, (gpointer) what);
-
-  while (!condition (data))
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (timeout);
-}
+/* Helpers: waiting (see test-wait.h) */
 
 /* Lets pending idles and file-monitor events run. */
 static void
@@ -342,8 +295,8 @@ add_full (Fixture              *fixture,
 
   g_assert_nonnull (token);
   tessera_store_add_async (store, name, description, account_id, base_url, token, verification,
-                           NULL, on_ready, &result);
-  return tessera_store_add_finish (store, wait_for (&result), error);
+                           NULL, test_wait_on_ready, &result);
+  return tessera_store_add_finish (store, test_wait_for (&result), error);
 }
 
 static TesseraCredential *
@@ -379,8 +332,8 @@ update (Fixture     *fixture,
     token = tessera_token_parse (new_token_value, NULL);
 
   tessera_store_update_async (fixture->store, id, name, description, account_id, base_url,
-                              token, NULL, NULL, on_ready, &result);
-  return tessera_store_update_finish (fixture->store, wait_for (&result), error);
+                              token, NULL, NULL, test_wait_on_ready, &result);
+  return tessera_store_update_finish (fixture->store, test_wait_for (&result), error);
 }
 
 static char *
@@ -390,8 +343,8 @@ lookup_token (TesseraStore  *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  tessera_store_lookup_token_async (store, id, NULL, on_ready, &result);
-  return tessera_store_lookup_token_finish (store, wait_for (&result), error);
+  tessera_store_lookup_token_async (store, id, NULL, test_wait_on_ready, &result);
+  return tessera_store_lookup_token_finish (store, test_wait_for (&result), error);
 }
 
 static gboolean
@@ -401,8 +354,8 @@ commit_remove (TesseraStore  *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  tessera_store_commit_remove_async (store, id, NULL, on_ready, &result);
-  return tessera_store_commit_remove_finish (store, wait_for (&result), error);
+  tessera_store_commit_remove_async (store, id, NULL, test_wait_on_ready, &result);
+  return tessera_store_commit_remove_finish (store, test_wait_for (&result), error);
 }
 
 static gboolean
@@ -411,8 +364,8 @@ reconcile (TesseraStore  *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  tessera_store_reconcile_async (store, NULL, on_ready, &result);
-  return tessera_store_reconcile_finish (store, wait_for (&result), error);
+  tessera_store_reconcile_async (store, NULL, test_wait_on_ready, &result);
+  return tessera_store_reconcile_finish (store, test_wait_for (&result), error);
 }
 
 /* Straight to the keyring, around the store. */
@@ -423,8 +376,8 @@ backend_lookup (TesseraSecretBackend  *backend,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  tessera_secret_backend_lookup_async (backend, secret_id, NULL, on_ready, &result);
-  return tessera_secret_backend_lookup_finish (backend, wait_for (&result), error);
+  tessera_secret_backend_lookup_async (backend, secret_id, NULL, test_wait_on_ready, &result);
+  return tessera_secret_backend_lookup_finish (backend, test_wait_for (&result), error);
 }
 
 static void
@@ -434,8 +387,8 @@ backend_clear (TesseraSecretBackend *backend,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  tessera_secret_backend_clear_async (backend, secret_id, NULL, on_ready, &result);
-  g_assert_true (tessera_secret_backend_clear_finish (backend, wait_for (&result), &error));
+  tessera_secret_backend_clear_async (backend, secret_id, NULL, test_wait_on_ready, &result);
+  g_assert_true (tessera_secret_backend_clear_finish (backend, test_wait_for (&result), &error));
   g_assert_no_error (error);
 }
 
@@ -715,7 +668,7 @@ test_days_to_expiry (Fixture       *fixture,
     {
       wait.expires = g_get_real_time () / 1000 + cases[i].left_ms;
       g_settings_set_int64 (settings, "expires", wait.expires);
-      wait_until (expires_is, &wait, "the new expiry");
+      test_wait_until (expires_is, &wait, "the new expiry");
 
       g_test_message ("expires in %" G_GINT64_FORMAT " ms", cases[i].left_ms);
       g_assert_cmpint (tessera_credential_get_days_to_expiry (credential), ==, cases[i].days);
@@ -724,7 +677,7 @@ test_days_to_expiry (Fixture       *fixture,
 
   wait.expires = 0;
   g_settings_set_int64 (settings, "expires", 0);
-  wait_until (expires_is, &wait, "no expiry");
+  test_wait_until (expires_is, &wait, "no expiry");
   g_assert_cmpint (tessera_credential_get_days_to_expiry (credential), ==, G_MAXINT);
   g_assert_false (tessera_credential_get_needs_attention (credential));
 }
@@ -1160,8 +1113,8 @@ test_commit_all (Fixture       *fixture,
   g_assert_true (tessera_store_remove (fixture->store, a, &error));
   g_assert_true (tessera_store_remove (fixture->store, c, &error));
 
-  tessera_store_commit_all_async (fixture->store, NULL, on_ready, &result);
-  g_assert_true (tessera_store_commit_all_finish (fixture->store, wait_for (&result), &error));
+  tessera_store_commit_all_async (fixture->store, NULL, test_wait_on_ready, &result);
+  g_assert_true (tessera_store_commit_all_finish (fixture->store, test_wait_for (&result), &error));
   g_assert_no_error (error);
 
   ids = dup_listed_ids (fixture);
@@ -1172,8 +1125,8 @@ test_commit_all (Fixture       *fixture,
 
   /* Nothing pending: committing all is a no-op. */
   g_clear_object (&result);
-  tessera_store_commit_all_async (fixture->store, NULL, on_ready, &result);
-  g_assert_true (tessera_store_commit_all_finish (fixture->store, wait_for (&result), &error));
+  tessera_store_commit_all_async (fixture->store, NULL, test_wait_on_ready, &result);
+  g_assert_true (tessera_store_commit_all_finish (fixture->store, test_wait_for (&result), &error));
   g_clear_object (&result);
 
   restart (fixture);
@@ -1517,8 +1470,8 @@ test_reconcile (Fixture       *fixture,
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    tessera_secret_backend_store_async (fixture->real, b_id, "restored", b_token, NULL, on_ready, &result);
-    g_assert_true (tessera_secret_backend_store_finish (fixture->real, wait_for (&result), &error));
+    tessera_secret_backend_store_async (fixture->real, b_id, "restored", b_token, NULL, test_wait_on_ready, &result);
+    g_assert_true (tessera_secret_backend_store_finish (fixture->real, test_wait_for (&result), &error));
   }
   g_assert_true (reconcile (fixture->store, &error));
   g_assert_cmpint (tessera_credential_get_status (b), ==, TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
@@ -1557,8 +1510,8 @@ check_unavailable_keyring_changes_nothing (Fixture      *fixture,
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    tessera_store_verify_async (fixture->store, a_id, NULL, on_ready, &result);
-    g_assert_cmpint (tessera_store_verify_finish (fixture->store, wait_for (&result), &error), ==,
+    tessera_store_verify_async (fixture->store, a_id, NULL, test_wait_on_ready, &result);
+    g_assert_cmpint (tessera_store_verify_finish (fixture->store, test_wait_for (&result), &error), ==,
                      TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
     g_assert_error (error, failure->domain, failure->code);
     g_clear_error (&error);
@@ -2069,7 +2022,7 @@ test_follow_other_process (Fixture       *fixture,
   g_assert_no_error (error);
   id = g_strdup (tessera_credential_get_id (added));
 
-  wait_until (has_n_items, &count, "the window to see the new credential");
+  test_wait_until (has_n_items, &count, "the window to see the new credential");
   assert_change (fixture, 0, 0, 0, 1);
   seen = tessera_store_lookup (fixture->store, id);
   g_assert_nonnull (seen);
@@ -2082,21 +2035,21 @@ test_follow_other_process (Fixture       *fixture,
     g_autoptr(GAsyncResult) result = NULL;
 
     tessera_store_update_async (cli, id, "Renamed by the CLI", NULL, NULL, NULL, NULL, NULL,
-                                NULL, on_ready, &result);
-    g_assert_true (tessera_store_update_finish (cli, wait_for (&result), &error));
+                                NULL, test_wait_on_ready, &result);
+    g_assert_true (tessera_store_update_finish (cli, test_wait_for (&result), &error));
   }
   name.credential = seen;
-  wait_until (has_name, &name, "the window to see the rename");
+  test_wait_until (has_name, &name, "the window to see the rename");
 
   g_assert_true (tessera_store_select (cli, id, &error));
   select.id = id;
-  wait_until (has_selected, &select, "the window to see the selection");
+  test_wait_until (has_selected, &select, "the window to see the selection");
   g_assert_true (tessera_credential_get_selected (seen));
 
   g_assert_true (tessera_store_remove (cli, id, &error));
   g_assert_true (commit_remove (cli, id, &error));
   count.n_items = 0;
-  wait_until (has_n_items, &count, "the window to see the removal");
+  test_wait_until (has_n_items, &count, "the window to see the removal");
   g_assert_null (tessera_store_get_selected (fixture->store));
 
   g_clear_object (&added);
@@ -2136,7 +2089,7 @@ test_follow_before_watched (Fixture       *fixture,
   g_settings_sync ();
 
   name.credential = first;
-  wait_until (has_name, &name, "the store to see the early rename");
+  test_wait_until (has_name, &name, "the store to see the early rename");
   settle ();
   g_assert_true (_tessera_credential_get_watched (first));
   g_assert_true (_tessera_credential_get_watched (tessera_store_lookup (fixture->store, id_at (fixture->store, 1))));
@@ -2144,7 +2097,7 @@ test_follow_before_watched (Fixture       *fixture,
   name.name = "Renamed once followed";
   g_assert_true (g_settings_set_string (other, "name", name.name));
   g_settings_sync ();
-  wait_until (has_name, &name, "the store to see the later rename");
+  test_wait_until (has_name, &name, "the store to see the later rename");
 }
 
 /* The command line's store follows no credential, and still sees its own
@@ -2180,8 +2133,8 @@ test_unwatched_store (Fixture       *fixture,
   g_assert_cmpint (tessera_credential_get_kind (seen), ==, TESSERA_CREDENTIAL_KIND_SAT);
   g_assert_cmpint (tessera_credential_get_created (seen), >, 0);
 
-  tessera_store_update_async (cli, id, "Changed", NULL, NULL, NULL, NULL, NULL, NULL, on_ready, &result);
-  g_assert_true (tessera_store_update_finish (cli, wait_for (&result), &error));
+  tessera_store_update_async (cli, id, "Changed", NULL, NULL, NULL, NULL, NULL, NULL, test_wait_on_ready, &result);
+  g_assert_true (tessera_store_update_finish (cli, test_wait_for (&result), &error));
   g_assert_no_error (error);
   g_assert_cmpstr (tessera_credential_get_name (seen), ==, "Changed");
   g_assert_false (_tessera_credential_get_watched (seen));
@@ -2345,8 +2298,8 @@ verify (TesseraStore  *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  tessera_store_verify_async (store, id, NULL, on_ready, &result);
-  return tessera_store_verify_finish (store, wait_for (&result), error);
+  tessera_store_verify_async (store, id, NULL, test_wait_on_ready, &result);
+  return tessera_store_verify_finish (store, test_wait_for (&result), error);
 }
 
 static void
@@ -2467,8 +2420,8 @@ test_verify_cancel (Fixture       *fixture,
   fake_harness_queue_reply_full (fake, &(FakeHarnessReply) { .never_answer = TRUE });
 
   tessera_store_verify_async (fixture->store, tessera_credential_get_id (credential), cancellable,
-                              on_ready, &result);
-  wait_until (has_requests, &wait, "the request to reach the fake Harness");
+                              test_wait_on_ready, &result);
+  test_wait_until (has_requests, &wait, "the request to reach the fake Harness");
   g_assert_true (tessera_credential_get_checking (credential));
 
   /* Checking it twice at once is refused. */
@@ -2478,7 +2431,7 @@ test_verify_cancel (Fixture       *fixture,
   g_clear_error (&error);
 
   g_cancellable_cancel (cancellable);
-  g_assert_cmpint (tessera_store_verify_finish (fixture->store, wait_for (&result), &error), ==,
+  g_assert_cmpint (tessera_store_verify_finish (fixture->store, test_wait_for (&result), &error), ==,
                    TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_false (tessera_credential_get_checking (credential));
@@ -2641,9 +2594,9 @@ test_verify_all (Fixture       *fixture,
   g_signal_connect (fixture->store, "verify-progress", G_CALLBACK (on_progress), progress);
   g_signal_connect (fixture->store, "notify::verifying", G_CALLBACK (on_notify), verifying);
 
-  tessera_store_verify_all_async (fixture->store, FALSE, NULL, on_ready, &result);
+  tessera_store_verify_all_async (fixture->store, FALSE, NULL, test_wait_on_ready, &result);
   g_assert_true (tessera_store_get_verifying (fixture->store));
-  g_assert_true (tessera_store_verify_all_finish (fixture->store, wait_for (&result), &error));
+  g_assert_true (tessera_store_verify_all_finish (fixture->store, test_wait_for (&result), &error));
   g_assert_no_error (error);
   g_assert_false (tessera_store_get_verifying (fixture->store));
   g_assert_cmpuint (verifying->len, ==, 2);
@@ -2665,8 +2618,8 @@ test_verify_all (Fixture       *fixture,
   /* All fresh: a "stale only" run has nothing to do. */
   g_array_set_size (progress, 0);
   g_clear_object (&result);
-  tessera_store_verify_all_async (fixture->store, TRUE, NULL, on_ready, &result);
-  g_assert_true (tessera_store_verify_all_finish (fixture->store, wait_for (&result), &error));
+  tessera_store_verify_all_async (fixture->store, TRUE, NULL, test_wait_on_ready, &result);
+  g_assert_true (tessera_store_verify_all_finish (fixture->store, test_wait_for (&result), &error));
   g_assert_cmpuint (progress->len, ==, 1);
   g_assert_cmpuint (g_array_index (progress, guint, 0), ==, 0);
 
