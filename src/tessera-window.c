@@ -34,6 +34,7 @@ struct _TesseraWindow
    * go of (borrowed), for the next items it shows */
   GPtrArray            *tiles;
   GPtrArray            *spare_tiles;
+  guint                 verify_stale_id;
 
   /* the token we put on the clipboard, to clear it again */
   GdkContentProvider   *copied_token;
@@ -558,7 +559,6 @@ factory_bind_cb (GtkSignalListItemFactory *factory,
       gtk_list_item_set_child (item, create_add_tile ());
     }
 }
-
 
 static void
 factory_unbind_cb (GtkSignalListItemFactory *factory,
@@ -1112,6 +1112,7 @@ verify_stale_cb (gpointer user_data)
 {
   TesseraWindow *self = TESSERA_WINDOW (user_data);
 
+  self->verify_stale_id = 0;
   start_verify_all (self, TRUE);
   return G_SOURCE_REMOVE;
 }
@@ -1122,7 +1123,8 @@ static void
 verify_on_open_cb (TesseraWindow *self)
 {
   g_signal_handlers_disconnect_by_func (self, verify_on_open_cb, NULL);
-  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, verify_stale_cb, g_object_ref (self), g_object_unref);
+  if (self->verify_stale_id == 0)
+    self->verify_stale_id = g_idle_add (verify_stale_cb, self);
 }
 
 static void
@@ -1201,6 +1203,7 @@ tessera_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (queued, self);
     }
 
+  g_clear_handle_id (&self->verify_stale_id, g_source_remove);
   if (self->grid_view != NULL)
     grid_unmapped_cb (self);
   release_tiles (self);

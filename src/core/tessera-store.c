@@ -416,10 +416,10 @@ keyfile_settings_match (TesseraStore *self,
   return TRUE;
 }
 
-/* Whether the keyfile backend holds what is in the file: everything of
- * ours, the list and every credential listed on either side. */
 static GStrv dup_list (TesseraStore *self);
 
+/* Whether the keyfile backend holds what is in the file: everything of
+ * ours, the list and every credential listed on either side. */
 static gboolean
 keyfile_is_loaded (TesseraStore *self)
 {
