@@ -35,6 +35,7 @@ struct _TesseraWindow
   GPtrArray            *tiles;
   GPtrArray            *spare_tiles;
   guint                 verify_stale_id;
+  guint                 fit_columns_id;
 
   /* the token we put on the clipboard, to clear it again */
   GdkContentProvider   *copied_token;
@@ -1033,9 +1034,9 @@ tessera_window_close_request (GtkWindow *window)
 #define GRID_MAX_FIRST_ITEMS 36
 /* The most columns the grid shows (also in tessera-window.ui) */
 #define GRID_MAX_COLUMNS 6
-/* A tile's least width (its width-request and the grid's cell padding),
- * a bound below its height, and the grid's padding plus the header bar */
-#define TILE_MIN_WIDTH 272
+/* Bounds below a tile's width (its width-request) and height, and the
+ * grid's padding plus the header bar: enough tiles for the first frame. */
+#define TILE_MIN_WIDTH 260
 #define TILE_MIN_HEIGHT 150
 #define GRID_MARGIN 24
 #define HEADER_HEIGHT 47
@@ -1080,16 +1081,49 @@ grow_grid_cb (GtkWidget     *widget,
 
 /* GTK 4.8's grid view keeps about 30 rows of max-columns tiles alive, and
  * rebinds them all when a search changes what they show. Max-columns
- * follows what fits in the grid's width, which is the number of columns
- * the grid shows anyway (a tile is never narrower than TILE_MIN_WIDTH):
- * in a 900 pixel wide window, 3 columns keep ~100 tiles alive, not ~190. */
+ * follows what fits in the grid's width, counted as the grid view counts
+ * its columns (its width over its widest cell's least width), so the grid
+ * shows the same columns: in a 900 pixel wide window, 3 columns keep ~100
+ * tiles alive, not ~190. */
+static gboolean
+fit_grid_columns_cb (gpointer user_data)
+{
+  TesseraWindow *self = TESSERA_WINDOW (user_data);
+  int cell_width = 0;
+  int fit;
+
+  self->fit_columns_id = 0;
+
+  for (GtkWidget *cell = gtk_widget_get_first_child (self->grid_view);
+       cell != NULL;
+       cell = gtk_widget_get_next_sibling (cell))
+    {
+      int min = 0;
+
+      if (!gtk_widget_get_visible (cell))
+        continue;
+      gtk_widget_measure (cell, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+      cell_width = MAX (cell_width, min);
+    }
+
+  /* No cell yet: the grid keeps what it has. */
+  if (cell_width <= 0)
+    return G_SOURCE_REMOVE;
+
+  fit = CLAMP (gtk_widget_get_width (self->grid_view) / cell_width, 1, GRID_MAX_COLUMNS);
+  if ((guint) fit != gtk_grid_view_get_max_columns (GTK_GRID_VIEW (self->grid_view)))
+    gtk_grid_view_set_max_columns (GTK_GRID_VIEW (self->grid_view), fit);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The adjustment changes while the grid is being allocated, when a new
+ * max-columns would not lay it out again: set it right after. */
 static void
 grid_width_changed_cb (TesseraWindow *self)
 {
-  int fit = CLAMP (gtk_widget_get_width (self->grid_view) / TILE_MIN_WIDTH, 1, GRID_MAX_COLUMNS);
-
-  if ((guint) fit != gtk_grid_view_get_max_columns (GTK_GRID_VIEW (self->grid_view)))
-    gtk_grid_view_set_max_columns (GTK_GRID_VIEW (self->grid_view), fit);
+  if (self->fit_columns_id == 0)
+    self->fit_columns_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, fit_grid_columns_cb, self, NULL);
 }
 
 static void
@@ -1204,6 +1238,7 @@ tessera_window_dispose (GObject *object)
     }
 
   g_clear_handle_id (&self->verify_stale_id, g_source_remove);
+  g_clear_handle_id (&self->fit_columns_id, g_source_remove);
   if (self->grid_view != NULL)
     grid_unmapped_cb (self);
   release_tiles (self);

@@ -1078,6 +1078,83 @@ test_search_follows_changes (Fixture       *f,
   g_signal_handlers_disconnect_by_data (filter, &filter_changes);
 }
 
+/* How many columns the grid shows: the distinct left edges of its tiles. */
+static guint
+count_columns (Fixture   *f,
+               GtkWidget *grid)
+{
+  g_autoptr(GPtrArray) tiles = g_ptr_array_new ();
+  g_autoptr(GHashTable) edges = g_hash_table_new (NULL, NULL);
+
+  collect_widgets (GTK_WIDGET (f->window), TESSERA_TYPE_CREDENTIAL_TILE, tiles);
+  for (guint i = 0; i < tiles->len; i++)
+    {
+      GtkWidget *tile = g_ptr_array_index (tiles, i);
+      graphene_point_t at;
+
+      if (tessera_credential_tile_get_credential (TESSERA_CREDENTIAL_TILE (tile)) == NULL ||
+          !gtk_widget_compute_point (tile, grid, &GRAPHENE_POINT_INIT (0, 0), &at))
+        continue;
+      g_hash_table_add (edges, GINT_TO_POINTER ((int) at.x));
+    }
+
+  return g_hash_table_size (edges);
+}
+
+/* The grid shows as many columns as fit, whatever the window's width: one
+ * more would not fit (GTK keeps fewer tiles alive when the grid asks for
+ * no more columns than that, see test_many). */
+static void
+test_columns_follow_width (Fixture       *f,
+                           gconstpointer  data)
+{
+  /* 818 and 1085: a cell narrower than 272 pixels fits one column more. */
+  static const int widths[] = { 900, 1500, 600, 818, 1085, 1950 };
+
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Credential %u", i);
+
+      add_credential (f, name, NULL, ACCOUNT_A, NULL, NULL);
+    }
+
+  /* A window of each width, as the saved size opens it (without a window
+   * manager, a shown window keeps its size). */
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      TesseraWindow *window;
+      GtkWidget *grid;
+      guint columns;
+      int cell_width;
+
+      g_settings_set_int (tessera_store_get_settings (f->store), "window-width", widths[i]);
+      open_window (f, FALSE);
+      WAIT_UNTIL (count_bound_tiles (f) == 8);
+      iterate_for (200);
+      grid = find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW, NULL, NULL);
+
+      /* A cell's least width: the tile's, with the cell's padding. */
+      gtk_widget_measure (gtk_widget_get_parent (GTK_WIDGET (find_tile (f, "Credential 0"))),
+                          GTK_ORIENTATION_HORIZONTAL, -1, &cell_width, NULL, NULL, NULL);
+      g_assert_cmpint (cell_width, >, 0);
+
+      columns = count_columns (f, grid);
+      g_test_message ("window %d wide, grid %d: %u columns of at least %d (max-columns %u)",
+                      widths[i], gtk_widget_get_width (grid), columns, cell_width,
+                      gtk_grid_view_get_max_columns (GTK_GRID_VIEW (grid)));
+      g_assert_cmpuint (columns, >=, 1);
+      g_assert_cmpuint (columns, <=, 6);
+      if (columns < 6)
+        g_assert_cmpint ((int) (columns + 1) * cell_width, >, gtk_widget_get_width (grid));
+
+      window = g_steal_pointer (&f->window);
+      g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+      gtk_window_destroy (GTK_WINDOW (window));
+      g_object_unref (window);
+      WAIT_UNTIL (window == NULL);
+    }
+}
+
 static void
 test_many (Fixture       *f,
            gconstpointer  data)
@@ -1385,6 +1462,7 @@ main (int   argc,
   ADD ("search", test_search);
   ADD ("search-follows-changes", test_search_follows_changes);
   ADD ("many", test_many);
+  ADD ("columns-follow-width", test_columns_follow_width);
   ADD ("copy-token", test_copy_token);
   ADD ("copy-account-id", test_copy_account_id);
   ADD ("verify-on-open", test_verify_on_open);
