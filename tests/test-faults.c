@@ -1086,6 +1086,38 @@ status_of (Fixture    *fixture,
 
 /* Tests: the Secret Service */
 
+/* Adding, replacing @a's token, verifying @a and deleting @b all fail with
+ * @reason, and leave @a verified and @b in the store. */
+static void
+assert_changes_fail (Fixture           *fixture,
+                     const char        *a,
+                     const char        *b,
+                     const char        *token,
+                     TesseraStoreError  reason)
+{
+  g_autoptr(TesseraCredential) added = NULL;
+  g_autoptr(GError) error = NULL;
+
+  added = try_add (fixture, "Gamma", token, NULL, NULL, NULL, &error);
+  g_assert_null (added);
+  assert_reason (error, TESSERA_STORE_ERROR, reason);
+  g_clear_error (&error);
+
+  g_assert_false (try_replace_token (fixture, a, token, &error));
+  assert_reason (error, TESSERA_STORE_ERROR, reason);
+  g_clear_error (&error);
+
+  verify (fixture, a, &error);
+  assert_reason (error, TESSERA_STORE_ERROR, reason);
+  g_clear_error (&error);
+  g_assert_cmpint (status_of (fixture, a), ==, TESSERA_CREDENTIAL_STATUS_VERIFIED);
+
+  g_assert_false (remove_and_commit (fixture, b, &error));
+  assert_reason (error, TESSERA_STORE_ERROR, reason);
+  g_clear_error (&error);
+  g_assert_nonnull (tessera_store_lookup (fixture->store, b));
+}
+
 /* Every keyring operation of the store, with no Secret Service on the bus
  * (and none that could be started): each fails with "no keyring", and
  * nothing changes. Then the keyring comes back, and all is there. */
@@ -1099,25 +1131,12 @@ test_secret_service_not_running (Fixture       *fixture,
   g_autoptr(Snapshot) before = snapshot_take (fixture, NULL, TRUE);
   g_autoptr(Snapshot) during = NULL;
   g_autoptr(Snapshot) after = NULL;
-  g_autoptr(TesseraCredential) added = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(TesseraSecret) value = NULL;
 
   keyring_stop (&fixture->keyring);
 
-  added = try_add (fixture, "Gamma", token, NULL, NULL, NULL, &error);
-  g_assert_null (added);
-  assert_reason (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE);
-  g_clear_error (&error);
-
-  g_assert_false (try_replace_token (fixture, a, token, &error));
-  assert_reason (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE);
-  g_clear_error (&error);
-
-  verify (fixture, a, &error);
-  assert_reason (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE);
-  g_clear_error (&error);
-  g_assert_cmpint (status_of (fixture, a), ==, TESSERA_CREDENTIAL_STATUS_VERIFIED);
+  assert_changes_fail (fixture, a, b, token, TESSERA_STORE_ERROR_NO_SECRET_SERVICE);
 
   /* Not found is not what this is: the key is not declared missing. */
   value = lookup_token (fixture, a, &error);
@@ -1125,11 +1144,6 @@ test_secret_service_not_running (Fixture       *fixture,
   assert_reason (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE);
   g_clear_error (&error);
   g_assert_cmpint (status_of (fixture, a), ==, TESSERA_CREDENTIAL_STATUS_VERIFIED);
-
-  g_assert_false (remove_and_commit (fixture, b, &error));
-  assert_reason (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE);
-  g_clear_error (&error);
-  g_assert_nonnull (tessera_store_lookup (fixture->store, b));
 
   during = snapshot_take (fixture, NULL, FALSE);
   assert_snapshot (during, before);
@@ -1258,28 +1272,10 @@ test_secret_service_locked (Fixture       *fixture,
   g_autoptr(Snapshot) before = snapshot_take (fixture, NULL, TRUE);
   g_autoptr(Snapshot) during = NULL;
   g_autoptr(Snapshot) after = NULL;
-  g_autoptr(TesseraCredential) added = NULL;
-  g_autoptr(GError) error = NULL;
 
   keyring_lock ();
 
-  added = try_add (fixture, "Gamma", token, NULL, NULL, NULL, &error);
-  g_assert_null (added);
-  assert_reason (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_KEYRING_LOCKED);
-  g_clear_error (&error);
-
-  g_assert_false (try_replace_token (fixture, a, token, &error));
-  assert_reason (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_KEYRING_LOCKED);
-  g_clear_error (&error);
-
-  verify (fixture, a, &error);
-  assert_reason (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_KEYRING_LOCKED);
-  g_clear_error (&error);
-  g_assert_cmpint (status_of (fixture, a), ==, TESSERA_CREDENTIAL_STATUS_VERIFIED);
-
-  g_assert_false (remove_and_commit (fixture, b, &error));
-  assert_reason (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_KEYRING_LOCKED);
-  g_clear_error (&error);
+  assert_changes_fail (fixture, a, b, token, TESSERA_STORE_ERROR_KEYRING_LOCKED);
 
   during = snapshot_take (fixture, NULL, FALSE);
   assert_snapshot (during, before);
