@@ -47,6 +47,7 @@
 #include "tessera-libsecret-backend.h"
 #include "tessera-store.h"
 #include "tessera-verification-private.h"
+#include "test-keyring.h"
 #include "test-wait.h"
 
 #define ACCOUNT           "TesseraFaultAcct000001"
@@ -290,15 +291,8 @@ static void
 keyring_lock (void)
 {
   g_autoptr(GDBusConnection) bus = session_bus ();
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *collections[] = { "/org/freedesktop/secrets/collection/login", NULL };
 
-  reply = g_dbus_connection_call_sync (bus, SECRETS_NAME, "/org/freedesktop/secrets",
-                                       "org.freedesktop.Secret.Service", "Lock",
-                                       g_variant_new ("(^ao)", collections),
-                                       G_VARIANT_TYPE ("(aoo)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-  g_assert_no_error (error);
+  test_keyring_lock_login (bus);
 }
 
 /* Without a prompt, as gnome-keyring's own login does (as test-store). */
@@ -306,31 +300,8 @@ static void
 keyring_unlock (void)
 {
   g_autoptr(GDBusConnection) bus = session_bus ();
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) output = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *session;
 
-  reply = g_dbus_connection_call_sync (bus, SECRETS_NAME, "/org/freedesktop/secrets",
-                                       "org.freedesktop.Secret.Service", "OpenSession",
-                                       g_variant_new ("(sv)", "plain", g_variant_new_string ("")),
-                                       G_VARIANT_TYPE ("(vo)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(v&o)", &output, &session);
-
-  g_clear_pointer (&reply, g_variant_unref);
-  reply = g_dbus_connection_call_sync (bus, SECRETS_NAME, "/org/freedesktop/secrets",
-                                       "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
-                                       "UnlockWithMasterPassword",
-                                       g_variant_new ("(o(o@ay@ays))",
-                                                      "/org/freedesktop/secrets/collection/login",
-                                                      session,
-                                                      g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, "", 0, 1),
-                                                      g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, KEYRING_PASSWORD,
-                                                                                 strlen (KEYRING_PASSWORD), 1),
-                                                      "text/plain"),
-                                       NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-  g_assert_no_error (error);
+  test_keyring_unlock_login (bus, KEYRING_PASSWORD);
 }
 
 /* Makes "default" the keyring kept in memory only: gnome-keyring encrypts

@@ -25,6 +25,7 @@
 #include "tessera-libsecret-backend.h"
 #include "tessera-store.h"
 #include "tessera-verification-private.h"
+#include "test-keyring.h"
 #include "test-wait.h"
 
 #define ACCOUNT       "TesseraTestAcct0000001"
@@ -1572,15 +1573,8 @@ static void
 lock_login_keyring (void)
 {
   g_autoptr(GDBusConnection) bus = session_bus ();
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *collections[] = { "/org/freedesktop/secrets/collection/login", NULL };
 
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets", "/org/freedesktop/secrets",
-                                       "org.freedesktop.Secret.Service", "Lock",
-                                       g_variant_new ("(^ao)", collections),
-                                       G_VARIANT_TYPE ("(aoo)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-  g_assert_no_error (error);
+  test_keyring_lock_login (bus);
 }
 
 /* Unlocks without a prompt, the way gnome-keyring's own login does. */
@@ -1588,35 +1582,10 @@ static void
 unlock_login_keyring (void)
 {
   g_autoptr(GDBusConnection) bus = session_bus ();
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) output = NULL;
-  g_autoptr(GError) error = NULL;
   const char *password = g_getenv ("TESSERA_KEYRING_PASSWORD");
-  const char *session;
 
-  if (password == NULL)
-    password = "tessera-test";   /* what build-aux/session unlocks with */
-
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets", "/org/freedesktop/secrets",
-                                       "org.freedesktop.Secret.Service", "OpenSession",
-                                       g_variant_new ("(sv)", "plain", g_variant_new_string ("")),
-                                       G_VARIANT_TYPE ("(vo)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(v&o)", &output, &session);
-
-  g_clear_pointer (&reply, g_variant_unref);
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets", "/org/freedesktop/secrets",
-                                       "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
-                                       "UnlockWithMasterPassword",
-                                       g_variant_new ("(o(o@ay@ays))",
-                                                      "/org/freedesktop/secrets/collection/login",
-                                                      session,
-                                                      g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, "", 0, 1),
-                                                      g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, password,
-                                                                                 strlen (password), 1),
-                                                      "text/plain"),
-                                       NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-  g_assert_no_error (error);
+  /* What build-aux/session unlocks with, unless told otherwise. */
+  test_keyring_unlock_login (bus, password != NULL ? password : "tessera-test");
 }
 
 /* A locked gnome-keyring whose unlock prompt goes away unanswered (in the
