@@ -33,6 +33,8 @@ import time
 import traceback
 import uuid
 
+from tessera_testlib import Failure, Skip, check, check_equal, is_debug_line, tail
+
 TESSERA, FAKE_HARNESS, SCHEMA_DIR = (os.path.abspath(p) for p in sys.argv[1:4])
 
 # build-aux/test runs the suite a second time built with ASan and LSan.
@@ -40,24 +42,6 @@ SANITIZED = "ASAN_OPTIONS" in os.environ
 
 ACCOUNT = "TesseraDemoAcct0000001"      # FAKE_HARNESS_DEMO_ACCOUNT
 OTHER_ACCOUNT = "ZyXwVuTsRqPoNmLkJiHg_-"
-
-
-class Failure(Exception):
-    pass
-
-
-class Skip(Exception):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise Failure(message)
-
-
-def check_equal(actual, expected, what):
-    if actual != expected:
-        raise Failure(f"{what}: expected {expected!r}, got {actual!r}")
 
 
 def free_port():
@@ -298,17 +282,6 @@ def check_leak_report(args, stderr, file_keyring):
                  and " in " not in frames[3] and " in " not in frames[4])
         if not known:
             raise Failure(f"tessera {' '.join(args)} leaks memory:\n{tail(block, 30)}")
-
-
-def is_debug_line(line):
-    # "(tessera:1234): tessera-store-DEBUG: 12:00:00.000: …" and the INFO
-    # and MESSAGE levels; warnings and criticals are not noise.
-    return re.match(r"^\([^)]*:\d+\): [\w.-]+-(DEBUG|INFO|MESSAGE): ", line) is not None or \
-        re.match(r"^[\w.-]+-(DEBUG|INFO|MESSAGE): ", line) is not None
-
-
-def tail(text, lines=15):
-    return "\n".join(text.splitlines()[-lines:])
 
 
 # ---------------------------------------------------------------- cases

@@ -41,6 +41,8 @@ import threading
 import time
 import traceback
 
+from tessera_testlib import Failure, Skip, check, check_equal, is_debug_line
+
 TESSERA, SCHEMA_DIR, DATA_DIR = (os.path.abspath(p) for p in sys.argv[1:4])
 ONLY = sys.argv[4] if len(sys.argv) > 4 else ""
 
@@ -49,33 +51,10 @@ SCHEMA = "io.github.tessera.Tessera.Credential"
 KEYRING_PASSWORD = "faults-cli-test"
 
 
-class Failure(Exception):
-    pass
-
-
-class Skip(Exception):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise Failure(message)
-
-
-def check_equal(actual, expected, what):
-    if actual != expected:
-        raise Failure(f"{what}: expected {expected!r}, got {actual!r}")
-
-
 def make_key():
     alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
     return (f"pat.{ACCOUNT}.{secrets.token_hex(12)}."
             + "".join(secrets.choice(alnum) for _ in range(20)))
-
-
-def is_debug_line(line):
-    return re.match(r"^\([^)]*:\d+\): [\w.-]+-(DEBUG|INFO|MESSAGE): ", line) is not None or \
-        re.match(r"^[\w.-]+-(DEBUG|INFO|MESSAGE): ", line) is not None
 
 
 def check_sentence(text, what):

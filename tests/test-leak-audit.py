@@ -60,6 +60,8 @@ import time
 import traceback
 import urllib.request
 
+from tessera_testlib import Failure, Skip, check
+
 TESSERA, UI_PROGRAM, SERVERS, SCHEMA_DIR, DATA_DIR = (os.path.abspath(p) for p in sys.argv[1:6])
 SECRETS_BACKEND = (sys.argv[6] if len(sys.argv) > 6 else "--secrets=file").split("=", 1)[1]
 
@@ -72,19 +74,6 @@ MAX_SECONDS = 240 if "ASAN_OPTIONS" in os.environ else 60
 PLACE_KINDS = ("output", "settings", "files", "keyring labels", "argv", "environ", "URLs",
                "redirect target", "proxy")
 CREDENTIAL_SCHEMA = "io.github.tessera.Tessera.Credential"
-
-
-class Failure(Exception):
-    pass
-
-
-class Skip(Exception):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise Failure(message)
 
 
 def log(message):
