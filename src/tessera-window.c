@@ -30,10 +30,8 @@ struct _TesseraWindow
    * grow_grid_cb()); NULL once it is all of it */
   GtkSliceListModel    *grid_slice;
   guint                 grid_tick_id;
-  /* every credential tile made (a reference each), and those the grid let
-   * go of (borrowed), for the next items it shows */
+  /* every credential tile made, a reference each (see take_tile()) */
   GPtrArray            *tiles;
-  GPtrArray            *spare_tiles;
   guint                 verify_stale_id;
   guint                 fit_columns_id;
 
@@ -502,39 +500,21 @@ factory_setup_cb (GtkSignalListItemFactory *factory,
  * destroyed loses its parent and waits here for the next item to show.
  * A list item that is only rebound keeps its tile. There are never more
  * tiles than the grid showed at once (~100). */
-static void
-tile_parent_changed_cb (GtkWidget     *tile,
-                        GParamSpec    *pspec,
-                        TesseraWindow *self)
-{
-  if (gtk_widget_get_parent (tile) == NULL)
-    g_ptr_array_add (self->spare_tiles, tile);
-  else
-    g_ptr_array_remove_fast (self->spare_tiles, tile);
-}
-
 static GtkWidget *
 take_tile (TesseraWindow *self)
 {
   GtkWidget *tile;
 
-  if (self->spare_tiles->len > 0)
-    return g_ptr_array_index (self->spare_tiles, self->spare_tiles->len - 1);
+  for (guint i = 0; i < self->tiles->len; i++)
+    {
+      tile = g_ptr_array_index (self->tiles, i);
+      if (gtk_widget_get_parent (tile) == NULL)
+        return tile;
+    }
 
   tile = g_object_ref_sink (tessera_credential_tile_new ());
   g_ptr_array_add (self->tiles, tile);
-  g_signal_connect_object (tile, "notify::parent", G_CALLBACK (tile_parent_changed_cb), self, 0);
   return tile;
-}
-
-static void
-release_tiles (TesseraWindow *self)
-{
-  if (self->tiles != NULL)
-    for (guint i = 0; i < self->tiles->len; i++)
-      g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->tiles, i), tile_parent_changed_cb, self);
-  g_clear_pointer (&self->spare_tiles, g_ptr_array_unref);
-  g_clear_pointer (&self->tiles, g_ptr_array_unref);
 }
 
 static void
@@ -1241,7 +1221,7 @@ tessera_window_dispose (GObject *object)
   g_clear_handle_id (&self->fit_columns_id, g_source_remove);
   if (self->grid_view != NULL)
     grid_unmapped_cb (self);
-  release_tiles (self);
+  g_clear_pointer (&self->tiles, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_WINDOW);
 
   g_clear_object (&self->grid_slice);
@@ -1382,7 +1362,6 @@ tessera_window_init (TesseraWindow *self)
   self->queued_toasts = g_queue_new ();
   self->verify_on_open = TRUE;
   self->tiles = g_ptr_array_new_with_free_func (g_object_unref);
-  self->spare_tiles = g_ptr_array_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
