@@ -2061,7 +2061,14 @@ test_follow_before_watched (Fixture       *fixture,
   test_wait_until (has_name, &name, "the store to see the early rename");
   settle ();
   g_assert_true (_tessera_credential_get_watched (first));
-  g_assert_true (_tessera_credential_get_watched (tessera_store_lookup (fixture->store, id_at (fixture->store, 1))));
+  {
+    TesseraCredential *second = tessera_store_lookup (fixture->store, id_at (fixture->store, 1));
+
+    /* Followed before anything read it: its values came with following. */
+    g_assert_true (_tessera_credential_get_watched (second));
+    g_assert_cmpstr (tessera_credential_get_name (second), ==, "Second");
+    g_assert_cmpint (tessera_credential_get_kind (second), ==, TESSERA_CREDENTIAL_KIND_PAT);
+  }
 
   name.name = "Renamed once followed";
   g_assert_true (g_settings_set_string (other, "name", name.name));

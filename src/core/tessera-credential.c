@@ -205,13 +205,13 @@ build_token_hint (TesseraCredentialKind  kind,
   return g_strdup_printf ("%s.••••", prefix);
 }
 
-/* Reads one key into the cache. Returns TRUE when the value changed. */
+/* Puts one key's value in the cache. Returns TRUE when it changed. */
 static gboolean
-read_field (TesseraCredential *self,
-            guint              i)
+store_field (TesseraCredential *self,
+             guint              i,
+             GVariant          *stored)
 {
   gpointer field = G_STRUCT_MEMBER_P (self, fields[i].offset);
-  g_autoptr(GVariant) stored = read_value (self, i);
 
   switch (fields[i].type)
     {
@@ -252,6 +252,16 @@ read_field (TesseraCredential *self,
     default:
       g_assert_not_reached ();
     }
+}
+
+/* Reads one key into the cache. Returns TRUE when the value changed. */
+static gboolean
+read_field (TesseraCredential *self,
+            guint              i)
+{
+  g_autoptr(GVariant) stored = read_value (self, i);
+
+  return store_field (self, i, stored);
 }
 
 static void
@@ -533,17 +543,27 @@ _tessera_credential_watch (TesseraCredential *self)
   self->settings = g_settings_new_full (self->schema, self->backend, self->path);
 
   /* GSettings reports a key's changes only once it has been read with a
-   * handler connected: connect first, then read everything. */
+   * handler connected: connect first, then read everything. Values not
+   * read yet are kept now, in the background, rather than read by the
+   * first search. */
   g_signal_connect (self->settings, "changed", G_CALLBACK (on_settings_changed), self);
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    g_variant_unref (g_settings_get_value (self->settings, fields[i].key));
+    {
+      g_autoptr(GVariant) value = g_settings_get_value (self->settings, fields[i].key);
 
-  /* Whatever changed since the values were read; values not read yet are
-   * read now, in the background, rather than by the first search. */
+      if (!self->loaded)
+        store_field (self, i, value);
+    }
+
+  /* Values read before: whatever changed since. */
   if (self->loaded)
-    reload_fields (self, NULL);
-  else
-    ensure_loaded (self);
+    {
+      reload_fields (self, NULL);
+      return;
+    }
+
+  self->loaded = TRUE;
+  self->token_hint = build_token_hint (self->kind, self->account_id);
 }
 
 gboolean
