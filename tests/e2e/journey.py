@@ -407,7 +407,7 @@ def add_credential(app, fake):
     wait_for("the dialog to close after Save (verified against the fake Harness)",
              lambda: app.find_toplevel(role, "Add Credential") is None, timeout=20,
              explain=lambda: "the dialog shows: " + texts_under(dialog)
-             + "\nfake Harness log:\n" + fake.read_log())
+             + "\nfake Harness log:\n" + fake.read_log() + "\n" + app.explain_start())
 
 
 def see_verified_tile(app):
