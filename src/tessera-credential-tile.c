@@ -12,6 +12,24 @@
  * timer for all bound tiles. */
 #define STATE_REFRESH_SECONDS 60
 
+/* Titles in the details column and the kind line are dimmed as
+ * .dim-label dims a widget. */
+#define DIM_ALPHA ((guint16) (0.55 * G_MAXUINT16))
+
+/* Between the widest detail title and its value. */
+#define DETAILS_COLUMN_SPACING 12
+
+/* The title label is styled .heading (11 pt, bold); its kind line looks
+ * like .caption (9 pt, regular). */
+#define KIND_SCALE (9.0 / 11.0)
+
+enum {
+  DETAIL_ACCOUNT,
+  DETAIL_ACCOUNT_ID,
+  DETAIL_OWNER,
+  N_DETAILS
+};
+
 struct _TesseraCredentialTile
 {
   GtkWidget          parent_instance;
@@ -19,20 +37,19 @@ struct _TesseraCredentialTile
   TesseraCredential *credential;
   char              *state_text;
   GtkWidget         *context_menu;
+  /* Made the first time the tile needs them. */
+  GtkWidget         *selected_emblem;
+  GtkWidget         *state_spinner;
+  /* Each detail title's width in the details' font; 0 until measured. */
+  int                title_widths[N_DETAILS];
 
   /* template */
-  GtkWidget         *selected_emblem;
-  GtkWidget         *name_label;
-  GtkWidget         *kind_label;
+  GtkWidget         *header_box;
+  GtkWidget         *title_label;
   GtkWidget         *menu_button;
   GtkWidget         *description_label;
-  GtkWidget         *account_label;
-  GtkWidget         *account_id_title_label;
-  GtkWidget         *account_id_label;
-  GtkWidget         *owner_title_label;
-  GtkWidget         *owner_label;
+  GtkWidget         *details_label;
   GtkWidget         *state_box;
-  GtkWidget         *state_spinner;
   GtkWidget         *state_icon;
   GtkWidget         *state_label;
 };
@@ -84,7 +101,6 @@ account_text (const char *account_id,
   if (!string_is_set (account_id))
     return _("Unknown");
 
-  /* The id gets a row of its own when the account has a name. */
   if (string_is_set (account_name))
     return account_name;
 
@@ -256,8 +272,16 @@ update_state (TesseraCredentialTile *self)
   gtk_label_set_label (GTK_LABEL (self->state_label), self->state_text);
   set_tooltip (self->state_label, string_is_set (detail) ? detail : NULL);
 
-  gtk_widget_set_visible (self->state_spinner, checking);
-  gtk_spinner_set_spinning (GTK_SPINNER (self->state_spinner), checking);
+  if (checking && self->state_spinner == NULL)
+    {
+      self->state_spinner = gtk_spinner_new ();
+      gtk_box_prepend (GTK_BOX (self->state_box), self->state_spinner);
+    }
+  if (self->state_spinner != NULL)
+    {
+      gtk_widget_set_visible (self->state_spinner, checking);
+      gtk_spinner_set_spinning (GTK_SPINNER (self->state_spinner), checking);
+    }
   gtk_widget_set_visible (self->state_icon, icon_name != NULL);
   gtk_image_set_from_icon_name (GTK_IMAGE (self->state_icon), icon_name);
 
@@ -266,7 +290,18 @@ update_state (TesseraCredentialTile *self)
   if (style != NULL)
     gtk_widget_add_css_class (self->state_box, style);
 
-  gtk_widget_set_visible (self->selected_emblem, selected);
+  if (selected && self->selected_emblem == NULL)
+    {
+      self->selected_emblem = g_object_new (GTK_TYPE_IMAGE,
+                                            "icon-name", "object-select-symbolic",
+                                            "valign", GTK_ALIGN_CENTER,
+                                            "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
+                                            "css-classes", (const char *[]) { "selected-emblem", NULL },
+                                            NULL);
+      gtk_box_prepend (GTK_BOX (self->header_box), self->selected_emblem);
+    }
+  if (self->selected_emblem != NULL)
+    gtk_widget_set_visible (self->selected_emblem, selected);
   if (selected)
     gtk_widget_add_css_class (GTK_WIDGET (self), "selected");
   else
@@ -297,14 +332,82 @@ update_state (TesseraCredentialTile *self)
   update_actions (self);
 }
 
+/* Appends @part to a label's @text, styled by the attributes that follow
+ * (a %NULL-terminated list, taken). */
+static void
+append_attributed (GString       *text,
+                   PangoAttrList *attributes,
+                   const char    *part,
+                   ...)
+{
+  guint start = text->len;
+  PangoAttribute *attribute;
+  va_list args;
+
+  g_string_append (text, part != NULL ? part : "");
+
+  va_start (args, part);
+  while ((attribute = va_arg (args, PangoAttribute *)) != NULL)
+    {
+      attribute->start_index = start;
+      attribute->end_index = text->len;
+      pango_attr_list_insert (attributes, attribute);
+    }
+  va_end (args);
+}
+
+static const char *
+detail_title (guint detail)
+{
+  switch (detail)
+    {
+    case DETAIL_ACCOUNT: return _("Account");
+    case DETAIL_ACCOUNT_ID: return _("Account ID");
+    default: return _("Owner");
+    }
+}
+
+/* A row of the details; returns the width of its title. */
+static int
+append_detail (TesseraCredentialTile *self,
+               GString               *text,
+               PangoAttrList         *attributes,
+               guint                  detail,
+               const char            *value)
+{
+  if (self->title_widths[detail] == 0)
+    {
+      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (self->details_label,
+                                                                     detail_title (detail));
+
+      pango_layout_get_pixel_size (layout, &self->title_widths[detail], NULL);
+    }
+
+  if (text->len > 0)
+    g_string_append_c (text, '\n');
+  append_attributed (text, attributes, detail_title (detail),
+                     pango_attr_foreground_alpha_new (DIM_ALPHA),
+                     NULL);
+  g_string_append_c (text, '\t');
+  g_string_append (text, value != NULL ? value : "");
+
+  return self->title_widths[detail];
+}
+
 /* The credential's own fields; the labels keep them while the grid
- * recycles the tile, as nothing shows an unbound tile. */
+ * recycles the tile, as nothing shows an unbound tile. A tile is made
+ * for each credential that scrolls into view (GTK 4.8 does not reuse
+ * them), so it has few widgets: the name and kind share a label, and the
+ * details are one label with a tab stop instead of a grid of six. */
 static void
 update_fields (TesseraCredentialTile *self)
 {
   TesseraCredential *credential = self->credential;
   const char *description, *account_id, *account_name, *owner_name, *owner_email;
-  gboolean has_account_name, has_owner;
+  g_autoptr(GString) text = NULL;
+  g_autoptr(PangoAttrList) attributes = NULL;
+  g_autoptr(PangoTabArray) tabs = NULL;
+  int widest, width;
 
   if (credential == NULL)
     return;
@@ -314,24 +417,94 @@ update_fields (TesseraCredentialTile *self)
   account_name = tessera_credential_get_account_name (credential);
   owner_name = tessera_credential_get_owner_name (credential);
   owner_email = tessera_credential_get_owner_email (credential);
-  has_account_name = string_is_set (account_name);
-  has_owner = string_is_set (owner_name) || string_is_set (owner_email);
 
-  gtk_label_set_label (GTK_LABEL (self->name_label), tessera_credential_get_name (credential));
-  gtk_label_set_label (GTK_LABEL (self->kind_label),
-                       tessera_credential_kind_to_string (tessera_credential_get_kind (credential)));
+  text = g_string_new (NULL);
+  attributes = pango_attr_list_new ();
+  g_string_append (text, tessera_credential_get_name (credential));
+  g_string_append_c (text, '\n');
+  append_attributed (text, attributes,
+                     tessera_credential_kind_to_string (tessera_credential_get_kind (credential)),
+                     pango_attr_scale_new (KIND_SCALE),
+                     pango_attr_weight_new (PANGO_WEIGHT_NORMAL),
+                     pango_attr_foreground_alpha_new (DIM_ALPHA),
+                     NULL);
+  gtk_label_set_label (GTK_LABEL (self->title_label), text->str);
+  gtk_label_set_attributes (GTK_LABEL (self->title_label), attributes);
 
   gtk_label_set_label (GTK_LABEL (self->description_label), description);
   gtk_widget_set_visible (self->description_label, string_is_set (description));
 
-  gtk_label_set_label (GTK_LABEL (self->account_label), account_text (account_id, account_name));
-  gtk_label_set_label (GTK_LABEL (self->account_id_label), account_id);
-  gtk_widget_set_visible (self->account_id_label, has_account_name);
-  gtk_widget_set_visible (self->account_id_title_label, has_account_name);
+  /* The id gets a row of its own when the account has a name; the
+   * values start past the widest title shown. */
+  g_string_truncate (text, 0);
+  g_clear_pointer (&attributes, pango_attr_list_unref);
+  attributes = pango_attr_list_new ();
+  widest = append_detail (self, text, attributes, DETAIL_ACCOUNT,
+                          account_text (account_id, account_name));
+  if (string_is_set (account_name))
+    {
+      width = append_detail (self, text, attributes, DETAIL_ACCOUNT_ID, account_id);
+      widest = MAX (widest, width);
+    }
+  if (string_is_set (owner_name) || string_is_set (owner_email))
+    {
+      width = append_detail (self, text, attributes, DETAIL_OWNER, owner_text (owner_name, owner_email));
+      widest = MAX (widest, width);
+    }
+  tabs = pango_tab_array_new_with_positions (1, TRUE, PANGO_TAB_LEFT, widest + DETAILS_COLUMN_SPACING);
 
-  gtk_label_set_label (GTK_LABEL (self->owner_label), has_owner ? owner_text (owner_name, owner_email) : NULL);
-  gtk_widget_set_visible (self->owner_label, has_owner);
-  gtk_widget_set_visible (self->owner_title_label, has_owner);
+  gtk_label_set_label (GTK_LABEL (self->details_label), text->str);
+  gtk_label_set_attributes (GTK_LABEL (self->details_label), attributes);
+  gtk_label_set_tabs (GTK_LABEL (self->details_label), tabs);
+}
+
+/* The labels take the new font when the next frame restyles them; the
+ * column is measured again in the frame after that. */
+static gboolean
+remeasure_tick_cb (GtkWidget     *widget,
+                   GdkFrameClock *clock,
+                   gpointer       user_data)
+{
+  TesseraCredentialTile *self = TESSERA_CREDENTIAL_TILE (widget);
+  guint *ticks = user_data;
+
+  if (++*ticks < 2)
+    return G_SOURCE_CONTINUE;
+
+  memset (self->title_widths, 0, sizeof self->title_widths);
+  update_fields (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Another font (or text scaling) moves the details' column. */
+static void
+font_changed_cb (GtkSettings *settings,
+                 GParamSpec  *pspec,
+                 gpointer     user_data)
+{
+  GHashTableIter iter;
+  gpointer tile;
+
+  if (bound_tiles == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, bound_tiles);
+  while (g_hash_table_iter_next (&iter, &tile, NULL))
+    gtk_widget_add_tick_callback (tile, remeasure_tick_cb, g_new0 (guint, 1), g_free);
+}
+
+static void
+follow_font_settings (void)
+{
+  static gboolean following;
+  GtkSettings *settings = gtk_settings_get_default ();
+
+  if (following || settings == NULL)
+    return;
+
+  following = TRUE;
+  g_signal_connect (settings, "notify::gtk-font-name", G_CALLBACK (font_changed_cb), NULL);
+  g_signal_connect (settings, "notify::gtk-xft-dpi", G_CALLBACK (font_changed_cb), NULL);
 }
 
 static gboolean
@@ -501,6 +674,9 @@ tessera_credential_tile_dispose (GObject *object)
   tessera_credential_tile_set_credential (self, NULL);
   g_clear_pointer (&self->context_menu, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_CREDENTIAL_TILE);
+  /* Went with the boxes they were in. */
+  self->selected_emblem = NULL;
+  self->state_spinner = NULL;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
@@ -601,18 +777,12 @@ tessera_credential_tile_class_init (TesseraCredentialTileClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tessera/Tessera/tessera-credential-tile.ui");
-  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, selected_emblem);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, name_label);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, kind_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, header_box);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, title_label);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, menu_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, description_label);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, account_label);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, account_id_title_label);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, account_id_label);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, owner_title_label);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, owner_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, details_label);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, state_box);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, state_spinner);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, state_icon);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, state_label);
 
@@ -644,6 +814,7 @@ tessera_credential_tile_init (TesseraCredentialTile *self)
   GtkGesture *gesture;
 
   instance_count++;
+  follow_font_settings ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (self->menu_button),

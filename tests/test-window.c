@@ -632,11 +632,60 @@ test_empty_actions (Fixture       *f,
   WAIT_UNTIL (count_toasts (f) == 0);
 }
 
+static gboolean
+label_has_text (GtkWidget     *widget,
+                gconstpointer  text)
+{
+  return g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
+label_starts_with (GtkWidget     *widget,
+                   gconstpointer  prefix)
+{
+  return g_str_has_prefix (gtk_label_get_text (GTK_LABEL (widget)), prefix);
+}
+
+/* The tile's details: a row per detail, title and value split by a tab
+ * whose stop lies past the widest title shown, so that the values line
+ * up. */
+static void
+assert_tile_details (TesseraCredentialTile *tile,
+                     const char            *expected)
+{
+  GtkWidget *label = find_widget (GTK_WIDGET (tile), GTK_TYPE_LABEL, label_starts_with, "Account\t");
+  g_autoptr(PangoTabArray) tabs = NULL;
+  g_auto(GStrv) rows = NULL;
+  int position = 0;
+
+  g_assert_nonnull (label);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, expected);
+
+  tabs = gtk_label_get_tabs (GTK_LABEL (label));
+  g_assert_nonnull (tabs);
+  g_assert_cmpint (pango_tab_array_get_size (tabs), ==, 1);
+  g_assert_true (pango_tab_array_get_positions_in_pixels (tabs));
+  pango_tab_array_get_tab (tabs, 0, NULL, &position);
+
+  rows = g_strsplit (expected, "\n", -1);
+  for (guint i = 0; rows[i] != NULL; i++)
+    {
+      g_autofree char *title = g_strndup (rows[i], strcspn (rows[i], "\t"));
+      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (label, title);
+      int width;
+
+      pango_layout_get_pixel_size (layout, &width, NULL);
+      g_assert_cmpint (position, >, width);
+    }
+}
+
 static void
 test_tiles (Fixture       *f,
             gconstpointer  data)
 {
   TesseraCredentialTile *tile;
+  TesseraCredential *credential;
+  g_autofree char *expected = NULL;
 
   add_credential (f, "Production", "Deploys from the release pipeline", ACCOUNT_A, "Ada Lovelace", NULL);
   add_credential (f, "Sandbox", NULL, ACCOUNT_A, NULL, NULL);
@@ -649,11 +698,26 @@ test_tiles (Fixture       *f,
   tile = find_tile (f, "Production");
   g_assert_nonnull (tile);
   g_assert_cmpstr (tessera_credential_tile_get_state_text (tile), ==, "Verified · just now");
+  /* The name and, under it, the kind. */
+  g_assert_nonnull (find_widget (GTK_WIDGET (tile), GTK_TYPE_LABEL, label_has_text,
+                                 "Production\nPersonal access token"));
+  g_assert_nonnull (find_widget (GTK_WIDGET (tile), GTK_TYPE_LABEL, label_has_text,
+                                 "Deploys from the release pipeline"));
+  /* A named account shows its id on a row of its own. */
+  credential = tessera_credential_tile_get_credential (tile);
+  g_assert_cmpstr (tessera_credential_get_account_name (credential), !=, "");
+  expected = g_strdup_printf ("Account\t%s\nAccount ID\t%s\nOwner\tAda Lovelace",
+                              tessera_credential_get_account_name (credential), ACCOUNT_A);
+  assert_tile_details (tile, expected);
 
   tile = find_tile (f, "Sandbox");
   g_assert_nonnull (tile);
   g_assert_cmpstr (tessera_credential_tile_get_state_text (tile), ==, "Not verified");
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (tile), "selected"));
+  /* Unverified: the account id only, no owner. */
+  assert_tile_details (tile, "Account\t" ACCOUNT_A);
+  /* Nothing is selected: no tile made the selected emblem. */
+  g_assert_null (find_widget (GTK_WIDGET (f->window), GTK_TYPE_IMAGE, widget_has_css_class, "selected-emblem"));
 }
 
 /* Writes a credential's metadata the way another process would: the tile
@@ -753,6 +817,7 @@ test_select (Fixture       *f,
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (first_tile), "selected"));
   emblem = find_widget (GTK_WIDGET (second_tile), GTK_TYPE_IMAGE, widget_has_css_class, "selected-emblem");
   g_assert_true (gtk_widget_get_visible (emblem));
+  g_assert_null (find_widget (GTK_WIDGET (first_tile), GTK_TYPE_IMAGE, widget_has_css_class, "selected-emblem"));
 
   /* It is kept on disk: a store opened afresh reads it back. */
   reopened = open_store (f);
@@ -762,6 +827,7 @@ test_select (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (first_tile), "credential.activate", NULL));
   g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (first));
   WAIT_UNTIL (!gtk_widget_has_css_class (GTK_WIDGET (second_tile), "selected"));
+  g_assert_false (gtk_widget_get_visible (emblem));
 
   /* …and on the selected one opens the editor. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (first_tile), "credential.activate", NULL));
