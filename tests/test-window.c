@@ -646,6 +646,29 @@ label_starts_with (GtkWidget     *widget,
   return g_str_has_prefix (gtk_label_get_text (GTK_LABEL (widget)), prefix);
 }
 
+static GtkWidget *
+find_details_label (TesseraCredentialTile *tile)
+{
+  GtkWidget *label = find_widget (GTK_WIDGET (tile), GTK_TYPE_LABEL, label_starts_with, "Account\t");
+
+  g_assert_nonnull (label);
+  return label;
+}
+
+/* Where the details' values start, in pixels. */
+static int
+details_tab (TesseraCredentialTile *tile)
+{
+  g_autoptr(PangoTabArray) tabs = gtk_label_get_tabs (GTK_LABEL (find_details_label (tile)));
+  int position = 0;
+
+  g_assert_nonnull (tabs);
+  g_assert_cmpint (pango_tab_array_get_size (tabs), ==, 1);
+  g_assert_true (pango_tab_array_get_positions_in_pixels (tabs));
+  pango_tab_array_get_tab (tabs, 0, NULL, &position);
+  return position;
+}
+
 /* The tile's details: a row per detail, title and value split by a tab
  * whose stop lies past the widest title shown, so that the values line
  * up. */
@@ -653,19 +676,11 @@ static void
 assert_tile_details (TesseraCredentialTile *tile,
                      const char            *expected)
 {
-  GtkWidget *label = find_widget (GTK_WIDGET (tile), GTK_TYPE_LABEL, label_starts_with, "Account\t");
-  g_autoptr(PangoTabArray) tabs = NULL;
+  GtkWidget *label = find_details_label (tile);
   g_auto(GStrv) rows = NULL;
-  int position = 0;
+  int position = details_tab (tile);
 
-  g_assert_nonnull (label);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, expected);
-
-  tabs = gtk_label_get_tabs (GTK_LABEL (label));
-  g_assert_nonnull (tabs);
-  g_assert_cmpint (pango_tab_array_get_size (tabs), ==, 1);
-  g_assert_true (pango_tab_array_get_positions_in_pixels (tabs));
-  pango_tab_array_get_tab (tabs, 0, NULL, &position);
 
   rows = g_strsplit (expected, "\n", -1);
   for (guint i = 0; rows[i] != NULL; i++)
@@ -686,6 +701,8 @@ test_tiles (Fixture       *f,
   TesseraCredentialTile *tile;
   TesseraCredential *credential;
   g_autofree char *expected = NULL;
+  GtkSettings *settings = gtk_settings_get_default ();
+  int tab, dpi;
 
   add_credential (f, "Production", "Deploys from the release pipeline", ACCOUNT_A, "Ada Lovelace", NULL);
   add_credential (f, "Sandbox", NULL, ACCOUNT_A, NULL, NULL);
@@ -718,6 +735,17 @@ test_tiles (Fixture       *f,
   assert_tile_details (tile, "Account\t" ACCOUNT_A);
   /* Nothing is selected: no tile made the selected emblem. */
   g_assert_null (find_widget (GTK_WIDGET (f->window), GTK_TYPE_IMAGE, widget_has_css_class, "selected-emblem"));
+
+  /* Larger text (as the accessibility setting makes it): the column
+   * moves out with the titles. */
+  tab = details_tab (tile);
+  g_object_get (settings, "gtk-xft-dpi", &dpi, NULL);
+  g_object_set (settings, "gtk-xft-dpi", dpi * 2, NULL);
+  WAIT_UNTIL (details_tab (tile) > tab * 3 / 2);
+  assert_tile_details (tile, "Account\t" ACCOUNT_A);
+  assert_tile_details (find_tile (f, "Production"), expected);
+  g_object_set (settings, "gtk-xft-dpi", dpi, NULL);
+  WAIT_UNTIL (details_tab (tile) == tab);
 }
 
 /* Writes a credential's metadata the way another process would: the tile
