@@ -13,6 +13,8 @@ struct _TesseraApplication
   AdwApplication  parent_instance;
 
   TesseraStore   *store;
+  /* While it is open. */
+  GtkWindow      *shortcuts_window;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraApplication, tessera_application, ADW_TYPE_APPLICATION)
@@ -88,16 +90,34 @@ about_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (about));
 }
 
+/* The shortcuts window is made when asked for and destroyed when closed.
+ * (Were it gtk/help-overlay.ui, GtkApplication would build one with each
+ * window at start-up and keep it, hidden and never realized, among the
+ * toplevels, where GTK 4.8's AT-SPI root hands it out without an object
+ * path when a screen reader asks for the window just past one that is
+ * closing: the app crashed.) */
 static void
 shortcuts_action (GSimpleAction *action,
                   GVariant      *parameter,
                   gpointer       user_data)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  TesseraApplication *self = TESSERA_APPLICATION (user_data);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
-  /* GtkApplicationWindow loads gtk/help-overlay.ui from our resources. */
-  if (window != NULL)
-    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+  if (self->shortcuts_window == NULL)
+    {
+      g_autoptr(GtkBuilder) builder =
+        gtk_builder_new_from_resource ("/io/github/tessera/Tessera/tessera-shortcuts-window.ui");
+
+      self->shortcuts_window = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+      gtk_window_set_hide_on_close (self->shortcuts_window, FALSE);
+      gtk_window_set_destroy_with_parent (self->shortcuts_window, TRUE);
+      g_object_add_weak_pointer (G_OBJECT (self->shortcuts_window),
+                                 (gpointer *) &self->shortcuts_window);
+    }
+
+  gtk_window_set_transient_for (self->shortcuts_window, window);
+  gtk_window_present (self->shortcuts_window);
 }
 
 static const GActionEntry app_actions[] = {
@@ -128,7 +148,6 @@ tessera_application_startup (GApplication *app)
   } accels[] = {
     { "app.quit", { "<Control>q", NULL } },
     { "app.shortcuts", { "<Control>question", NULL } },
-    { "win.show-help-overlay", { NULL } },
     { "win.add-credential", { "<Control>n", NULL } },
     { "win.search", { "<Control>f", NULL } },
     { "win.verify-all", { "<Control>r", NULL } },
@@ -177,7 +196,13 @@ static void
 tessera_application_dispose (GObject *object)
 {
   TesseraApplication *self = TESSERA_APPLICATION (object);
+  GtkWindow *shortcuts_window = self->shortcuts_window;
 
+  if (shortcuts_window != NULL)
+    {
+      g_clear_weak_pointer (&self->shortcuts_window);
+      gtk_window_destroy (shortcuts_window);
+    }
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (tessera_application_parent_class)->dispose (object);

@@ -503,6 +503,78 @@ test_application_create_destroy (void)
   g_assert_finalize_object (app);
 }
 
+/* Every toplevel a screen reader can be handed is on screen: GTK 4.8's
+ * AT-SPI root gives out the last toplevel when asked for an index past
+ * the visible ones (a dialog that just closed), and one never shown has
+ * no object path: the app crashed. GtkApplication used to keep such a
+ * shortcuts window for each window. */
+static void
+assert_toplevels_showing (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (!gtk_widget_get_visible (window) || !gtk_widget_get_realized (window))
+        g_error ("A %s is among the toplevels but not on screen", G_OBJECT_TYPE_NAME (window));
+    }
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type))
+        return window;
+    }
+
+  return NULL;
+}
+
+static gboolean
+toplevels_steps_cb (gpointer user_data)
+{
+  GApplication *app = user_data;
+  GtkWindow *shortcuts;
+
+  WAIT_UNTIL (find_toplevel (TESSERA_TYPE_WINDOW) != NULL &&
+              gtk_widget_get_mapped (GTK_WIDGET (find_toplevel (TESSERA_TYPE_WINDOW))));
+  assert_toplevels_showing ();
+
+  /* The shortcuts window is made when asked for, and goes when closed. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "shortcuts", NULL);
+  shortcuts = find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
+  g_assert_nonnull (shortcuts);
+  g_assert_true (gtk_window_get_transient_for (shortcuts) == find_toplevel (TESSERA_TYPE_WINDOW));
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (shortcuts)));
+  assert_toplevels_showing ();
+  gtk_window_close (shortcuts);
+  WAIT_UNTIL (find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW) == NULL);
+  assert_toplevels_showing ();
+
+  /* Ctrl+Q ends the run. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_application_toplevels (void)
+{
+  TesseraApplication *app = tessera_application_new ();
+
+  g_idle_add (toplevels_steps_cb, app);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 0, NULL), ==, 0);
+  g_assert_null (find_toplevel (TESSERA_TYPE_WINDOW));
+  g_assert_finalize_object (app);
+}
+
 static void
 collect_accelerators (GtkWidget *widget,
                       GString   *accels)
@@ -532,7 +604,7 @@ test_shortcuts_window (void)
   };
   GtkWidget *overlay;
 
-  builder = gtk_builder_new_from_resource ("/io/github/tessera/Tessera/gtk/help-overlay.ui");
+  builder = gtk_builder_new_from_resource ("/io/github/tessera/Tessera/tessera-shortcuts-window.ui");
   overlay = GTK_WIDGET (gtk_builder_get_object (builder, "help_overlay"));
   g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
 
@@ -1544,6 +1616,7 @@ main (int   argc,
   g_test_add_func ("/window/create-destroy/window", test_window_create_destroy);
   g_test_add_func ("/window/create-destroy/application", test_application_create_destroy);
   g_test_add_func ("/window/shortcuts-window", test_shortcuts_window);
+  g_test_add_func ("/window/application-toplevels", test_application_toplevels);
   ADD ("empty", test_empty);
   ADD ("empty-actions", test_empty_actions);
   ADD ("tiles", test_tiles);
