@@ -71,11 +71,12 @@ static GMenuModel *tile_menu;
 static GHashTable *bound_tiles;
 static guint refresh_id;
 
-/* The detail titles' widths in the font they were measured in (laying
- * out text costs ~150 000 instructions: not once per tile). */
-static PangoFontDescription *titles_font;
-static double titles_resolution;
+/* The detail titles' widths, measured once (laying out text, or even
+ * asking a label for its font, costs 60 000 to 150 000 instructions: not
+ * once per tile). A font change measures them again. */
+static gboolean titles_measured;
 static int title_widths[N_DETAILS];
+static guint font_changes;
 
 /* Each tile action and the window action it stands for. */
 static const struct {
@@ -374,17 +375,10 @@ detail_title (guint detail)
 static void
 measure_titles (TesseraCredentialTile *self)
 {
-  PangoContext *context = gtk_widget_get_pango_context (self->details_label);
-  const PangoFontDescription *font = pango_context_get_font_description (context);
-  double resolution = pango_cairo_context_get_resolution (context);
-
-  if (titles_font != NULL && pango_font_description_equal (titles_font, font) &&
-      titles_resolution == resolution)
+  if (titles_measured)
     return;
 
-  g_clear_pointer (&titles_font, pango_font_description_free);
-  titles_font = pango_font_description_copy (font);
-  titles_resolution = resolution;
+  titles_measured = TRUE;
   for (guint detail = 0; detail < N_DETAILS; detail++)
     {
       g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (self->details_label,
@@ -478,20 +472,32 @@ update_fields (TesseraCredentialTile *self)
   gtk_label_set_tabs (GTK_LABEL (self->details_label), tabs);
 }
 
+typedef struct
+{
+  guint ticks;
+  guint font_change;
+} Remeasure;
+
 /* The labels take the new font when the next frame restyles them; the
- * column is measured again in the frame after that. */
+ * column is measured again in the frame after that (once, by the first
+ * tile there: a tile bound in between may have measured the old font). */
 static gboolean
 remeasure_tick_cb (GtkWidget     *widget,
                    GdkFrameClock *clock,
                    gpointer       user_data)
 {
-  TesseraCredentialTile *self = TESSERA_CREDENTIAL_TILE (widget);
-  guint *ticks = user_data;
+  static guint measured_change;
+  Remeasure *remeasure = user_data;
 
-  if (++*ticks < 2)
+  if (++remeasure->ticks < 2)
     return G_SOURCE_CONTINUE;
 
-  update_fields (self);
+  if (measured_change != remeasure->font_change)
+    {
+      measured_change = remeasure->font_change;
+      titles_measured = FALSE;
+    }
+  update_fields (TESSERA_CREDENTIAL_TILE (widget));
   return G_SOURCE_REMOVE;
 }
 
@@ -504,12 +510,19 @@ font_changed_cb (GtkSettings *settings,
   GHashTableIter iter;
   gpointer tile;
 
+  font_changes++;
+  titles_measured = FALSE;
   if (bound_tiles == NULL)
     return;
 
   g_hash_table_iter_init (&iter, bound_tiles);
   while (g_hash_table_iter_next (&iter, &tile, NULL))
-    gtk_widget_add_tick_callback (tile, remeasure_tick_cb, g_new0 (guint, 1), g_free);
+    {
+      Remeasure *remeasure = g_new0 (Remeasure, 1);
+
+      remeasure->font_change = font_changes;
+      gtk_widget_add_tick_callback (tile, remeasure_tick_cb, remeasure, g_free);
+    }
 }
 
 static void
