@@ -32,6 +32,8 @@ struct _TesseraWindow
   guint                 grid_tick_id;
   guint                 verify_stale_id;
   guint                 fit_columns_id;
+  /* tessera_window_set_search_text() is replacing the entry's text. */
+  gboolean              setting_search_text;
 
   /* the token we put on the clipboard, to clear it again */
   GdkContentProvider   *copied_token;
@@ -443,7 +445,11 @@ static void
 search_changed_cb (TesseraWindow  *self,
                    GtkSearchEntry *entry)
 {
-  apply_search (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
+  /* Replacing the text empties the entry first, which the search entry
+   * reports at once: the whole list, and the "Add credential" tile, would
+   * come back for an instant. */
+  if (!self->setting_search_text)
+    apply_search (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
 }
 
 static void
@@ -1422,7 +1428,9 @@ tessera_window_set_search_text (TesseraWindow *self,
   g_return_if_fail (TESSERA_IS_WINDOW (self));
 
   gtk_search_bar_set_search_mode (GTK_SEARCH_BAR (self->search_bar), text != NULL && *text != '\0');
+  self->setting_search_text = TRUE;
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
+  self->setting_search_text = FALSE;
   /* Apply now rather than after the entry's typing delay. */
   apply_search (self, text);
 }
