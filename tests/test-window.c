@@ -1128,11 +1128,22 @@ test_delete_commit (Fixture       *f,
 }
 
 static void
+most_items_cb (GListModel *model,
+               guint       position,
+               guint       removed,
+               guint       added,
+               guint      *most)
+{
+  *most = MAX (*most, g_list_model_get_n_items (model));
+}
+
+static void
 test_search (Fixture       *f,
              gconstpointer  data)
 {
   GListModel *filtered;
   GListModel *grid_model;
+  guint most = 0;
   static const struct {
     const char *text;
     guint       n_items;
@@ -1172,6 +1183,16 @@ test_search (Fixture       *f,
       g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==,
                        searches[i].n_items > 0 ? "grid" : "no-results");
     }
+
+  /* A narrower search only takes tiles away: replacing the entry's text
+   * does not show the whole list (and the Add tile) in between. */
+  tessera_window_set_search_text (f->window, "d");
+  g_assert_cmpuint (g_list_model_get_n_items (grid_model), ==, 2);
+  g_signal_connect (grid_model, "items-changed", G_CALLBACK (most_items_cb), &most);
+  tessera_window_set_search_text (f->window, "de");
+  g_signal_handlers_disconnect_by_func (grid_model, most_items_cb, &most);
+  g_assert_cmpuint (g_list_model_get_n_items (grid_model), ==, 1);
+  g_assert_cmpuint (most, ==, 1);
 }
 
 static void
