@@ -46,7 +46,7 @@ struct _TesseraCredentialTile
   GtkWidget         *title_label;
   GtkWidget         *menu_button;
   GtkWidget         *description_label;
-  GtkWidget         *details_label;
+  GtkWidget         *detail_rows[N_DETAILS];
   GtkWidget         *state_box;
   GtkWidget         *state_icon;
   GtkWidget         *state_label;
@@ -381,37 +381,47 @@ measure_titles (TesseraCredentialTile *self)
   titles_measured = TRUE;
   for (guint detail = 0; detail < N_DETAILS; detail++)
     {
-      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (self->details_label,
+      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (self->detail_rows[detail],
                                                                      detail_title (detail));
 
       pango_layout_get_pixel_size (layout, &title_widths[detail], NULL);
     }
 }
 
-/* A row of the details; returns the width of its title. */
-static int
-append_detail (GString       *text,
-               PangoAttrList *attributes,
-               guint          detail,
-               const char    *value)
+/* A row of the details, shown when it has a value. */
+static void
+set_detail (TesseraCredentialTile *self,
+            guint                  detail,
+            const char            *value,
+            PangoTabArray         *tabs)
 {
+  GtkLabel *row = GTK_LABEL (self->detail_rows[detail]);
+  g_autoptr(GString) text = NULL;
+  g_autoptr(PangoAttrList) attributes = NULL;
 
-  if (text->len > 0)
-    g_string_append_c (text, '\n');
+  gtk_widget_set_visible (GTK_WIDGET (row), value != NULL);
+  if (value == NULL)
+    return;
+
+  text = g_string_new (NULL);
+  attributes = pango_attr_list_new ();
   append_attributed (text, attributes, detail_title (detail),
                      pango_attr_foreground_alpha_new (DIM_ALPHA),
                      NULL);
   g_string_append_c (text, '\t');
-  g_string_append (text, value != NULL ? value : "");
+  g_string_append (text, value);
 
-  return title_widths[detail];
+  gtk_label_set_label (row, text->str);
+  gtk_label_set_attributes (row, attributes);
+  gtk_label_set_tabs (row, tabs);
 }
 
 /* The credential's own fields; the labels keep them while the grid
  * recycles the tile, as nothing shows an unbound tile. A tile is made
  * for each credential that scrolls into view (GTK 4.8 does not reuse
- * them), so it has few widgets: the name and kind share a label, and the
- * details are one label with a tab stop instead of a grid of six. */
+ * them), so it has few widgets: the name and kind share a label, and a
+ * detail is one label with a tab stop instead of two in a grid. (One
+ * label for all the details costs more to lay out than it saves.) */
 static void
 update_fields (TesseraCredentialTile *self)
 {
@@ -420,7 +430,8 @@ update_fields (TesseraCredentialTile *self)
   g_autoptr(GString) text = NULL;
   g_autoptr(PangoAttrList) attributes = NULL;
   g_autoptr(PangoTabArray) tabs = NULL;
-  int widest, width;
+  const char *values[N_DETAILS];
+  int widest = 0;
 
   if (credential == NULL)
     return;
@@ -449,27 +460,17 @@ update_fields (TesseraCredentialTile *self)
 
   /* The id gets a row of its own when the account has a name; the
    * values start past the widest title shown. */
-  g_string_truncate (text, 0);
-  g_clear_pointer (&attributes, pango_attr_list_unref);
-  attributes = pango_attr_list_new ();
+  values[DETAIL_ACCOUNT] = account_text (account_id, account_name);
+  values[DETAIL_ACCOUNT_ID] = string_is_set (account_name) ? account_id : NULL;
+  values[DETAIL_OWNER] = string_is_set (owner_name) || string_is_set (owner_email) ?
+                         owner_text (owner_name, owner_email) : NULL;
   measure_titles (self);
-  widest = append_detail (text, attributes, DETAIL_ACCOUNT,
-                          account_text (account_id, account_name));
-  if (string_is_set (account_name))
-    {
-      width = append_detail (text, attributes, DETAIL_ACCOUNT_ID, account_id);
-      widest = MAX (widest, width);
-    }
-  if (string_is_set (owner_name) || string_is_set (owner_email))
-    {
-      width = append_detail (text, attributes, DETAIL_OWNER, owner_text (owner_name, owner_email));
-      widest = MAX (widest, width);
-    }
+  for (guint detail = 0; detail < N_DETAILS; detail++)
+    if (values[detail] != NULL)
+      widest = MAX (widest, title_widths[detail]);
   tabs = pango_tab_array_new_with_positions (1, TRUE, PANGO_TAB_LEFT, widest + DETAILS_COLUMN_SPACING);
-
-  gtk_label_set_label (GTK_LABEL (self->details_label), text->str);
-  gtk_label_set_attributes (GTK_LABEL (self->details_label), attributes);
-  gtk_label_set_tabs (GTK_LABEL (self->details_label), tabs);
+  for (guint detail = 0; detail < N_DETAILS; detail++)
+    set_detail (self, detail, values[detail], tabs);
 }
 
 typedef struct
@@ -813,7 +814,12 @@ tessera_credential_tile_class_init (TesseraCredentialTileClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, title_label);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, menu_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, description_label);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, details_label);
+  gtk_widget_class_bind_template_child_full (widget_class, "account_row", FALSE,
+                                             G_STRUCT_OFFSET (TesseraCredentialTile, detail_rows[DETAIL_ACCOUNT]));
+  gtk_widget_class_bind_template_child_full (widget_class, "account_id_row", FALSE,
+                                             G_STRUCT_OFFSET (TesseraCredentialTile, detail_rows[DETAIL_ACCOUNT_ID]));
+  gtk_widget_class_bind_template_child_full (widget_class, "owner_row", FALSE,
+                                             G_STRUCT_OFFSET (TesseraCredentialTile, detail_rows[DETAIL_OWNER]));
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, state_box);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, state_icon);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, state_label);

@@ -712,26 +712,33 @@ label_has_text (GtkWidget     *widget,
 }
 
 static gboolean
-label_starts_with (GtkWidget     *widget,
-                   gconstpointer  prefix)
+label_shows_detail (GtkWidget     *widget,
+                    gconstpointer  data)
 {
-  return g_str_has_prefix (gtk_label_get_text (GTK_LABEL (widget)), prefix);
+  return gtk_widget_get_visible (widget) && strchr (gtk_label_get_text (GTK_LABEL (widget)), '\t') != NULL;
 }
 
-static GtkWidget *
-find_details_label (TesseraCredentialTile *tile)
+/* The labels of the details the tile shows, in order. */
+static GPtrArray *
+find_detail_rows (TesseraCredentialTile *tile)
 {
-  GtkWidget *label = find_widget (GTK_WIDGET (tile), GTK_TYPE_LABEL, label_starts_with, "Account\t");
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  GPtrArray *rows = g_ptr_array_new ();
 
-  g_assert_nonnull (label);
-  return label;
+  collect_widgets (GTK_WIDGET (tile), GTK_TYPE_LABEL, labels);
+  for (guint i = 0; i < labels->len; i++)
+    if (label_shows_detail (g_ptr_array_index (labels, i), NULL))
+      g_ptr_array_add (rows, g_ptr_array_index (labels, i));
+
+  g_assert_cmpuint (rows->len, >, 0);
+  return rows;
 }
 
-/* Where the details' values start, in pixels. */
+/* Where a detail's value starts, in pixels. */
 static int
-details_tab (TesseraCredentialTile *tile)
+label_tab (GtkWidget *label)
 {
-  g_autoptr(PangoTabArray) tabs = gtk_label_get_tabs (GTK_LABEL (find_details_label (tile)));
+  g_autoptr(PangoTabArray) tabs = gtk_label_get_tabs (GTK_LABEL (label));
   int position = 0;
 
   g_assert_nonnull (tabs);
@@ -741,29 +748,40 @@ details_tab (TesseraCredentialTile *tile)
   return position;
 }
 
+static int
+details_tab (TesseraCredentialTile *tile)
+{
+  g_autoptr(GPtrArray) rows = find_detail_rows (tile);
+
+  return label_tab (g_ptr_array_index (rows, 0));
+}
+
 /* The tile's details: a row per detail, title and value split by a tab
- * whose stop lies past the widest title shown, so that the values line
- * up. */
+ * whose stop lies past the widest title shown, the same in every row, so
+ * that the values line up. */
 static void
 assert_tile_details (TesseraCredentialTile *tile,
                      const char            *expected)
 {
-  GtkWidget *label = find_details_label (tile);
-  g_auto(GStrv) rows = NULL;
+  g_autoptr(GPtrArray) rows = find_detail_rows (tile);
+  g_autoptr(GString) shown = g_string_new (NULL);
   int position = details_tab (tile);
 
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, expected);
-
-  rows = g_strsplit (expected, "\n", -1);
-  for (guint i = 0; rows[i] != NULL; i++)
+  for (guint i = 0; i < rows->len; i++)
     {
-      g_autofree char *title = g_strndup (rows[i], strcspn (rows[i], "\t"));
-      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (label, title);
+      GtkWidget *row = g_ptr_array_index (rows, i);
+      const char *text = gtk_label_get_text (GTK_LABEL (row));
+      g_autofree char *title = g_strndup (text, strcspn (text, "\t"));
+      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (row, title);
       int width;
 
+      g_string_append_printf (shown, "%s%s", i > 0 ? "\n" : "", text);
       pango_layout_get_pixel_size (layout, &width, NULL);
       g_assert_cmpint (position, >, width);
+      g_assert_cmpint (label_tab (row), ==, position);
     }
+
+  g_assert_cmpstr (shown->str, ==, expected);
 }
 
 static void
