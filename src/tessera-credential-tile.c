@@ -12,24 +12,6 @@
  * timer for all bound tiles. */
 #define STATE_REFRESH_SECONDS 60
 
-/* Titles in the details column and the kind line are dimmed as
- * .dim-label dims a widget. */
-#define DIM_ALPHA ((guint16) (0.55 * G_MAXUINT16))
-
-/* Between the widest detail title and its value. */
-#define DETAILS_COLUMN_SPACING 12
-
-/* The title label is styled .heading (11 pt, bold); its kind line looks
- * like .caption (9 pt, regular). */
-#define KIND_SCALE (9.0 / 11.0)
-
-enum {
-  DETAIL_ACCOUNT,
-  DETAIL_ACCOUNT_ID,
-  DETAIL_OWNER,
-  N_DETAILS
-};
-
 struct _TesseraCredentialTile
 {
   GtkWidget          parent_instance;
@@ -37,16 +19,22 @@ struct _TesseraCredentialTile
   TesseraCredential *credential;
   char              *state_text;
   GtkWidget         *context_menu;
-  /* Made the first time the tile needs them. */
+  /* Made the first time the tile needs them: every tile that scrolls into
+   * view is made anew (GTK 4.8 does not reuse them). */
   GtkWidget         *selected_emblem;
   GtkWidget         *state_spinner;
 
   /* template */
   GtkWidget         *header_box;
-  GtkWidget         *title_label;
+  GtkWidget         *name_label;
+  GtkWidget         *kind_label;
   GtkWidget         *menu_button;
   GtkWidget         *description_label;
-  GtkWidget         *detail_rows[N_DETAILS];
+  GtkWidget         *account_label;
+  GtkWidget         *account_id_title_label;
+  GtkWidget         *account_id_label;
+  GtkWidget         *owner_title_label;
+  GtkWidget         *owner_label;
   GtkWidget         *state_box;
   GtkWidget         *state_icon;
   GtkWidget         *state_label;
@@ -70,13 +58,6 @@ static guint instance_count;
 static GMenuModel *tile_menu;
 static GHashTable *bound_tiles;
 static guint refresh_id;
-
-/* The detail titles' widths, measured once (laying out text, or even
- * asking a label for its font, costs 60 000 to 150 000 instructions: not
- * once per tile). A font change measures them again. */
-static gboolean titles_measured;
-static int title_widths[N_DETAILS];
-static guint font_changes;
 
 /* Each tile action and the window action it stands for. */
 static const struct {
@@ -106,6 +87,7 @@ account_text (const char *account_id,
   if (!string_is_set (account_id))
     return _("Unknown");
 
+  /* The id gets a row of its own when the account has a name. */
   if (string_is_set (account_name))
     return account_name;
 
@@ -337,101 +319,14 @@ update_state (TesseraCredentialTile *self)
   update_actions (self);
 }
 
-/* Appends @part to a label's @text, styled by the attributes that follow
- * (a %NULL-terminated list, taken). */
-static void
-append_attributed (GString       *text,
-                   PangoAttrList *attributes,
-                   const char    *part,
-                   ...)
-{
-  guint start = text->len;
-  PangoAttribute *attribute;
-  va_list args;
-
-  g_string_append (text, part != NULL ? part : "");
-
-  va_start (args, part);
-  while ((attribute = va_arg (args, PangoAttribute *)) != NULL)
-    {
-      attribute->start_index = start;
-      attribute->end_index = text->len;
-      pango_attr_list_insert (attributes, attribute);
-    }
-  va_end (args);
-}
-
-static const char *
-detail_title (guint detail)
-{
-  switch (detail)
-    {
-    case DETAIL_ACCOUNT: return _("Account");
-    case DETAIL_ACCOUNT_ID: return _("Account ID");
-    default: return _("Owner");
-    }
-}
-
-static void
-measure_titles (TesseraCredentialTile *self)
-{
-  if (titles_measured)
-    return;
-
-  titles_measured = TRUE;
-  for (guint detail = 0; detail < N_DETAILS; detail++)
-    {
-      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (self->detail_rows[detail],
-                                                                     detail_title (detail));
-
-      pango_layout_get_pixel_size (layout, &title_widths[detail], NULL);
-    }
-}
-
-/* A row of the details, shown when it has a value. */
-static void
-set_detail (TesseraCredentialTile *self,
-            guint                  detail,
-            const char            *value,
-            PangoTabArray         *tabs)
-{
-  GtkLabel *row = GTK_LABEL (self->detail_rows[detail]);
-  g_autoptr(GString) text = NULL;
-  g_autoptr(PangoAttrList) attributes = NULL;
-
-  gtk_widget_set_visible (GTK_WIDGET (row), value != NULL);
-  if (value == NULL)
-    return;
-
-  text = g_string_new (NULL);
-  attributes = pango_attr_list_new ();
-  append_attributed (text, attributes, detail_title (detail),
-                     pango_attr_foreground_alpha_new (DIM_ALPHA),
-                     NULL);
-  g_string_append_c (text, '\t');
-  g_string_append (text, value);
-
-  gtk_label_set_label (row, text->str);
-  gtk_label_set_attributes (row, attributes);
-  gtk_label_set_tabs (row, tabs);
-}
-
 /* The credential's own fields; the labels keep them while the grid
- * recycles the tile, as nothing shows an unbound tile. A tile is made
- * for each credential that scrolls into view (GTK 4.8 does not reuse
- * them), so it has few widgets: the name and kind share a label, and a
- * detail is one label with a tab stop instead of two in a grid. (One
- * label for all the details costs more to lay out than it saves.) */
+ * recycles the tile, as nothing shows an unbound tile. */
 static void
 update_fields (TesseraCredentialTile *self)
 {
   TesseraCredential *credential = self->credential;
   const char *description, *account_id, *account_name, *owner_name, *owner_email;
-  g_autoptr(GString) text = NULL;
-  g_autoptr(PangoAttrList) attributes = NULL;
-  g_autoptr(PangoTabArray) tabs = NULL;
-  const char *values[N_DETAILS];
-  int widest = 0;
+  gboolean has_account_name, has_owner;
 
   if (credential == NULL)
     return;
@@ -441,103 +336,24 @@ update_fields (TesseraCredentialTile *self)
   account_name = tessera_credential_get_account_name (credential);
   owner_name = tessera_credential_get_owner_name (credential);
   owner_email = tessera_credential_get_owner_email (credential);
+  has_account_name = string_is_set (account_name);
+  has_owner = string_is_set (owner_name) || string_is_set (owner_email);
 
-  text = g_string_new (NULL);
-  attributes = pango_attr_list_new ();
-  g_string_append (text, tessera_credential_get_name (credential));
-  g_string_append_c (text, '\n');
-  append_attributed (text, attributes,
-                     tessera_credential_kind_to_string (tessera_credential_get_kind (credential)),
-                     pango_attr_scale_new (KIND_SCALE),
-                     pango_attr_weight_new (PANGO_WEIGHT_NORMAL),
-                     pango_attr_foreground_alpha_new (DIM_ALPHA),
-                     NULL);
-  gtk_label_set_label (GTK_LABEL (self->title_label), text->str);
-  gtk_label_set_attributes (GTK_LABEL (self->title_label), attributes);
+  gtk_label_set_label (GTK_LABEL (self->name_label), tessera_credential_get_name (credential));
+  gtk_label_set_label (GTK_LABEL (self->kind_label),
+                       tessera_credential_kind_to_string (tessera_credential_get_kind (credential)));
 
   gtk_label_set_label (GTK_LABEL (self->description_label), description);
   gtk_widget_set_visible (self->description_label, string_is_set (description));
 
-  /* The id gets a row of its own when the account has a name; the
-   * values start past the widest title shown. */
-  values[DETAIL_ACCOUNT] = account_text (account_id, account_name);
-  values[DETAIL_ACCOUNT_ID] = string_is_set (account_name) ? account_id : NULL;
-  values[DETAIL_OWNER] = string_is_set (owner_name) || string_is_set (owner_email) ?
-                         owner_text (owner_name, owner_email) : NULL;
-  measure_titles (self);
-  for (guint detail = 0; detail < N_DETAILS; detail++)
-    if (values[detail] != NULL)
-      widest = MAX (widest, title_widths[detail]);
-  tabs = pango_tab_array_new_with_positions (1, TRUE, PANGO_TAB_LEFT, widest + DETAILS_COLUMN_SPACING);
-  for (guint detail = 0; detail < N_DETAILS; detail++)
-    set_detail (self, detail, values[detail], tabs);
-}
+  gtk_label_set_label (GTK_LABEL (self->account_label), account_text (account_id, account_name));
+  gtk_label_set_label (GTK_LABEL (self->account_id_label), account_id);
+  gtk_widget_set_visible (self->account_id_label, has_account_name);
+  gtk_widget_set_visible (self->account_id_title_label, has_account_name);
 
-typedef struct
-{
-  guint ticks;
-  guint font_change;
-} Remeasure;
-
-/* The labels take the new font when the next frame restyles them; the
- * column is measured again in the frame after that (once, by the first
- * tile there: a tile bound in between may have measured the old font). */
-static gboolean
-remeasure_tick_cb (GtkWidget     *widget,
-                   GdkFrameClock *clock,
-                   gpointer       user_data)
-{
-  static guint measured_change;
-  Remeasure *remeasure = user_data;
-
-  if (++remeasure->ticks < 2)
-    return G_SOURCE_CONTINUE;
-
-  if (measured_change != remeasure->font_change)
-    {
-      measured_change = remeasure->font_change;
-      titles_measured = FALSE;
-    }
-  update_fields (TESSERA_CREDENTIAL_TILE (widget));
-  return G_SOURCE_REMOVE;
-}
-
-/* Another font (or text scaling) moves the details' column. */
-static void
-font_changed_cb (GtkSettings *settings,
-                 GParamSpec  *pspec,
-                 gpointer     user_data)
-{
-  GHashTableIter iter;
-  gpointer tile;
-
-  font_changes++;
-  titles_measured = FALSE;
-  if (bound_tiles == NULL)
-    return;
-
-  g_hash_table_iter_init (&iter, bound_tiles);
-  while (g_hash_table_iter_next (&iter, &tile, NULL))
-    {
-      Remeasure *remeasure = g_new0 (Remeasure, 1);
-
-      remeasure->font_change = font_changes;
-      gtk_widget_add_tick_callback (tile, remeasure_tick_cb, remeasure, g_free);
-    }
-}
-
-static void
-follow_font_settings (void)
-{
-  static gboolean following;
-  GtkSettings *settings = gtk_settings_get_default ();
-
-  if (following || settings == NULL)
-    return;
-
-  following = TRUE;
-  g_signal_connect (settings, "notify::gtk-font-name", G_CALLBACK (font_changed_cb), NULL);
-  g_signal_connect (settings, "notify::gtk-xft-dpi", G_CALLBACK (font_changed_cb), NULL);
+  gtk_label_set_label (GTK_LABEL (self->owner_label), has_owner ? owner_text (owner_name, owner_email) : NULL);
+  gtk_widget_set_visible (self->owner_label, has_owner);
+  gtk_widget_set_visible (self->owner_title_label, has_owner);
 }
 
 static gboolean
@@ -811,15 +627,15 @@ tessera_credential_tile_class_init (TesseraCredentialTileClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tessera/Tessera/tessera-credential-tile.ui");
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, header_box);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, title_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, name_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, kind_label);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, menu_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, description_label);
-  gtk_widget_class_bind_template_child_full (widget_class, "account_row", FALSE,
-                                             G_STRUCT_OFFSET (TesseraCredentialTile, detail_rows[DETAIL_ACCOUNT]));
-  gtk_widget_class_bind_template_child_full (widget_class, "account_id_row", FALSE,
-                                             G_STRUCT_OFFSET (TesseraCredentialTile, detail_rows[DETAIL_ACCOUNT_ID]));
-  gtk_widget_class_bind_template_child_full (widget_class, "owner_row", FALSE,
-                                             G_STRUCT_OFFSET (TesseraCredentialTile, detail_rows[DETAIL_OWNER]));
+  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, account_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, account_id_title_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, account_id_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, owner_title_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, owner_label);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, state_box);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, state_icon);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialTile, state_label);
@@ -852,7 +668,6 @@ tessera_credential_tile_init (TesseraCredentialTile *self)
   GtkGesture *gesture;
 
   instance_count++;
-  follow_font_settings ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (self->menu_button),

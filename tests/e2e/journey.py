@@ -326,10 +326,10 @@ def texts_under(node):
 
 def find_tile(window, name):
     """The grid item ("table cell") whose tile carries the credential name
-    in a label (its first line; the kind is on the second), with that
-    tile (the cell's child named after the credential and its state)."""
+    in a label, with that tile (the cell's child named after the
+    credential and its state)."""
     for cell in descendants(window, lambda n: n.roleName == "table cell"):
-        if find_one(cell, lambda n: n.roleName == "label" and n.name.split("\n")[0] == name):
+        if find_one(cell, lambda n: n.roleName == "label" and n.name == name):
             tile = find_one(cell, lambda n: n.name.startswith(name + ", "))
             return cell, tile
     return None
