@@ -775,6 +775,8 @@ test_tiles (Fixture       *f,
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (tile), "selected"));
   /* Unverified: the account id only, no owner. */
   assert_tile_details (tile, "Account\t" ACCOUNT_A);
+  /* Never checked here: no spinner made for it. */
+  g_assert_null (find_widget (GTK_WIDGET (tile), GTK_TYPE_SPINNER, NULL, NULL));
   /* Nothing is selected: no tile made the selected emblem. */
   g_assert_null (find_widget (GTK_WIDGET (f->window), GTK_TYPE_IMAGE, widget_has_css_class, "selected-emblem"));
 }
@@ -1471,6 +1473,7 @@ test_verify_on_open (Fixture       *f,
   g_autofree char *token = NULL;
   TesseraCredential *credential;
   TesseraCredentialTile *tile;
+  GtkWidget *spinner;
 
   credential = add_credential (f, "Stale", NULL, ACCOUNT_A, NULL, &token);
   fake_harness_add_token (f->harness, token, TESSERA_CREDENTIAL_KIND_UNKNOWN, 0, 0, "Ada Lovelace", NULL);
@@ -1482,6 +1485,19 @@ test_verify_on_open (Fixture       *f,
   WAIT_UNTIL (!tessera_store_get_verifying (f->store));
   g_assert_cmpstr (tessera_credential_tile_get_state_text (tile), ==, "Verified · just now");
   g_assert_cmpstr (tessera_credential_get_owner_name (credential), ==, "Ada Lovelace");
+
+  /* While a check runs the tile says so, with a spinner. */
+  fake_harness_queue_reply_full (f->harness, &(FakeHarnessReply) {
+      .path = "/ng/api/token/validate", .delay_ms = 400 });
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.verify", NULL));
+  WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), "Checking…") == 0);
+  spinner = find_widget (GTK_WIDGET (tile), GTK_TYPE_SPINNER, NULL, NULL);
+  g_assert_nonnull (spinner);
+  g_assert_true (gtk_widget_get_visible (spinner));
+  g_assert_true (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
+  WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), "Verified · just now") == 0);
+  g_assert_false (gtk_widget_get_visible (spinner));
+  g_assert_false (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
 
   /* Rejected once Harness forgets the token, on "Verify all". */
   fake_harness_remove_token (f->harness, token);
