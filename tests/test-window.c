@@ -542,7 +542,7 @@ static gboolean
 toplevels_steps_cb (gpointer user_data)
 {
   GApplication *app = user_data;
-  GtkWindow *shortcuts;
+  GtkWindow *shortcuts, *about;
 
   WAIT_UNTIL (find_toplevel (TESSERA_TYPE_WINDOW) != NULL &&
               gtk_widget_get_mapped (GTK_WIDGET (find_toplevel (TESSERA_TYPE_WINDOW))));
@@ -557,6 +557,16 @@ toplevels_steps_cb (gpointer user_data)
   assert_toplevels_showing ();
   gtk_window_close (shortcuts);
   WAIT_UNTIL (find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW) == NULL);
+  assert_toplevels_showing ();
+
+  /* So does the About window. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  about = find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  g_assert_nonnull (about);
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (about)));
+  assert_toplevels_showing ();
+  gtk_window_close (about);
+  WAIT_UNTIL (find_toplevel (ADW_TYPE_ABOUT_WINDOW) == NULL);
   assert_toplevels_showing ();
 
   /* Ctrl+Q ends the run. */
