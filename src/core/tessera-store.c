@@ -66,6 +66,7 @@
 #define STALE_RETRY_MS 50
 #define STALE_RETRIES 40
 #define WATCH_PER_ROUND 50
+#define WATCH_ROUND_BUDGET_US 4000
 #define WATCH_INTERVAL_MS 10
 
 typedef struct
@@ -262,18 +263,27 @@ static gboolean
 watch_some_cb (gpointer user_data)
 {
   TesseraStore *self = TESSERA_STORE (user_data);
+  gint64 start = g_get_monotonic_time ();
 
+  /* A round stops after a few milliseconds on a slow machine, and the
+   * next one is due an interval after this one ends: a timeout that
+   * continues is due an interval after it *started*, so rounds longer
+   * than the interval would run back to back at default priority and
+   * the window would not draw a frame until all were followed. */
   for (guint i = 0; i < WATCH_PER_ROUND && !g_queue_is_empty (self->unwatched); i++)
     {
       g_autoptr(TesseraCredential) credential = g_queue_pop_head (self->unwatched);
 
       _tessera_credential_watch (credential);
+      if (g_get_monotonic_time () - start > WATCH_ROUND_BUDGET_US)
+        break;
     }
 
   if (!g_queue_is_empty (self->unwatched))
-    return G_SOURCE_CONTINUE;
+    self->watch_id = g_timeout_add (WATCH_INTERVAL_MS, watch_some_cb, self);
+  else
+    self->watch_id = 0;
 
-  self->watch_id = 0;
   return G_SOURCE_REMOVE;
 }
 
