@@ -255,10 +255,10 @@ new_main_settings (TesseraStore *self)
 
 /* Following other processes' edits takes a GSettings object per
  * credential (under dconf, a D-Bus match rule each). They are made in the
- * background, 50 every 10 ms, so that opening thousands of credentials
- * does not wait for them. A timeout at the default priority, not an idle:
- * a main loop that always has something else to do (a slow machine
- * drawing frames) would never run an idle. */
+ * background, up to 50 (or ~4 ms) 10 ms apart, so that opening
+ * thousands of credentials does not wait for them. A timeout at the
+ * default priority, not an idle: a main loop that always has something
+ * else to do (a slow machine drawing frames) would never run an idle. */
 static gboolean
 watch_some_cb (gpointer user_data)
 {
