@@ -538,36 +538,39 @@ find_toplevel (GType type)
   return NULL;
 }
 
+/* Opens a window through an application action, over the main window,
+ * and closes it: it leaves the toplevels. */
+static void
+open_and_close (GApplication *app,
+                const char   *action,
+                GType         type)
+{
+  GtkWindow *window;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), action, NULL);
+  window = find_toplevel (type);
+  g_assert_nonnull (window);
+  g_assert_true (gtk_window_get_transient_for (window) == find_toplevel (TESSERA_TYPE_WINDOW));
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  assert_toplevels_showing ();
+  gtk_window_close (window);
+  WAIT_UNTIL (find_toplevel (type) == NULL);
+  assert_toplevels_showing ();
+}
+
 static gboolean
 toplevels_steps_cb (gpointer user_data)
 {
   GApplication *app = user_data;
-  GtkWindow *shortcuts, *about;
 
   WAIT_UNTIL (find_toplevel (TESSERA_TYPE_WINDOW) != NULL &&
               gtk_widget_get_mapped (GTK_WIDGET (find_toplevel (TESSERA_TYPE_WINDOW))));
   assert_toplevels_showing ();
 
-  /* The shortcuts window is made when asked for, and goes when closed. */
-  g_action_group_activate_action (G_ACTION_GROUP (app), "shortcuts", NULL);
-  shortcuts = find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
-  g_assert_nonnull (shortcuts);
-  g_assert_true (gtk_window_get_transient_for (shortcuts) == find_toplevel (TESSERA_TYPE_WINDOW));
-  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (shortcuts)));
-  assert_toplevels_showing ();
-  gtk_window_close (shortcuts);
-  WAIT_UNTIL (find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW) == NULL);
-  assert_toplevels_showing ();
-
-  /* So does the About window. */
-  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
-  about = find_toplevel (ADW_TYPE_ABOUT_WINDOW);
-  g_assert_nonnull (about);
-  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (about)));
-  assert_toplevels_showing ();
-  gtk_window_close (about);
-  WAIT_UNTIL (find_toplevel (ADW_TYPE_ABOUT_WINDOW) == NULL);
-  assert_toplevels_showing ();
+  /* The shortcuts window is made when asked for, and goes when closed;
+   * so does the About window. */
+  open_and_close (app, "shortcuts", GTK_TYPE_SHORTCUTS_WINDOW);
+  open_and_close (app, "about", ADW_TYPE_ABOUT_WINDOW);
 
   /* Ctrl+Q ends the run. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
