@@ -59,6 +59,8 @@ struct _TesseraWindow
   GtkWidget            *keyring_revealer;
   GtkWidget            *keyring_label;
   GtkWidget            *main_stack;
+  GtkWidget            *empty_page;
+  GtkWidget            *no_results_page;
   GtkWidget            *grid_view;
 };
 
@@ -310,6 +312,14 @@ update_visible_page (TesseraWindow *self)
     page = "no-results";
   else
     page = "grid";
+
+  /* A status page's icon is rendered at 128 pixels from its SVG once the
+   * page is in the window, shown or not: each is given its icon when it is
+   * first shown, not at every start behind the grid. */
+  if (strcmp (page, "empty") == 0)
+    adw_status_page_set_icon_name (ADW_STATUS_PAGE (self->empty_page), APP_ID "-symbolic");
+  else if (strcmp (page, "no-results") == 0)
+    adw_status_page_set_icon_name (ADW_STATUS_PAGE (self->no_results_page), "system-search-symbolic");
 
   gtk_stack_set_visible_child_name (GTK_STACK (self->main_stack), page);
 }
@@ -1319,6 +1329,8 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, keyring_revealer);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, keyring_label);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, no_results_page);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, grid_view);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);

@@ -633,6 +633,26 @@ test_shortcuts_window (void)
   gtk_window_destroy (GTK_WINDOW (overlay));
 }
 
+/* "title=icon" for each status page of the window, "-" for no icon. */
+static char *
+status_page_icons (Fixture *f)
+{
+  g_autoptr(GPtrArray) pages = g_ptr_array_new ();
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  collect_widgets (GTK_WIDGET (f->window), ADW_TYPE_STATUS_PAGE, pages);
+  for (guint i = 0; i < pages->len; i++)
+    {
+      AdwStatusPage *page = g_ptr_array_index (pages, i);
+      const char *icon = adw_status_page_get_icon_name (page);
+
+      g_string_append_printf (text, "%s%s=%s", i > 0 ? "; " : "",
+                              adw_status_page_get_title (page), icon != NULL ? icon : "-");
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
 /* ------------------------------------------------------------------ */
 /* The window */
 
@@ -642,8 +662,13 @@ test_empty (Fixture       *f,
 {
   GtkWidget *add_tile;
 
+  g_autofree char *icons = NULL;
+
   open_window (f, FALSE);
   g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==, "empty");
+  /* Only the page shown has its (large) icon. */
+  icons = status_page_icons (f);
+  g_assert_cmpstr (icons, ==, "No Credentials=io.github.tessera.Tessera-symbolic; No Results Found=-");
 
   add_credential (f, "First", NULL, ACCOUNT_A, NULL, NULL);
   WAIT_UNTIL (count_bound_tiles (f) == 1);
@@ -1196,6 +1221,7 @@ test_search_follows_changes (Fixture       *f,
                              gconstpointer  data)
 {
   g_autoptr(TesseraCredential) first = NULL;
+  g_autofree char *icons = NULL;
   TesseraCredential *alpha, *beta;
   GListModel *filtered;
   GtkFilter *filter;
@@ -1205,6 +1231,9 @@ test_search_follows_changes (Fixture       *f,
   beta = add_credential (f, "Beta", NULL, ACCOUNT_B, NULL, NULL);
   open_window (f, FALSE);
   WAIT_UNTIL (count_bound_tiles (f) == 2);
+  /* The status pages behind the grid render no icon. */
+  icons = status_page_icons (f);
+  g_assert_cmpstr (icons, ==, "No Credentials=-; No Results Found=-");
   filtered = tessera_window_get_filter_model (f->window);
   filter = gtk_filter_list_model_get_filter (GTK_FILTER_LIST_MODEL (filtered));
 
@@ -1226,6 +1255,9 @@ test_search_follows_changes (Fixture       *f,
   set_credential_string (f, beta, "name", "Delta");
   WAIT_UNTIL (g_list_model_get_n_items (filtered) == 0);
   g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==, "no-results");
+  g_free (icons);
+  icons = status_page_icons (f);
+  g_assert_cmpstr (icons, ==, "No Credentials=-; No Results Found=system-search-symbolic");
   set_credential_string (f, alpha, "description", "Alphanumeric keys");
   WAIT_UNTIL (g_list_model_get_n_items (filtered) == 1);
   g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==, "grid");
