@@ -6,6 +6,34 @@
 
 #include "tessera-application.h"
 #include "tessera-cli.h"
+#include "tessera-net-module.h"
+
+/* The network and keyring code is not linked in (see
+ * tessera-net-module.h): once the window has painted its first frame, it
+ * is opened in a thread, so that the first verification need not wait. */
+static void
+first_paint_cb (GdkFrameClock *clock)
+{
+  g_signal_handlers_disconnect_by_func (clock, first_paint_cb, NULL);
+  tessera_net_preload ();
+}
+
+static void
+activate_cb (GtkApplication *app)
+{
+  static gboolean preloading;
+  GtkWindow *window = gtk_application_get_active_window (app);
+  GdkFrameClock *clock = window != NULL ? gtk_widget_get_frame_clock (GTK_WIDGET (window)) : NULL;
+
+  if (preloading)
+    return;
+  preloading = TRUE;
+
+  if (clock != NULL)
+    g_signal_connect (clock, "after-paint", G_CALLBACK (first_paint_cb), NULL);
+  else
+    tessera_net_preload ();
+}
 
 int
 main (int   argc,
@@ -29,5 +57,6 @@ main (int   argc,
     return tessera_cli_run (argc, argv);
 
   app = tessera_application_new ();
+  g_signal_connect_after (app, "activate", G_CALLBACK (activate_cb), NULL);
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

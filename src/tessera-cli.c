@@ -28,6 +28,7 @@
 #include "tessera-base-url.h"
 #include "tessera-cli.h"
 #include "tessera-enums.h"
+#include "tessera-net-module.h"
 #include "tessera-store.h"
 
 typedef struct _TesseraCli TesseraCli;
@@ -1606,6 +1607,17 @@ tessera_cli_run (int    argc,
   if (!have_schema ())
     return fail (TESSERA_CLI_EXIT_KEYRING,
                  _("The settings schema “%s” is not installed: reinstall Tessera."), APP_ID);
+
+  /* Listing and selecting only read and write settings. The rest needs
+   * the network and keyring module, which would abort the program if it
+   * could not be opened: say so in a sentence instead. */
+  if (command->func != cmd_list && command->func != cmd_select)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (tessera_net_load (&error) == NULL)
+        return fail (TESSERA_CLI_EXIT_KEYRING, "%s", error->message);
+    }
 
   cli.cancellable = g_cancellable_new ();
   code = command->func (&cli, argc - 1, argv + 1);

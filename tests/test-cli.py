@@ -217,9 +217,9 @@ class Case:
                           f"stdout: {result.out}\nstderr: {tail(result.err)}")
         return result
 
-    def fail_run(self, *args, code, stdin="", contains=None):
+    def fail_run(self, *args, code, stdin="", contains=None, env=None):
         """A run that must fail with @code and one sentence on stderr."""
-        result = self.run(*args, stdin=stdin, code=code)
+        result = self.run(*args, stdin=stdin, code=code, env=env)
         check_equal(len(result.messages), 1, f"stderr lines of tessera {' '.join(args)} ({result.messages})")
         check(result.messages[0].startswith("tessera: "), f"stderr starts with “tessera: ”: {result.messages[0]!r}")
         if contains:
@@ -694,6 +694,23 @@ def missing_schema(c):
     check_equal(len(r.messages), 1, f"one sentence without the schema: {r.messages}")
     check("schema" in r.messages[0], f"it names the schema: {r.messages[0]!r}")
     c.run("--version", code=0, env=env)
+
+
+@case
+def missing_module(c):
+    """Without its network and keyring module (a broken installation),
+    listing still works, and what needs the module says so in a sentence."""
+    c.add("Production", HARNESS.key("valid"), "--base-url", HARNESS.base_url)
+    empty = os.path.join(c.dir, "no-module")
+    os.makedirs(empty)
+    env = {"TESSERA_MODULE_DIR": empty}
+    check_equal(json.loads(c.run("list", "--json", code=0, env=env).out)[0]["name"], "Production",
+                "list without the module")
+    c.run("select", "Production", code=0, env=env)
+    for args in (("token",), ("verify",), ("remove", "Production")):
+        r = c.fail_run(*args, code=5, env=env)
+        check("Reinstall Tessera" in r.messages[0], f"it says what to do: {r.messages[0]!r}")
+    check_equal(c.names(), ["Production"], "nothing was removed")
 
 
 @case

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# test-install.sh BUILDDIR SRCDIR APP_ID VERSION BINDIR DATADIR LOCALEDIR
+# test-install.sh BUILDDIR SRCDIR APP_ID VERSION BINDIR DATADIR LOCALEDIR MODULEDIR
 #
 # `meson install` into a temporary DESTDIR (no root needed), then checks that
 # everything a desktop expects is there and consistent, and runs the
 # installed `tessera --version` against that tree's data directory.
 set -euo pipefail
 
-builddir=$1 srcdir=$2 app_id=$3 version=$4 bindir=$5 datadir=$6 localedir=$7
+builddir=$1 srcdir=$2 app_id=$3 version=$4 bindir=$5 datadir=$6 localedir=$7 moduledir=$8
 
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
@@ -38,6 +38,7 @@ rm -f "$dest.log"
 # The list.
 expect_file "$bindir/tessera"
 [ -x "$dest$bindir/tessera" ] || fail "$bindir/tessera is not executable"
+expect_file "$moduledir/libtessera-net.so"
 expect_file "$datadir/applications/$app_id.desktop"
 expect_file "$datadir/metainfo/$app_id.metainfo.xml"
 expect_file "$datadir/dbus-1/services/$app_id.service"
@@ -93,6 +94,34 @@ if [ -f "$schemas/gschemas.compiled" ]; then
   else
     fail "the installed gschemas.compiled does not hold the schema $app_id"
   fi
+fi
+
+# The program is not linked with the network and keyring libraries; the
+# module it opens instead exports its entry point, and every function of
+# Tessera's it calls is exported by the program.
+program=$dest$bindir/tessera
+module=$dest$moduledir/libtessera-net.so
+if [ -f "$program" ] && [ -f "$module" ]; then
+  needed=$(readelf -d "$program" | grep NEEDED || true)
+  if grep -qE "libsoup|libsecret" <<< "$needed"; then
+    fail "tessera is linked with libsoup or libsecret: $needed"
+  else
+    echo "ok: tessera is not linked with libsoup or libsecret"
+  fi
+  if nm -D --defined-only "$module" | grep -qw tessera_net_module_get; then
+    echo "ok: the module exports tessera_net_module_get"
+  else
+    fail "the module does not export tessera_net_module_get"
+  fi
+  exported=$(nm -D --defined-only "$program" | awk '{print $3}')
+  missing=0
+  for symbol in $(nm -D --undefined-only "$module" | awk '$2 ~ /^tessera_/ {print $2}'); do
+    if ! grep -qxF "$symbol" <<< "$exported"; then
+      fail "the module calls $symbol, which tessera does not export"
+      missing=1
+    fi
+  done
+  [ "$missing" -eq 0 ] && echo "ok: every function of Tessera's the module calls is exported by tessera"
 fi
 
 # The installed program runs with that tree's data.

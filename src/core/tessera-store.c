@@ -52,8 +52,8 @@
 
 #include "tessera-base-url.h"
 #include "tessera-credential-private.h"
-#include "tessera-libsecret-backend.h"
 #include "tessera-file-guard.h"
+#include "tessera-net-module.h"
 #include "tessera-store.h"
 
 #define SCHEMA_ID "io.github.tessera.Tessera"
@@ -1131,9 +1131,6 @@ tessera_store_constructed (GObject *object)
 
   G_OBJECT_CLASS (tessera_store_parent_class)->constructed (object);
 
-  if (self->secrets == NULL)
-    self->secrets = tessera_libsecret_backend_new ();
-
   self->schema = g_settings_schema_source_lookup (source, SCHEMA_ID, TRUE);
   self->credential_schema = g_settings_schema_source_lookup (source, TESSERA_CREDENTIAL_SCHEMA_ID, TRUE);
   if (self->schema == NULL || self->credential_schema == NULL)
@@ -1208,7 +1205,7 @@ tessera_store_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_SECRET_BACKEND:
-      g_value_set_object (value, self->secrets);
+      g_value_set_object (value, tessera_store_get_secret_backend (self));
       break;
     case PROP_CLIENT:
       g_value_set_object (value, tessera_store_get_client (self));
@@ -1242,6 +1239,11 @@ tessera_store_set_property (GObject      *object,
       break;
     case PROP_CLIENT:
       self->client = g_value_dup_object (value);
+      if (self->client != NULL && !TESSERA_IS_HARNESS_CLIENT (self->client))
+        {
+          g_critical ("A %s is not a TesseraHarnessClient", G_OBJECT_TYPE_NAME (self->client));
+          g_clear_object (&self->client);
+        }
       break;
     case PROP_SETTINGS_BACKEND:
       self->settings_backend = g_value_dup_object (value);
@@ -1266,9 +1268,11 @@ tessera_store_class_init (TesseraStoreClass *klass)
     g_param_spec_object ("secret-backend", NULL, NULL,
                          TESSERA_TYPE_SECRET_BACKEND,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* A TesseraHarnessClient: its type lives in the network module, which
+   * making a store must not load (see tessera-net-module.h). */
   properties[PROP_CLIENT] =
     g_param_spec_object ("client", NULL, NULL,
-                         TESSERA_TYPE_HARNESS_CLIENT,
+                         G_TYPE_OBJECT,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SETTINGS_BACKEND] =
     g_param_spec_object ("settings-backend", NULL, NULL,
@@ -1370,12 +1374,18 @@ tessera_store_get_settings (TesseraStore *self)
 /**
  * tessera_store_get_secret_backend:
  *
+ * Without a backend given at construction, the Secret Service's is made on
+ * first use, like the client: start-up and listing never load libsecret.
+ *
  * Returns: (transfer none): where the tokens are
  */
 TesseraSecretBackend *
 tessera_store_get_secret_backend (TesseraStore *self)
 {
   g_return_val_if_fail (TESSERA_IS_STORE (self), NULL);
+
+  if (self->secrets == NULL)
+    self->secrets = tessera_libsecret_backend_new ();
 
   return self->secrets;
 }
@@ -1704,7 +1714,7 @@ static void
 clear_stray_secret (TesseraStore *self,
                     const char   *secret_id)
 {
-  tessera_secret_backend_clear_async (self->secrets, secret_id, NULL, on_stray_secret_cleared, NULL);
+  tessera_secret_backend_clear_async (tessera_store_get_secret_backend (self), secret_id, NULL, on_stray_secret_cleared, NULL);
 }
 
 /* After a failure past the keyring step: take the just-stored secret out
@@ -1733,7 +1743,7 @@ rollback_secret (GTask  *task,
 
   data->error = error;
   /* Not cancellable: the undo must happen even if the caller gave up. */
-  tessera_secret_backend_clear_async (self->secrets, data->secret_id, NULL,
+  tessera_secret_backend_clear_async (tessera_store_get_secret_backend (self), data->secret_id, NULL,
                                       on_rollback_cleared, task);
 }
 
@@ -1903,7 +1913,7 @@ tessera_store_add_async (TesseraStore        *self,
   data->secret_id = g_strdup (data->id);
   label = build_label (data->name, data->account_id);
 
-  tessera_secret_backend_store_async (self->secrets, data->secret_id, label,
+  tessera_secret_backend_store_async (tessera_store_get_secret_backend (self), data->secret_id, label,
                                       tessera_token_get_value (token), cancellable,
                                       on_add_stored, g_steal_pointer (&task));
 }
@@ -1990,7 +2000,7 @@ on_update_relabel_lookup (GObject      *source,
     }
 
   label = build_label (data->name, data->account_id);
-  tessera_secret_backend_store_async (self->secrets, data->secret_id, label, value, NULL,
+  tessera_secret_backend_store_async (tessera_store_get_secret_backend (self), data->secret_id, label, value, NULL,
                                       on_update_relabelled, g_steal_pointer (&task));
 }
 
@@ -2068,7 +2078,7 @@ on_update_stored (GObject      *source,
   if (!is_current (self, data->credential))
     {
       data->error = not_found_error ();
-      tessera_secret_backend_clear_async (self->secrets, data->secret_id, NULL,
+      tessera_secret_backend_clear_async (tessera_store_get_secret_backend (self), data->secret_id, NULL,
                                           on_update_rollback_cleared, g_steal_pointer (&task));
       return;
     }
@@ -2077,14 +2087,14 @@ on_update_stored (GObject      *source,
     {
       /* The metadata still points at the old item: drop the new one. */
       data->error = g_steal_pointer (&error);
-      tessera_secret_backend_clear_async (self->secrets, data->secret_id, NULL,
+      tessera_secret_backend_clear_async (tessera_store_get_secret_backend (self), data->secret_id, NULL,
                                           on_update_rollback_cleared, g_steal_pointer (&task));
       return;
     }
 
   /* Only now, with the metadata pointing at the new item, the old one
    * can go. */
-  tessera_secret_backend_clear_async (self->secrets, data->old_secret_id, NULL,
+  tessera_secret_backend_clear_async (tessera_store_get_secret_backend (self), data->old_secret_id, NULL,
                                       on_update_old_cleared, g_steal_pointer (&task));
 }
 
@@ -2109,7 +2119,7 @@ write_update_keeping_token (GTask *owned_task)
       return;
     }
 
-  tessera_secret_backend_lookup_async (self->secrets, data->secret_id, NULL,
+  tessera_secret_backend_lookup_async (tessera_store_get_secret_backend (self), data->secret_id, NULL,
                                        on_update_relabel_lookup, g_steal_pointer (&task));
 }
 
@@ -2219,14 +2229,14 @@ tessera_store_update_async (TesseraStore        *self,
       /* A new revision needs its own attributes, or storing it would
        * overwrite the old item before the metadata points at the new one. */
       data->secret_id = g_uuid_string_random ();
-      tessera_secret_backend_store_async (self->secrets, data->secret_id, label,
+      tessera_secret_backend_store_async (tessera_store_get_secret_backend (self), data->secret_id, label,
                                           tessera_token_get_value (new_token), cancellable,
                                           on_update_stored, g_steal_pointer (&task));
     }
   else if (account_changed)
     {
       data->secret_id = g_strdup (data->old_secret_id);
-      tessera_secret_backend_lookup_async (self->secrets, data->secret_id, cancellable,
+      tessera_secret_backend_lookup_async (tessera_store_get_secret_backend (self), data->secret_id, cancellable,
                                            on_update_checked_token, g_steal_pointer (&task));
     }
   else
@@ -2485,7 +2495,7 @@ tessera_store_commit_remove_async (TesseraStore        *self,
     }
 
   _tessera_credential_set_busy (data->credential, TRUE);
-  tessera_secret_backend_clear_async (self->secrets, _tessera_credential_get_secret_id (data->credential),
+  tessera_secret_backend_clear_async (tessera_store_get_secret_backend (self), _tessera_credential_get_secret_id (data->credential),
                                       cancellable, on_commit_cleared, g_steal_pointer (&task));
 }
 
@@ -2691,7 +2701,7 @@ tessera_store_lookup_token_async (TesseraStore        *self,
   data->secret_id = g_strdup (_tessera_credential_get_secret_id (credential));
   g_task_set_task_data (task, data, (GDestroyNotify) lookup_data_free);
 
-  tessera_secret_backend_lookup_async (self->secrets, data->secret_id, cancellable,
+  tessera_secret_backend_lookup_async (tessera_store_get_secret_backend (self), data->secret_id, cancellable,
                                        on_token_looked_up, g_steal_pointer (&task));
 }
 
@@ -2970,7 +2980,7 @@ tessera_store_verify_async (TesseraStore        *self,
     }
 
   _tessera_credential_set_checking (credential, TRUE);
-  tessera_secret_backend_lookup_async (self->secrets, data->secret_id, cancellable,
+  tessera_secret_backend_lookup_async (tessera_store_get_secret_backend (self), data->secret_id, cancellable,
                                        on_verify_token, g_steal_pointer (&task));
 }
 
@@ -3254,7 +3264,7 @@ reconcile_next (GTask *task)
 
   if (i < data->credentials->len)
     {
-      tessera_secret_backend_lookup_async (self->secrets, data->secret_ids[i],
+      tessera_secret_backend_lookup_async (tessera_store_get_secret_backend (self), data->secret_ids[i],
                                            g_task_get_cancellable (task),
                                            on_reconcile_looked_up, task);
       return;

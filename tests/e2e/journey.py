@@ -136,7 +136,7 @@ class AccessibilityBus:
 
 def install(tmp):
     """meson install into tmp/dest; returns the installed tessera, the data
-    directory and the compiled schemas' directory."""
+    directory, the compiled schemas' directory and the module directory."""
     global slowness
     dest = os.path.join(tmp, "dest")
     result = run(["meson", "install", "-C", BUILDDIR, "--destdir", dest])
@@ -161,10 +161,15 @@ def install(tmp):
     tessera = os.path.join(bindir, "tessera")
     if not os.access(tessera, os.X_OK):
         raise Failure(f"meson install did not install {tessera}")
-    return tessera, datadir, schemas
+    # The network and keyring module, which the app opens on first use from
+    # the directory it was built for; under DESTDIR it is told where.
+    moduledir = os.path.join(prefix, option["libdir"], "tessera")
+    if not os.path.isfile(os.path.join(moduledir, "libtessera-net.so")):
+        raise Failure(f"meson install did not install libtessera-net.so in {moduledir}")
+    return tessera, datadir, schemas, moduledir
 
 
-def make_profile(tmp, datadir, schemas):
+def make_profile(tmp, datadir, schemas, moduledir):
     """The environment of the app, the CLI and this script: a throwaway
     home, keyfile settings, the installed data first on XDG_DATA_DIRS, and
     the session's gnome-keyring (no file backend)."""
@@ -181,6 +186,7 @@ def make_profile(tmp, datadir, schemas):
         "XDG_STATE_HOME": os.path.join(home, ".local", "state"),
         "XDG_DATA_DIRS": datadir + ":" + os.environ.get("XDG_DATA_DIRS", "/usr/local/share:/usr/share"),
         "GSETTINGS_SCHEMA_DIR": schemas,
+        "TESSERA_MODULE_DIR": moduledir,
         "GSETTINGS_BACKEND": "keyfile",
         "LANGUAGE": "C",
         "GDK_BACKEND": "x11",
@@ -444,8 +450,8 @@ def select_tile(app):
 
 def journey(tmp):
     step("meson install into a temporary DESTDIR")
-    tessera, datadir, schemas = install(tmp)
-    env = make_profile(tmp, datadir, schemas)
+    tessera, datadir, schemas, moduledir = install(tmp)
+    env = make_profile(tmp, datadir, schemas, moduledir)
 
     # dogtail reads toolkit-accessibility in this process when imported.
     os.environ.update({k: env[k] for k in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME",

@@ -1,0 +1,162 @@
+/* tessera-net-loader.c: opens libtessera-net.so and stands in for the
+ * functions the application calls in it (see tessera-net-module.h)
+ *
+ * Linked into the application only; tests link the real functions.
+ */
+#define G_LOG_DOMAIN "tessera-net"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <gmodule.h>
+
+#include "tessera-net-module.h"
+
+#define MODULE_NAME "libtessera-net.so"
+
+typedef struct
+{
+  const TesseraNetModule *module;
+  GError                 *error;
+} LoadResult;
+
+/* The directory to load from: $TESSERA_MODULE_DIR when set; the build
+ * tree's when the program runs from there (tests, benchmarks, demos);
+ * otherwise where it was installed. */
+static char *
+module_path (void)
+{
+  const char *dir = g_getenv ("TESSERA_MODULE_DIR");
+
+  if (dir == NULL || *dir == '\0')
+    {
+      g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+
+      if (exe != NULL && g_str_has_prefix (exe, TESSERA_BUILD_ROOT G_DIR_SEPARATOR_S))
+        dir = TESSERA_BUILD_MODULE_DIR;
+      else
+        dir = TESSERA_MODULE_DIR;
+    }
+
+  return g_build_filename (dir, MODULE_NAME, NULL);
+}
+
+static gpointer
+load_once (gpointer data)
+{
+  LoadResult *result = g_new0 (LoadResult, 1);
+  g_autofree char *path = module_path ();
+  const TesseraNetModule *(*get_module) (void) = NULL;
+  GModule *module;
+
+  module = g_module_open (path, G_MODULE_BIND_LOCAL);
+  if (module == NULL)
+    {
+      /* TRANSLATORS: the first %s is a file, the second why it could not be opened */
+      g_set_error (&result->error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("Tessera could not load its network and keyring module %s (%s). Reinstall Tessera."),
+                   path, g_module_error ());
+      return result;
+    }
+
+  if (!g_module_symbol (module, TESSERA_NET_MODULE_SYMBOL, (gpointer *) &get_module) ||
+      get_module == NULL ||
+      g_strcmp0 (get_module ()->version, PACKAGE_VERSION) != 0)
+    {
+      g_set_error (&result->error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("The network and keyring module %s does not belong to this version of Tessera (%s). Reinstall Tessera."),
+                   path, PACKAGE_VERSION);
+      g_module_close (module);
+      return result;
+    }
+
+  /* Its types stay registered for the life of the process. */
+  g_module_make_resident (module);
+  result->module = get_module ();
+  g_debug ("Loaded %s", path);
+
+  return result;
+}
+
+const TesseraNetModule *
+tessera_net_load (GError **error)
+{
+  static GOnce once = G_ONCE_INIT;
+  LoadResult *result = g_once (&once, load_once, NULL);
+
+  if (result->module == NULL)
+    {
+      g_propagate_error (error, g_error_copy (result->error));
+      return NULL;
+    }
+
+  return result->module;
+}
+
+static gpointer
+preload_thread (gpointer data)
+{
+  /* A failure is reported by the first call that needs the module. */
+  g_autoptr(GError) error = NULL;
+
+  tessera_net_load (&error);
+
+  return NULL;
+}
+
+void
+tessera_net_preload (void)
+{
+  g_thread_unref (g_thread_new ("tessera-net-load", preload_thread, NULL));
+}
+
+/* A broken installation: nothing can verify or keep a token. */
+static const TesseraNetModule *
+net (void)
+{
+  g_autoptr(GError) error = NULL;
+  const TesseraNetModule *module = tessera_net_load (&error);
+
+  if (module == NULL)
+    g_error ("%s", error->message);
+
+  return module;
+}
+
+GType
+tessera_harness_client_get_type (void)
+{
+  return net ()->harness_client_get_type ();
+}
+
+TesseraHarnessClient *
+tessera_harness_client_new (void)
+{
+  return net ()->harness_client_new ();
+}
+
+void
+tessera_harness_client_verify_async (TesseraHarnessClient *self,
+                                     const char           *base_url,
+                                     const char           *account_id,
+                                     TesseraToken         *token,
+                                     GCancellable         *cancellable,
+                                     GAsyncReadyCallback   callback,
+                                     gpointer              user_data)
+{
+  net ()->harness_client_verify_async (self, base_url, account_id, token, cancellable, callback, user_data);
+}
+
+TesseraVerification *
+tessera_harness_client_verify_finish (TesseraHarnessClient  *self,
+                                      GAsyncResult          *result,
+                                      GError               **error)
+{
+  return net ()->harness_client_verify_finish (self, result, error);
+}
+
+TesseraSecretBackend *
+tessera_libsecret_backend_new (void)
+{
+  return net ()->libsecret_backend_new ();
+}

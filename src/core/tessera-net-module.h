@@ -1,0 +1,60 @@
+/* tessera-net-module.h: the network and keyring code, loaded when first used
+ *
+ * The Harness client (libsoup, json-glib) and the Secret Service backend
+ * (libsecret) pull in about twenty libraries: Kerberos, SQLite, libgcrypt
+ * and more. Loading and relocating them at start-up cost the window about
+ * 10 ms before it could appear, for code that is first needed after it
+ * is on screen. So the application is not linked with them: they are built
+ * into a module, libtessera-net.so, that the application opens the first
+ * time it makes a Harness client or a keyring backend
+ * (tessera-net-loader.c), or earlier from a thread once the window is up
+ * (tessera_net_preload()).
+ *
+ * Tests and benchmarks link the same code directly (the tessera-net static
+ * library) and never load the module.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "tessera-harness-client.h"
+#include "tessera-secret-backend.h"
+
+G_BEGIN_DECLS
+
+/* What the application calls in the module. The module is built from the
+ * same sources at the same time; the version check only guards against a
+ * module left behind by another installation. */
+typedef struct
+{
+  const char            *version;
+  GType                  (*harness_client_get_type)      (void);
+  TesseraHarnessClient  *(*harness_client_new)           (void);
+  void                   (*harness_client_verify_async)  (TesseraHarnessClient  *self,
+                                                          const char            *base_url,
+                                                          const char            *account_id,
+                                                          TesseraToken          *token,
+                                                          GCancellable          *cancellable,
+                                                          GAsyncReadyCallback    callback,
+                                                          gpointer               user_data);
+  TesseraVerification   *(*harness_client_verify_finish) (TesseraHarnessClient  *self,
+                                                          GAsyncResult          *result,
+                                                          GError               **error);
+  TesseraSecretBackend  *(*libsecret_backend_new)        (void);
+} TesseraNetModule;
+
+/* The module's one exported symbol. */
+#define TESSERA_NET_MODULE_SYMBOL "tessera_net_module_get"
+const TesseraNetModule *tessera_net_module_get (void);
+
+/* Declared here too, so that code which only makes the backend need not
+ * include libsecret's headers. */
+TesseraSecretBackend *tessera_libsecret_backend_new (void);
+
+/* In the application (tessera-net-loader.c): opens the module once; later
+ * calls return the same answer. */
+const TesseraNetModule *tessera_net_load    (GError **error);
+/* Starts loading the module in a thread, if it is not loaded yet. */
+void                    tessera_net_preload (void);
+
+G_END_DECLS
