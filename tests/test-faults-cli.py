@@ -18,7 +18,11 @@
   credential's keys and the keyring items agree);
 - a second `tessera` window (under build-aux/session's Xvfb): it hands
   over to the first, which shows its window again, and exits 0 at once;
-  one process and one window remain.
+  one process and one window remain;
+- a window without its network and keyring module (a broken
+  installation): it opens, stays up while it tries to verify on open,
+  says why on stderr, quits cleanly, and the credential and its key are
+  untouched.
 
 The C half (the keyring stopped, killed, locked or frozen; a read-only
 settings folder; the network through the store; verify-all over 500
@@ -495,6 +499,28 @@ def wait_for(condition, seconds, what):
         time.sleep(0.1)
 
 
+def use_window(c):
+    """Case @c runs windows: X11 and cairo on the session's Xvfb, no
+    accessibility bus, keys in libsecret's file backend."""
+    c.env.update({"GDK_BACKEND": "x11", "GSK_RENDERER": "cairo", "NO_AT_BRIDGE": "1", "GTK_A11Y": "none",
+                  "SECRET_BACKEND": "file", "SECRET_FILE_TEST_PATH": c.keyring_file,
+                  "SECRET_FILE_TEST_PASSWORD": "tessera-test-password"})
+    if "ASAN_OPTIONS" in c.env:
+        # Under the sanitizer build, the window's process reports one
+        # 128-byte block at exit whose only frame is a library unloaded by
+        # then; with dlclose() made a no-op there is no leak, so it is
+        # memory that library's own data still pointed to. The window's own
+        # leaks are the UI tests' to find.
+        c.env["ASAN_OPTIONS"] += ":detect_leaks=0"
+
+
+def quit_app(c):
+    """Activates the running app's "quit" action on case @c's bus."""
+    subprocess.run(["gdbus", "call", "--address", c.bus.address, "--dest", "io.github.tessera.Tessera",
+                    "--object-path", "/io/github/tessera/Tessera", "--method", "org.gtk.Actions.Activate",
+                    "quit", "[]", "{}"], capture_output=True, timeout=10)
+
+
 def second_window():
     if not os.environ.get("DISPLAY"):
         raise Skip("no display (run under build-aux/session)")
@@ -504,16 +530,7 @@ def second_window():
     c = Case("second-window", keyring="bus-only")
     first = None
     try:
-        c.env.update({"GDK_BACKEND": "x11", "GSK_RENDERER": "cairo", "NO_AT_BRIDGE": "1", "GTK_A11Y": "none",
-                      "SECRET_BACKEND": "file", "SECRET_FILE_TEST_PATH": c.keyring_file,
-                      "SECRET_FILE_TEST_PASSWORD": "tessera-test-password"})
-        if "ASAN_OPTIONS" in c.env:
-            # Under the sanitizer build, the window's process reports one
-            # 128-byte block at exit whose only frame is a library unloaded
-            # by then; with dlclose() made a no-op there is no leak, so it
-            # is memory that library's own data still pointed to. The
-            # window's own leaks are the UI tests' to find.
-            c.env["ASAN_OPTIONS"] += ":detect_leaks=0"
+        use_window(c)
         first = subprocess.Popen([TESSERA], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.PIPE, env=c.env)
         wait_for(lambda: visible_windows(c, first.pid), 30, "the first window")
@@ -544,14 +561,52 @@ def second_window():
         # (Other tests may show windows on the same display: count ours.)
         check_equal(visible_windows(c, first.pid), [window], "windows of the first instance")
 
-        subprocess.run(["gdbus", "call", "--address", c.bus.address, "--dest", "io.github.tessera.Tessera",
-                        "--object-path", "/io/github/tessera/Tessera", "--method", "org.gtk.Actions.Activate",
-                        "quit", "[]", "{}"], capture_output=True, timeout=10)
+        quit_app(c)
         check_equal(first.wait(timeout=15), 0, "exit status of the first instance after quit")
     finally:
         if first is not None and first.poll() is None:
             first.kill()
             first.wait()
+        c.cleanup()
+
+
+def window_without_module():
+    """A broken installation: the network and keyring module is missing.
+    The window still opens and stays up while it tries to verify an
+    unverified credential on open, says why it cannot, and quits cleanly;
+    the credential and its key are untouched."""
+    if not os.environ.get("DISPLAY"):
+        raise Skip("no display (run under build-aux/session)")
+    if not shutil.which("xdotool"):
+        raise Skip("no xdotool")
+    c = Case("no-module", keyring="bus-only")
+    window = None
+    try:
+        use_window(c)
+        key = make_key()
+        c.run("add", "Production", "--no-verify", stdin=key + "\n", code=0)
+        empty = os.path.join(c.dir, "no-module")
+        os.makedirs(empty)
+
+        window = subprocess.Popen([TESSERA], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, env=dict(c.env, TESSERA_MODULE_DIR=empty))
+        wait_for(lambda: visible_windows(c, window.pid), 30, "the window")
+        # It verifies the unverified credential on open: it must not abort.
+        time.sleep(3)
+        check(window.poll() is None, f"the window is still up (exit {window.returncode})")
+        quit_app(c)
+        check_equal(window.wait(timeout=15), 0, "exit status of the window after quit")
+        err = window.stderr.read().decode("utf-8", "replace")
+        check("Reinstall Tessera" in err, f"it says why on stderr: {err[-500:]!r}")
+        check("ERROR" not in err and "CRITICAL" not in err, f"no error or critical on stderr: {err[-500:]!r}")
+
+        # Nothing was lost: with the module, the key reads back.
+        check_equal([cr["name"] for cr in c.credentials()], ["Production"], "credentials after the window")
+        check_equal(c.run("token", "Production", code=0).out, key + "\n", "the key after the window")
+    finally:
+        if window is not None and window.poll() is None:
+            window.kill()
+            window.wait()
         c.cleanup()
 
 
@@ -596,6 +651,7 @@ def main():
                 print(f"# {outcomes['all']} rounds all saved, {outcomes['some']} with adds refused")
             cases.append((name, case))
     cases.append(("second-window", second_window))
+    cases.append(("window-without-module", window_without_module))
     cases = [(name, fn) for name, fn in cases if ONLY in name]
 
     print(f"1..{len(cases)}")

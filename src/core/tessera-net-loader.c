@@ -11,6 +11,7 @@
 #include <gmodule.h>
 
 #include "tessera-net-module.h"
+#include "tessera-unavailable-secret-backend.h"
 
 #define MODULE_NAME "libtessera-net.so"
 
@@ -110,29 +111,27 @@ tessera_net_preload (void)
   g_thread_unref (g_thread_new ("tessera-net-load", preload_thread, NULL));
 }
 
-/* A broken installation: nothing can verify or keep a token. */
-static const TesseraNetModule *
-net (void)
-{
-  g_autoptr(GError) error = NULL;
-  const TesseraNetModule *module = tessera_net_load (&error);
-
-  if (module == NULL)
-    g_error ("%s", error->message);
-
-  return module;
-}
+/* Without the module (a broken installation) nothing can verify or keep a
+ * token, but the window stays up and says why: there is no client, a
+ * verification fails with the loader's error, and the keyring backend is
+ * one whose every call does. */
 
 GType
 tessera_harness_client_get_type (void)
 {
-  return net ()->harness_client_get_type ();
+  const TesseraNetModule *module = tessera_net_load (NULL);
+
+  /* Without it there is no client to cast: G_TYPE_INVALID keeps a cast of
+   * NULL quiet. */
+  return module != NULL ? module->harness_client_get_type () : G_TYPE_INVALID;
 }
 
 TesseraHarnessClient *
 tessera_harness_client_new (void)
 {
-  return net ()->harness_client_new ();
+  const TesseraNetModule *module = tessera_net_load (NULL);
+
+  return module != NULL ? module->harness_client_new () : NULL;
 }
 
 void
@@ -144,7 +143,17 @@ tessera_harness_client_verify_async (TesseraHarnessClient *self,
                                      GAsyncReadyCallback   callback,
                                      gpointer              user_data)
 {
-  net ()->harness_client_verify_async (self, base_url, account_id, token, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  const TesseraNetModule *module = tessera_net_load (&error);
+
+  if (module == NULL)
+    {
+      g_task_report_error (NULL, callback, user_data, tessera_harness_client_verify_async,
+                           g_steal_pointer (&error));
+      return;
+    }
+
+  module->harness_client_verify_async (self, base_url, account_id, token, cancellable, callback, user_data);
 }
 
 TesseraVerification *
@@ -152,11 +161,23 @@ tessera_harness_client_verify_finish (TesseraHarnessClient  *self,
                                       GAsyncResult          *result,
                                       GError               **error)
 {
-  return net ()->harness_client_verify_finish (self, result, error);
+  if (g_async_result_is_tagged (result, tessera_harness_client_verify_async))
+    return g_task_propagate_pointer (G_TASK (result), error);
+
+  return tessera_net_load (NULL)->harness_client_verify_finish (self, result, error);
 }
 
 TesseraSecretBackend *
 tessera_libsecret_backend_new (void)
 {
-  return net ()->libsecret_backend_new ();
+  g_autoptr(GError) error = NULL;
+  const TesseraNetModule *module = tessera_net_load (&error);
+
+  if (module == NULL)
+    {
+      g_warning ("%s", error->message);
+      return tessera_unavailable_secret_backend_new (error);
+    }
+
+  return module->libsecret_backend_new ();
 }

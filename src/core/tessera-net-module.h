@@ -52,7 +52,9 @@ const TesseraNetModule *tessera_net_module_get (void);
 TesseraSecretBackend *tessera_libsecret_backend_new (void);
 
 /* In the application (tessera-net-loader.c): opens the module once; later
- * calls return the same answer. */
+ * calls return the same answer. Without it, tessera_harness_client_new()
+ * returns NULL, verifications fail with the reason and the keyring
+ * backend is a TesseraUnavailableSecretBackend. */
 const TesseraNetModule *tessera_net_load    (GError **error);
 /* Starts loading the module in a thread, if it is not loaded yet. */
 void                    tessera_net_preload (void);

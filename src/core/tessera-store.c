@@ -1345,7 +1345,10 @@ tessera_store_new_full (TesseraSecretBackend *secrets,
  *
  * Created on first use, so that listing credentials never sets up HTTP.
  *
- * Returns: (transfer none): the Harness client
+ * Returns: (transfer none) (nullable): the Harness client; %NULL in a
+ *   program whose network module could not be loaded, where
+ *   tessera_harness_client_verify_async() reports why (see
+ *   tessera-net-module.h)
  */
 TesseraHarnessClient *
 tessera_store_get_client (TesseraStore *self)
