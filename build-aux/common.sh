@@ -1,9 +1,11 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Shared by build-aux/run, build-aux/test and build-aux/bench.
 # shellcheck shell=bash
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# What building needs on Debian 12.
+# What building needs on Debian 13 (the floor: GLib 2.84, GTK 4.18,
+# libadwaita 1.7, libsoup 3.6, libsecret 0.21, json-glib 1.10).
 build_packages=(
   meson ninja-build pkg-config gcc gettext itstool
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev
@@ -16,7 +18,7 @@ build_packages=(
 test_packages=(
   dbus dbus-x11 gnome-keyring libsecret-tools xvfb xauth x11-utils
   at-spi2-core python3-dogtail gsettings-desktop-schemas imagemagick
-  gnutls-bin flatpak-builder clang libclang-rt-14-dev
+  gnutls-bin flatpak-builder clang libclang-rt-dev xdotool locales
 )
 
 missing_packages() {
@@ -45,10 +47,157 @@ ensure_packages() {
   apt-get install -y -q --no-install-recommends $missing
 }
 
+# A build folder configured on another stack (the Debian 12 host before the
+# root, or a root made from another recipe) is made again: meson refuses
+# a folder of another version, and old libraries would be linked.
+forget_other_stack_build() {
+  local dir=$top/$1 stack
+  stack="$(meson --version) $(pkg-config --modversion glib-2.0 gtk4 libadwaita-1 2>/dev/null | tr '\n' ' ')"
+  if [ -d "$dir" ] && [ "$(cat "$dir/.tessera-stack" 2>/dev/null)" != "$stack" ]; then
+    rm -rf "$dir"
+  fi
+  mkdir -p "$dir"
+  echo "$stack" >"$dir/.tessera-stack"
+}
+
 ensure_build() {
   local dir=$1; shift
+  forget_other_stack_build "$dir"
   if [ ! -f "$top/$dir/build.ninja" ]; then
     meson setup "$top/$dir" "$top" "$@"
   fi
   meson compile -C "$top/$dir"
+}
+
+# Only the Debian 13 root needs them: what a desktop has (fonts, icons,
+# GSettings' dconf backend) and what build-aux/bench compares against.
+root_extra_packages=(
+  fonts-cantarell adwaita-icon-theme dconf-gsettings-backend dconf-service
+  seahorse procps psmisc e2fsprogs ca-certificates
+)
+
+# The floor, as pkg-config module versions (meson.build asks for the same).
+floor_modules=(
+  "glib-2.0 >= 2.84" "gtk4 >= 4.18" "libadwaita-1 >= 1.7"
+  "libsoup-3.0 >= 3.6" "libsecret-1 >= 0.21" "json-glib-1.0 >= 1.10"
+)
+
+# Whether this host's distribution ships the floor, so that the build runs
+# natively. TESSERA_ROOT=1 forces the Debian 13 root, TESSERA_ROOT=0 the
+# host. Debian 13+ and Ubuntu 25.10+ do; Debian 12 and older Ubuntu do not
+# (they get the root). Elsewhere (Fedora, Arch…) the host is used: its
+# package manager is the developer's to drive, and meson names what is
+# missing.
+host_has_floor() {
+  case "${TESSERA_ROOT:-}" in
+    1) return 1 ;;
+    0) return 0 ;;
+  esac
+  [ -n "${TESSERA_IN_ROOT:-}" ] && return 0
+  local id="" version_id=""
+  if [ -r /etc/os-release ]; then
+    id=$(. /etc/os-release; echo "${ID:-}")
+    version_id=$(. /etc/os-release; echo "${VERSION_ID:-}")
+  fi
+  case "$id" in
+    debian)
+      # testing and unstable have no VERSION_ID
+      [ -z "$version_id" ] || [ "${version_id%%.*}" -ge 13 ] ;;
+    ubuntu)
+      local major=${version_id%%.*} minor=${version_id#*.}
+      [ "$major" -gt 25 ] || { [ "$major" -eq 25 ] && [ "${minor#0}" -ge 10 ]; } ;;
+    *)
+      return 0 ;;
+  esac
+}
+
+# The root lives in a cache folder, named after what went into it, so a
+# change of the package list (or of this recipe) makes a new one and
+# everything else reuses the last.
+root_cache=${TESSERA_ROOT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tessera}
+
+root_recipe() {
+  printf '%s\n' trixie "${build_packages[@]}" "${test_packages[@]}" \
+    "${root_extra_packages[@]}" ${TESSERA_ROOT_EXTRA_PACKAGES:-}
+  cat "$top/build-aux/root-customize"
+}
+
+root_dir() {
+  local hash
+  hash=$(root_recipe | sha256sum | cut -c1-12)
+  echo "$root_cache/debian13-$hash"
+}
+
+# Makes the Debian 13 root with mmdebstrap unless it is already there:
+# written to a temporary folder and renamed when complete, under a lock,
+# so an interrupted or concurrent run never leaves half a root in use.
+ensure_root() {
+  local root tmp packages
+  root=$(root_dir)
+  [ -f "$root/.complete" ] && return 0
+  ensure_packages mmdebstrap bubblewrap || return 1
+  mkdir -p "$root_cache"
+  exec 9>"$root_cache/.lock"
+  flock 9
+  if [ ! -f "$root/.complete" ]; then
+    echo "== Making the Debian 13 root in $root (once; about 2-4 minutes)"
+    local started=$SECONDS
+    tmp=$(mktemp -d "$root_cache/.new.XXXXXX")
+    packages=$(printf '%s,' "${build_packages[@]}" "${test_packages[@]}" \
+      "${root_extra_packages[@]}" ${TESSERA_ROOT_EXTRA_PACKAGES:-})
+    # A tarball, unpacked without /dev (bwrap makes one): the same steps
+    # work as root and, with --mode=unshare, as an ordinary user.
+    if ! mmdebstrap --variant=apt --include="${packages%,}" \
+         --customize-hook='"$TESSERA_ROOT_CUSTOMIZE" "$1"' \
+         trixie "$tmp/root.tar" >"$tmp/mmdebstrap.log" 2>&1; then
+      echo "mmdebstrap failed; its log:" >&2
+      tail -40 "$tmp/mmdebstrap.log" >&2
+      rm -rf "$tmp"
+      return 1
+    fi
+    mkdir "$tmp/root"
+    tar -C "$tmp/root" --exclude='./dev/*' -xf "$tmp/root.tar"
+    rm -f "$tmp/root.tar"
+    touch "$tmp/root/.complete"
+    rm -rf "$root"
+    mv "$tmp/root" "$root"
+    rm -rf "$tmp"
+    # Older roots were made from another recipe: nothing uses them.
+    find "$root_cache" -maxdepth 1 -name 'debian13-*' ! -path "$root" -exec rm -rf {} +
+    echo "== Root ready in $((SECONDS - started)) s"
+  fi
+  exec 9>&-
+}
+export TESSERA_ROOT_CUSTOMIZE=$top/build-aux/root-customize
+
+# Runs a command inside the root with bwrap: the source tree, /tmp (X11
+# sockets, build-aux/session's folders) and, for build-aux/run, the
+# caller's home and runtime folder (display, session bus, keyring) are
+# the host's; everything else is Debian 13.
+run_in_root() {
+  local root args
+  root=$(root_dir)
+  args=(--bind "$root" / --proc /proc --dev /dev --tmpfs /dev/shm
+        --ro-bind /sys /sys --bind /tmp /tmp --bind "$top" "$top"
+        --ro-bind-try /etc/hosts /etc/hosts
+        --unshare-pid --die-with-parent --chdir "$PWD"
+        --setenv TESSERA_IN_ROOT 1)
+  if [ -n "${TESSERA_ROOT_SHARE_DESKTOP:-}" ]; then
+    [ -d "$HOME" ] && args+=(--bind "$HOME" "$HOME")
+    [ -n "${XDG_RUNTIME_DIR:-}" ] && [ -d "$XDG_RUNTIME_DIR" ] && \
+      args+=(--bind "$XDG_RUNTIME_DIR" "$XDG_RUNTIME_DIR")
+    [ -n "${XAUTHORITY:-}" ] && [ -f "$XAUTHORITY" ] && \
+      args+=(--ro-bind "$XAUTHORITY" "$XAUTHORITY")
+  fi
+  exec bwrap "${args[@]}" -- "$@"
+}
+
+# Called first by build-aux/run, test and bench with the script and its
+# arguments: on a host without the floor, runs the script again inside
+# the Debian 13 root (made first if need be).
+enter_root_unless_floor() {
+  host_has_floor && return 0
+  ensure_root || exit 1
+  echo "== This host lacks the floor (Debian 13's GTK 4.18, libadwaita 1.7): running in the Debian 13 root"
+  run_in_root "$@"
 }
