@@ -42,8 +42,8 @@ struct _TesseraCredentialDialog
   GtkButton           *cancel_button;
   GtkButton           *save_button;
   GtkStack            *save_stack;
-  GtkSpinner          *save_spinner;
-  GtkInfoBar          *banner;
+  GtkRevealer         *banner_revealer;
+  GtkWidget           *banner;
   GtkImage            *banner_icon;
   GtkLabel            *banner_title;
   GtkLabel            *banner_body;
@@ -162,7 +162,7 @@ show_field_message (GtkWidget  *row,
 static void
 hide_banner (TesseraCredentialDialog *self)
 {
-  gtk_info_bar_set_revealed (self->banner, FALSE);
+  gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->save_unverified_button), FALSE);
   g_clear_pointer (&self->banner_text, g_free);
 }
@@ -174,13 +174,14 @@ show_banner (TesseraCredentialDialog *self,
              const char              *body,
              gboolean                 offer_unverified)
 {
-  gtk_info_bar_set_message_type (self->banner, type);
+  gtk_widget_remove_css_class (self->banner, type == GTK_MESSAGE_WARNING ? "error" : "warning");
+  gtk_widget_add_css_class (self->banner, type == GTK_MESSAGE_WARNING ? "warning" : "error");
   gtk_image_set_from_icon_name (self->banner_icon,
                                 type == GTK_MESSAGE_WARNING ? "network-offline-symbolic" : "dialog-error-symbolic");
   gtk_label_set_text (self->banner_title, title);
   gtk_label_set_text (self->banner_body, body);
   gtk_widget_set_visible (GTK_WIDGET (self->save_unverified_button), offer_unverified);
-  gtk_info_bar_set_revealed (self->banner, TRUE);
+  gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
 
   g_free (self->banner_text);
   self->banner_text = g_strdup_printf ("%s\n%s", title, body);
@@ -286,7 +287,6 @@ set_busy (TesseraCredentialDialog *self,
   gtk_widget_set_sensitive (GTK_WIDGET (self->page), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->save_unverified_button), !busy);
   gtk_stack_set_visible_child_name (self->save_stack, busy ? "spinner" : "label");
-  gtk_spinner_set_spinning (self->save_spinner, busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "credential-dialog.save", self->valid && !busy);
   gtk_accessible_update_state (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_STATE_BUSY, busy, -1);
 
@@ -324,7 +324,7 @@ update_key_message (TesseraCredentialDialog *self,
     {
       TesseraCredentialKind kind = tessera_token_get_kind (self->token);
 
-      icon_name = kind == TESSERA_CREDENTIAL_KIND_SAT ? "emblem-system-symbolic" : "avatar-default-symbolic";
+      icon_name = kind == TESSERA_CREDENTIAL_KIND_SAT ? "tessera-service-account-symbolic" : "avatar-default-symbolic";
       g_string_append (text, tessera_credential_kind_to_string (kind));
 
       if (tessera_token_is_legacy (self->token))
@@ -1029,7 +1029,7 @@ tessera_credential_dialog_class_init (TesseraCredentialDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialDialog, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialDialog, save_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialDialog, save_stack);
-  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialDialog, save_spinner);
+  gtk_widget_class_bind_template_child (widget_class, TesseraCredentialDialog, banner_revealer);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialDialog, banner);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialDialog, banner_icon);
   gtk_widget_class_bind_template_child (widget_class, TesseraCredentialDialog, banner_title);

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "tessera-credential-tile.h"
@@ -163,7 +164,7 @@ describe_state (TesseraCredential  *credential,
           return g_strdup_printf (ngettext ("Expires in %d day",
                                             "Expires in %d days", days), days);
         }
-      *icon_name = "emblem-ok-symbolic";
+      *icon_name = "tessera-verified-symbolic";
       *style = "success";
       return format_verified (tessera_credential_get_last_verified (credential),
                               g_get_real_time () / G_USEC_PER_SEC);
@@ -261,14 +262,12 @@ update_state (TesseraCredentialTile *self)
 
   if (checking && self->state_spinner == NULL)
     {
-      self->state_spinner = gtk_spinner_new ();
+      self->state_spinner = adw_spinner_new ();
       gtk_box_prepend (GTK_BOX (self->state_box), self->state_spinner);
     }
+  /* An AdwSpinner turns while it is shown. */
   if (self->state_spinner != NULL)
-    {
-      gtk_widget_set_visible (self->state_spinner, checking);
-      gtk_spinner_set_spinning (GTK_SPINNER (self->state_spinner), checking);
-    }
+    gtk_widget_set_visible (self->state_spinner, checking);
   gtk_widget_set_visible (self->state_icon, icon_name != NULL);
   gtk_image_set_from_icon_name (GTK_IMAGE (self->state_icon), icon_name);
 

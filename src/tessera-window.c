@@ -51,7 +51,6 @@ struct _TesseraWindow
   /* template */
   AdwToastOverlay      *toast_overlay;
   GtkWidget            *verify_stack;
-  GtkWidget            *verify_spinner;
   GtkWidget            *verify_progress;
   GtkWidget            *search_button;
   GtkWidget            *search_bar;
@@ -559,7 +558,6 @@ update_verifying (TesseraWindow *self)
   gboolean verifying = tessera_store_get_verifying (self->store);
 
   gtk_stack_set_visible_child_name (GTK_STACK (self->verify_stack), verifying ? "busy" : "idle");
-  gtk_spinner_set_spinning (GTK_SPINNER (self->verify_spinner), verifying);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.verify-all",
                                  !verifying && !store_is_empty (self));
   if (!verifying)
@@ -1321,7 +1319,6 @@ tessera_window_class_init (TesseraWindowClass *klass)
                                                "/io/github/tessera/Tessera/tessera-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, verify_stack);
-  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, verify_spinner);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, verify_progress);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, search_bar);

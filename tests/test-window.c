@@ -568,9 +568,25 @@ toplevels_steps_cb (gpointer user_data)
   assert_toplevels_showing ();
 
   /* The shortcuts window is made when asked for, and goes when closed;
-   * so does the About window. */
+   * About opens inside the window. */
   open_and_close (app, "shortcuts", GTK_TYPE_SHORTCUTS_WINDOW);
-  open_and_close (app, "about", ADW_TYPE_ABOUT_WINDOW);
+
+  /* About is a dialog inside the window, not another toplevel. */
+  {
+    AdwApplicationWindow *window = ADW_APPLICATION_WINDOW (find_toplevel (TESSERA_TYPE_WINDOW));
+    AdwDialog *about;
+
+    g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+    about = adw_application_window_get_visible_dialog (window);
+    g_assert_true (ADW_IS_ABOUT_DIALOG (about));
+    g_assert_cmpstr (adw_about_dialog_get_website (ADW_ABOUT_DIALOG (about)), ==, PACKAGE_WEBSITE);
+    g_assert_cmpstr (adw_about_dialog_get_issue_url (ADW_ABOUT_DIALOG (about)), ==, PACKAGE_ISSUE_URL);
+    WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (about)));
+    assert_toplevels_showing ();
+    g_assert_true (adw_dialog_close (about));
+    WAIT_UNTIL (adw_application_window_get_visible_dialog (window) == NULL);
+    assert_toplevels_showing ();
+  }
 
   /* Ctrl+Q ends the run. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
@@ -814,7 +830,7 @@ test_tiles (Fixture       *f,
   /* Unverified: the account id only, no owner. */
   assert_tile_details (tile, "Account\t" ACCOUNT_A);
   /* Never checked here: no spinner made for it. */
-  g_assert_null (find_widget (GTK_WIDGET (tile), GTK_TYPE_SPINNER, NULL, NULL));
+  g_assert_null (find_widget (GTK_WIDGET (tile), ADW_TYPE_SPINNER, NULL, NULL));
   /* Nothing is selected: no tile made the selected emblem. */
   g_assert_null (find_widget (GTK_WIDGET (f->window), GTK_TYPE_IMAGE, widget_has_css_class, "selected-emblem"));
 }
@@ -1536,13 +1552,14 @@ test_verify_on_open (Fixture       *f,
       .path = "/ng/api/token/validate", .delay_ms = 400 });
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.verify", NULL));
   WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), "Checking…") == 0);
-  spinner = find_widget (GTK_WIDGET (tile), GTK_TYPE_SPINNER, NULL, NULL);
+  spinner = find_widget (GTK_WIDGET (tile), ADW_TYPE_SPINNER, NULL, NULL);
   g_assert_nonnull (spinner);
   g_assert_true (gtk_widget_get_visible (spinner));
-  g_assert_true (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
+  /* An AdwSpinner turns while it is on screen. */
+  WAIT_UNTIL (gtk_widget_get_mapped (spinner));
   WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), "Verified · just now") == 0);
   g_assert_false (gtk_widget_get_visible (spinner));
-  g_assert_false (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
+  g_assert_false (gtk_widget_get_mapped (spinner));
 
   /* Rejected once Harness forgets the token, on "Verify all". */
   fake_harness_remove_token (f->harness, token);

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""test-icons.py SRCDIR GRESOURCE_XML
+
+Every icon name the code and the .ui files use must exist where the app
+runs: in Adwaita's icon theme as installed here (on the floor, Debian 13's
+Adwaita 48), or as an SVG shipped in the app's GResource under icons/
+(GtkApplication adds <resource-base-path>/icons to the icon theme). A name
+found in neither renders as a missing image.
+
+The lookup is checked first against names known to be present and absent,
+so that a missing theme or a broken search fails instead of passing.
+"""
+
+import os
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+srcdir, gresource_xml = sys.argv[1:3]
+points = []
+
+
+def check(name, ok, detail=""):
+    points.append((name, bool(ok), detail))
+
+
+# Names used: quoted "…-symbolic" strings in C, icon-name properties and
+# attributes in .ui files (some name no -symbolic icon).
+used = {}
+for dirpath, _, files in os.walk(srcdir):
+    for f in sorted(files):
+        path = os.path.join(dirpath, f)
+        if f.endswith(".c") or f.endswith(".h"):
+            text = open(path, encoding="utf-8").read()
+            names = re.findall(r'"([a-z0-9][a-z0-9.-]*-symbolic)"', text)
+        elif f.endswith(".ui"):
+            text = open(path, encoding="utf-8").read()
+            names = re.findall(r'name="icon-name"[^>]*>\s*([^<\s]+)\s*<', text)
+            names += re.findall(r'icon-name="([^"]+)"', text)
+            names += re.findall(r'"([a-z0-9][a-z0-9.-]*-symbolic)"', text)
+        else:
+            continue
+        for n in names:
+            used.setdefault(n, set()).add(os.path.relpath(path, srcdir))
+
+# The theme, in the data folders GTK searches.
+data_dirs = [os.environ.get("XDG_DATA_HOME", os.path.expanduser("~/.local/share"))]
+data_dirs += os.environ.get("XDG_DATA_DIRS", "/usr/local/share:/usr/share").split(":")
+theme_files = set()
+for d in data_dirs:
+    root = os.path.join(d, "icons", "Adwaita")
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            stem, ext = os.path.splitext(f)
+            if ext in (".svg", ".png"):
+                theme_files.add(stem)
+
+# The resource: files whose resource path is icons/<size>/<context>/NAME.svg
+resource_dir = os.path.dirname(gresource_xml)
+resource_icons = {}
+for gres in ET.parse(gresource_xml).getroot():
+    prefix = gres.get("prefix", "/")
+    for f in gres.findall("file"):
+        alias = f.get("alias") or f.text
+        if alias.startswith("icons/") and alias.endswith(".svg"):
+            resource_icons[os.path.basename(alias)[:-4]] = os.path.join(resource_dir, f.text)
+
+
+def found(name):
+    return name in theme_files or name in resource_icons
+
+
+check("the Adwaita theme is installed and searched (list-add-symbolic found)",
+      "list-add-symbolic" in theme_files, f"searched {data_dirs}")
+check("a name Adwaita 48 lacks is reported missing (emblem-ok-symbolic)",
+      not found("emblem-ok-symbolic"))
+check("the code uses icons at all", len(used) >= 5, f"found {sorted(used)}")
+
+for name, path in sorted(resource_icons.items()):
+    ok = os.path.isfile(path)
+    if ok:
+        root = ET.parse(path).getroot()
+        ok = root.tag.endswith("svg")
+    check(f"shipped icon {name} is an SVG in the source tree", ok, path)
+    check(f"shipped icon {name} is symbolic", name.endswith("-symbolic"))
+
+for name in sorted(used):
+    where = "theme" if name in theme_files else "resource" if name in resource_icons else None
+    check(f"icon {name} exists ({where or 'missing'})", where is not None,
+          "used in " + ", ".join(sorted(used[name])))
+
+print(f"1..{len(points)}")
+failed = 0
+for i, (name, ok, detail) in enumerate(points, 1):
+    print(f"{'ok' if ok else 'not ok'} {i} {name}")
+    if not ok:
+        failed += 1
+        if detail:
+            print(f"# {detail}")
+sys.exit(1 if failed else 0)
