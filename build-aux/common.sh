@@ -10,7 +10,11 @@ build_packages=(
   meson ninja-build pkg-config gcc gettext itstool
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev
   libsoup-3.0-dev libjson-glib-dev libsecret-1-dev glib-networking
-  desktop-file-utils appstream
+  desktop-file-utils appstream libgtk-4-bin libxml2-utils
+  # Not a build dependency but needed to run: GTK 4.18 loads SVG icons
+  # (the app's own, and Adwaita's at sizes other than 16 px) through
+  # gdk-pixbuf's librsvg loader; without it they are missing images.
+  librsvg2-common
 )
 
 # What the tests need on top: a session bus, a keyring, a display,
@@ -19,6 +23,7 @@ test_packages=(
   dbus dbus-x11 gnome-keyring libsecret-tools xvfb xauth x11-utils
   at-spi2-core python3-dogtail gsettings-desktop-schemas imagemagick
   gnutls-bin flatpak-builder clang libclang-rt-dev xdotool locales
+  python3-gi gir1.2-gdkpixbuf-2.0
 )
 
 missing_packages() {
@@ -116,9 +121,23 @@ host_has_floor() {
 # everything else reuses the last.
 root_cache=${TESSERA_ROOT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tessera}
 
+# What goes into the root. A host with a desktop's portal packages gets
+# them in its root too, so that the suite meets what it would natively
+# (the portal activated on a test's private bus); TESSERA_ROOT_EXTRA_PACKAGES
+# adds more.
+root_packages() {
+  local p
+  printf '%s\n' "${build_packages[@]}" "${test_packages[@]}" "${root_extra_packages[@]}" \
+    ${TESSERA_ROOT_EXTRA_PACKAGES:-}
+  for p in xdg-desktop-portal xdg-desktop-portal-gtk; do
+    [ -z "$(missing_packages "$p")" ] && echo "$p"
+  done
+  return 0
+}
+
 root_recipe() {
-  printf '%s\n' trixie "${build_packages[@]}" "${test_packages[@]}" \
-    "${root_extra_packages[@]}" ${TESSERA_ROOT_EXTRA_PACKAGES:-}
+  echo trixie
+  root_packages
   cat "$top/build-aux/root-customize"
 }
 
@@ -143,11 +162,10 @@ ensure_root() {
     echo "== Making the Debian 13 root in $root (once; about 2-4 minutes)"
     local started=$SECONDS
     tmp=$(mktemp -d "$root_cache/.new.XXXXXX")
-    packages=$(printf '%s,' "${build_packages[@]}" "${test_packages[@]}" \
-      "${root_extra_packages[@]}" ${TESSERA_ROOT_EXTRA_PACKAGES:-})
+    packages=$(root_packages | paste -sd,)
     # A tarball, unpacked without /dev (bwrap makes one): the same steps
     # work as root and, with --mode=unshare, as an ordinary user.
-    if ! mmdebstrap --variant=apt --include="${packages%,}" \
+    if ! mmdebstrap --variant=apt --include="$packages" \
          --customize-hook='"$TESSERA_ROOT_CUSTOMIZE" "$1"' \
          trixie "$tmp/root.tar" >"$tmp/mmdebstrap.log" 2>&1; then
       echo "mmdebstrap failed; its log:" >&2
@@ -162,8 +180,8 @@ ensure_root() {
     rm -rf "$root"
     mv "$tmp/root" "$root"
     rm -rf "$tmp"
-    # Older roots were made from another recipe: nothing uses them.
-    find "$root_cache" -maxdepth 1 -name 'debian13-*' ! -path "$root" -exec rm -rf {} +
+    # Roots unused for a week were made from an older recipe.
+    find "$root_cache" -maxdepth 1 -name 'debian13-*' ! -path "$root" -mtime +7 -exec rm -rf {} +
     echo "== Root ready in $((SECONDS - started)) s"
   fi
   exec 9>&-
@@ -177,11 +195,13 @@ export TESSERA_ROOT_CUSTOMIZE=$top/build-aux/root-customize
 run_in_root() {
   local root args
   root=$(root_dir)
+  touch "$root"
   args=(--bind "$root" / --proc /proc --dev /dev --tmpfs /dev/shm
         --ro-bind /sys /sys --bind /tmp /tmp --bind "$top" "$top"
         --ro-bind-try /etc/hosts /etc/hosts
         --unshare-pid --die-with-parent --chdir "$PWD"
-        --setenv TESSERA_IN_ROOT 1)
+        --setenv TESSERA_IN_ROOT 1
+        --setenv PATH /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
   if [ -n "${TESSERA_ROOT_SHARE_DESKTOP:-}" ]; then
     [ -d "$HOME" ] && args+=(--bind "$HOME" "$HOME")
     [ -n "${XDG_RUNTIME_DIR:-}" ] && [ -d "$XDG_RUNTIME_DIR" ] && \

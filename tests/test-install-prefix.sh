@@ -10,8 +10,10 @@
 #   - translations: the program looks for its catalogue in the LOCALEDIR
 #     compiled into it, so only an installed tessera can speak German (and
 #     every other language of po/LINGUAS). It runs with LANGUAGE=<lang>
-#     LANG=C.UTF-8 (only the C locales exist on a fresh machine; gettext
-#     honours LANGUAGE under C.UTF-8). The expected text is looked up in the
+#     and LANG set to a generated UTF-8 locale of that language (Debian 13's
+#     gettext ignores LANGUAGE under C.UTF-8; build-aux/root-customize
+#     generates de_DE and fr_FR), or C.UTF-8 where there is none (Debian
+#     12's gettext honours LANGUAGE there). The expected text is looked up in the
 #     installed catalogue with gettext(1) and must differ from the English,
 #     so the test follows rewording in the .po files but fails when a
 #     message is untranslated or not shown.
@@ -69,10 +71,17 @@ else
   fail "gnome.post_install did not update the icon cache"
 fi
 
+# locale_of LANG: a generated UTF-8 locale for the language, else C.UTF-8.
+locale_of() {
+  local found
+  found=$(locale -a 2>/dev/null | grep -i -m1 -E "^$1_[A-Z]+\.utf-?8\$" || true)
+  echo "${found:-C.UTF-8}"
+}
+
 # run_in LANG ARGS…: the installed tessera, with an empty in-memory store.
 run_in() {
   local lang=$1; shift
-  env -u LC_ALL -u LC_MESSAGES LANGUAGE="$lang" LANG=C.UTF-8 \
+  env -u LC_ALL -u LC_MESSAGES LANGUAGE="$lang" LANG="$(locale_of "$lang")" \
     XDG_DATA_DIRS="$prefix/share:${XDG_DATA_DIRS:-/usr/local/share:/usr/share}" \
     XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME="$tmp/data" \
     GSETTINGS_SCHEMA_DIR="$schemas" GSETTINGS_BACKEND=memory \
@@ -83,7 +92,7 @@ run_in() {
 expect() {
   local lang=$1 msgid=$2; shift 2
   local translated out
-  translated=$(env -u LC_ALL -u LC_MESSAGES LANGUAGE="$lang" LANG=C.UTF-8 \
+  translated=$(env -u LC_ALL -u LC_MESSAGES LANGUAGE="$lang" LANG="$(locale_of "$lang")" \
                  TEXTDOMAINDIR="$prefix/share/locale" gettext -e -d tessera "$msgid")
   # Command substitution drops the trailing newline of both.
   if [ -z "$translated" ] || [ "$translated" = "$(printf '%b' "$msgid")" ]; then

@@ -330,6 +330,16 @@ def texts_under(node):
     return " | ".join(words)
 
 
+def buttons_under(node):
+    """The push buttons a screen reader finds under node, named, with
+    their states, for failure messages."""
+    found = []
+    for button in descendants(node, lambda n: n.roleName in BUTTON_ROLES + ("toggle button",)):
+        states = [s for s in ("showing", "visible", "sensitive") if getattr(button, s)]
+        found.append(f"“{button.name}” ({', '.join(states) or 'hidden'})")
+    return ", ".join(found) or "none"
+
+
 def find_tile(window, name):
     """The grid item ("table cell") whose tile carries the credential name
     in a label, with that tile (the cell's child named after the
@@ -359,6 +369,16 @@ def text_of(node):
     return text.getText(0, text.characterCount)
 
 
+def click_node(node, what):
+    """A pointer click at the centre of node. GTK 4.18 only takes an XTest
+    click after a pointer motion."""
+    if node is None:
+        raise Failure(f"nothing named “{what}” to click")
+    x, y, width, height = node.extents
+    rawinput.absoluteMotion(x + width // 2, y + height // 2)
+    rawinput.click(x + width // 2, y + height // 2)
+
+
 def row(dialog, title):
     node = find_one(dialog, lambda n: n.roleName == "text" and n.name == title)
     if node is None:
@@ -366,8 +386,13 @@ def row(dialog, title):
     return node
 
 
+# AT-SPI's name for a push button: "push button" up to at-spi2-core 2.46
+# (Debian 12), "button" since (Debian 13).
+BUTTON_ROLES = ("push button", "button")
+
+
 def push_button(parent, name):
-    return find_one(parent, lambda n: n.roleName == "push button" and n.name == name)
+    return find_one(parent, lambda n: n.roleName in BUTTON_ROLES and n.name == name)
 
 
 # ---------------------------------------------------------------- the journey
@@ -378,7 +403,7 @@ def add_credential(app, fake):
     add = push_button(app.window, "Add credential")
     if add is None:
         raise Failure("the main window has no button named “Add credential”; it shows: "
-                      + texts_under(app.window))
+                      + texts_under(app.window) + "; buttons: " + buttons_under(app.window))
     add.doActionNamed("click")
     dialog = wait_for("the dialog “Add Credential” to be showing",
                       lambda: app.find_toplevel("filler", "Add Credential") or
@@ -394,9 +419,15 @@ def add_credential(app, fake):
     wait_for(f"“Account identifier” to be filled in from the key with {fake.values['TESSERA_DEMO_ACCOUNT']}",
              lambda: text_of(account) == fake.values["TESSERA_DEMO_ACCOUNT"], timeout=5,
              explain=lambda: f"it holds “{text_of(account)}”")
-    # The row sits in the collapsed "Server" expander: a screen reader
-    # reaches it all the same.
-    base_url = row(dialog, "API base URL")
+    # The row sits in the collapsed "Server" expander. GTK 4.8 put the
+    # rows of a collapsed expander in the tree; GTK 4.18 only those shown,
+    # and its expander header is a "list item" with no action: open it
+    # with a click, as a person does.
+    if find_one(dialog, lambda n: n.roleName == "text" and n.name == "API base URL") is None:
+        click_node(find_one(dialog, lambda n: n.name == "Server" and n.roleName != "label"), "Server")
+    base_url = wait_for("the row “API base URL” once “Server” is open",
+                        lambda: find_one(dialog, lambda n: n.roleName == "text" and n.name == "API base URL"),
+                        timeout=5, explain=lambda: "the dialog shows: " + texts_under(dialog))
     base_url.text = fake.url
     wait_for("“API base URL” to hold the fake Harness URL", lambda: text_of(base_url) == fake.url,
              timeout=5, explain=lambda: f"it holds “{text_of(base_url)}”")
