@@ -251,6 +251,8 @@ static gboolean file_lock_opened;
 static guint file_writes;       /* ours, in flight */
 static TesseraFileStamp file_stamp;    /* the file as libsecret last read or wrote it */
 static gboolean file_known;
+/* A call went through: libsecret holds its backend (see when_backend_made()) */
+static gboolean backend_made;
 
 static void
 stamp_keyring_file (TesseraFileStamp *stamp)
@@ -283,6 +285,7 @@ refresh_file_backend (void)
 
   g_debug ("The keyring file changed: reading it again");
   secret_service_disconnect ();
+  backend_made = FALSE;
   file_stamp = now;
   file_known = TRUE;
 }
@@ -342,6 +345,130 @@ start_file_write (TesseraLibsecretBackend *self,
 
   g_object_set_data_full (G_OBJECT (task), "tessera-file-write", GINT_TO_POINTER (1), end_file_write);
   return TRUE;
+}
+
+/* One backend for the process.
+ *
+ * libsecret keeps one backend per process (the file backend and its copy
+ * of the file, or the Secret Service proxy), made by the first call that
+ * finds none. Calls that start together before it exists each make one
+ * (secret_backend_get(), libsecret 0.21.7): only the first is kept, the
+ * others are never freed, and with the file backend each holds its own
+ * copy of the file, so a key stored through one is missed by a lookup
+ * through another. That happens at every start of `verify --all` and of
+ * the window, and after refresh_file_backend(). So until a call has gone
+ * through, calls go one at a time; the others wait. A waiting call whose
+ * cancellable fires goes at once (it then fails as cancelled, promptly,
+ * and libsecret frees what it made for it). */
+
+typedef void (*StartCall) (GTask *task);
+
+typedef struct
+{
+  GTask     *task;      /* owned */
+  StartCall  start;
+  gulong     cancelled_handler;
+  GSource   *cancelled_source;  /* starts it early, once cancelled */
+} WaitingCall;
+
+static gboolean first_call_running;
+static GQueue waiting_calls = G_QUEUE_INIT;
+
+static void when_backend_made (GTask     *task,
+                               StartCall  start);
+
+static void
+release_waiting_call (WaitingCall *call)
+{
+  if (call->cancelled_handler != 0)
+    g_cancellable_disconnect (g_task_get_cancellable (call->task), call->cancelled_handler);
+  if (call->cancelled_source != NULL)
+    {
+      g_source_destroy (call->cancelled_source);
+      g_source_unref (call->cancelled_source);
+    }
+  when_backend_made (call->task, call->start);
+  g_free (call);
+}
+
+static gboolean
+start_cancelled_call_cb (gpointer user_data)
+{
+  WaitingCall *call = user_data;
+
+  g_queue_remove (&waiting_calls, call);
+  if (call->cancelled_handler != 0)
+    g_cancellable_disconnect (g_task_get_cancellable (call->task), call->cancelled_handler);
+  g_source_unref (call->cancelled_source);
+  call->start (call->task);
+  g_free (call);
+  return G_SOURCE_REMOVE;
+}
+
+/* Not from the handler itself: g_cancellable_disconnect() there would
+ * wait for the handler to return. (Tessera cancels on the main thread.) */
+static void
+on_waiting_call_cancelled (GCancellable *cancellable,
+                           WaitingCall  *call)
+{
+  if (call->cancelled_source != NULL)
+    return;
+  call->cancelled_source = g_idle_source_new ();
+  g_source_set_callback (call->cancelled_source, start_cancelled_call_cb, call, NULL);
+  g_source_set_name (call->cancelled_source, "[tessera] cancelled keyring call");
+  g_source_attach (call->cancelled_source, g_task_get_context (call->task));
+}
+
+static void
+on_first_call_completed (GTask      *task,
+                         GParamSpec *pspec,
+                         gpointer    unused)
+{
+  GQueue released = G_QUEUE_INIT;
+
+  g_signal_handlers_disconnect_by_func (task, on_first_call_completed, unused);
+  first_call_running = FALSE;
+  /* A failed call may have failed before libsecret made its backend:
+   * the next one goes alone again. */
+  if (!g_task_had_error (task))
+    backend_made = TRUE;
+
+  released = waiting_calls;
+  g_queue_init (&waiting_calls);
+  while (!g_queue_is_empty (&released))
+    release_waiting_call (g_queue_pop_head (&released));
+}
+
+/* Runs @start (@task) (transfer full) now, or once a call has gone
+ * through. */
+static void
+when_backend_made (GTask     *task,
+                   StartCall  start)
+{
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  WaitingCall *call;
+
+  if (backend_made)
+    {
+      start (task);
+      return;
+    }
+
+  if (!first_call_running)
+    {
+      first_call_running = TRUE;
+      g_signal_connect (task, "notify::completed", G_CALLBACK (on_first_call_completed), NULL);
+      start (task);
+      return;
+    }
+
+  call = g_new0 (WaitingCall, 1);
+  call->task = task;
+  call->start = start;
+  g_queue_push_tail (&waiting_calls, call);
+  if (cancellable != NULL)
+    call->cancelled_handler = g_cancellable_connect (cancellable, G_CALLBACK (on_waiting_call_cancelled),
+                                                     call, NULL);
 }
 
 /* Deadlines */
@@ -457,6 +584,35 @@ on_store_done (GObject      *source,
     g_task_return_boolean (task, TRUE);
 }
 
+typedef struct
+{
+  char *secret_id;
+  char *label;
+  char *token;   /* wiped */
+} StoreData;
+
+static void
+store_data_free (StoreData *data)
+{
+  g_free (data->secret_id);
+  g_free (data->label);
+  tessera_secure_free (data->token);
+  g_free (data);
+}
+
+static void
+start_store (GTask *task)
+{
+  StoreData *data = g_task_get_task_data (task);
+
+  g_debug ("Storing secret %s", data->secret_id);
+  secret_password_store (tessera_libsecret_backend_get_schema (), SECRET_COLLECTION_DEFAULT,
+                         data->label, data->token, g_task_get_cancellable (task), on_store_done, task,
+                         "credential-id", data->secret_id,
+                         "schema-version", SCHEMA_VERSION,
+                         NULL);
+}
+
 static void
 tessera_libsecret_backend_store_async (TesseraSecretBackend *backend,
                                        const char           *secret_id,
@@ -467,20 +623,19 @@ tessera_libsecret_backend_store_async (TesseraSecretBackend *backend,
                                        gpointer              user_data)
 {
   g_autoptr(GTask) task = NULL;
-  GCancellable *call_cancellable;
+  StoreData *data;
 
   task = new_call (TESSERA_LIBSECRET_BACKEND (backend), cancellable, callback, user_data,
                    tessera_libsecret_backend_store_async);
-  call_cancellable = g_task_get_cancellable (task);
+  data = g_new0 (StoreData, 1);
+  data->secret_id = g_strdup (secret_id);
+  data->label = g_strdup (label);
+  data->token = g_strdup (token);
+  g_task_set_task_data (task, data, (GDestroyNotify) store_data_free);
   if (!start_file_write (TESSERA_LIBSECRET_BACKEND (backend), task))
     return;
 
-  g_debug ("Storing secret %s", secret_id);
-  secret_password_store (tessera_libsecret_backend_get_schema (), SECRET_COLLECTION_DEFAULT,
-                         label, token, call_cancellable, on_store_done, g_steal_pointer (&task),
-                         "credential-id", secret_id,
-                         "schema-version", SCHEMA_VERSION,
-                         NULL);
+  when_backend_made (g_steal_pointer (&task), start_store);
 }
 
 static gboolean
@@ -634,6 +789,19 @@ on_lookup_done (GObject      *source,
 }
 
 static void
+start_lookup (GTask *task)
+{
+  LookupData *data = g_task_get_task_data (task);
+
+  g_debug ("Looking up secret %s", data->secret_id);
+  secret_password_lookup (tessera_libsecret_backend_get_schema (), g_task_get_cancellable (task),
+                          on_lookup_done, task,
+                          "credential-id", data->secret_id,
+                          "schema-version", SCHEMA_VERSION,
+                          NULL);
+}
+
+static void
 tessera_libsecret_backend_lookup_async (TesseraSecretBackend *backend,
                                         const char           *secret_id,
                                         GCancellable         *cancellable,
@@ -641,7 +809,6 @@ tessera_libsecret_backend_lookup_async (TesseraSecretBackend *backend,
                                         gpointer              user_data)
 {
   g_autoptr(GTask) task = NULL;
-  GCancellable *call_cancellable;
   LookupData *data;
 
   task = new_call (TESSERA_LIBSECRET_BACKEND (backend), cancellable, callback, user_data,
@@ -650,16 +817,10 @@ tessera_libsecret_backend_lookup_async (TesseraSecretBackend *backend,
   data->secret_id = g_strdup (secret_id);
   g_task_set_task_data (task, data, (GDestroyNotify) lookup_data_free);
 
-  call_cancellable = g_task_get_cancellable (task);
   if (TESSERA_LIBSECRET_BACKEND (backend)->uses_file)
     refresh_file_backend ();
 
-  g_debug ("Looking up secret %s", secret_id);
-  secret_password_lookup (tessera_libsecret_backend_get_schema (), call_cancellable,
-                          on_lookup_done, g_steal_pointer (&task),
-                          "credential-id", secret_id,
-                          "schema-version", SCHEMA_VERSION,
-                          NULL);
+  when_backend_made (g_steal_pointer (&task), start_lookup);
 }
 
 static char *
@@ -843,7 +1004,7 @@ tessera_libsecret_backend_clear_async (TesseraSecretBackend *backend,
     }
 
   g_debug ("Clearing secret %s", secret_id);
-  start_clear (task);
+  when_backend_made (task, start_clear);
 }
 
 static gboolean
