@@ -642,11 +642,14 @@ dismiss_toasts (TesseraWindow *window)
 
   while ((toast = find_widget (GTK_WIDGET (window), is_toast, NULL)) != NULL)
     {
-      GtkWidget *close = find_widget (toast, button_has_icon, "window-close-symbolic");
+      GtkWidget *close;
 
+      /* Let it slide in; it may time out or give way meanwhile (the
+       * overlay's queue), and then its button is gone with it. */
       g_object_add_weak_pointer (G_OBJECT (toast), (gpointer *) &toast);
       iterate_for (300);
-      gtk_widget_activate (close);
+      if (toast != NULL && (close = find_widget (toast, button_has_icon, "window-close-symbolic")) != NULL)
+        gtk_widget_activate (close);
       WAIT_UNTIL (toast == NULL);
     }
 }
@@ -662,8 +665,8 @@ delete_undo_commit (TesseraWindow *window,
   GtkWidget *tile;
   GtkWidget *toast;
 
-  /* libadwaita 1.2 aborts when a high-priority toast (Deleted …) pushes
-   * back one on screen and is then dismissed: let the others go first. */
+  /* The toasts before go first, so that the one found next is the
+   * delete's. */
   dismiss_toasts (window);
 
   /* Delete from the tile, then Undo: the key is still there. */
