@@ -2396,7 +2396,10 @@ main (int   argc,
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
-  if (!g_find_program_in_path ("gnome-keyring-daemon") || !g_find_program_in_path ("dbus-daemon"))
+  g_autofree char *keyring_daemon = g_find_program_in_path ("gnome-keyring-daemon");
+  g_autofree char *dbus_daemon = g_find_program_in_path ("dbus-daemon");
+
+  if (keyring_daemon == NULL || dbus_daemon == NULL)
     {
       g_test_skip ("needs gnome-keyring-daemon and dbus-daemon");
       return g_test_run ();

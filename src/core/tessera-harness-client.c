@@ -24,7 +24,6 @@
 #include "tessera-harness-client.h"
 #include "tessera-harness-error-private.h"
 #include "tessera-harness-response.h"
-#include "tessera-sanitizer.h"
 #include "tessera-verification-private.h"
 
 #define DEFAULT_TIMEOUT_MS     15000
@@ -379,9 +378,6 @@ exchange_async (TesseraHarnessClient *self,
    * the server points (harness-api.md §7). */
   soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
   g_signal_connect (message, "accept-certificate", G_CALLBACK (on_accept_certificate), exchange);
-
-  if (g_str_equal (g_uri_get_scheme (soup_message_get_uri (message)), "https"))
-    tessera_sanitizer_note_tls_connection ();
 
   self->n_requests++;
   soup_session_send_async (session, message, G_PRIORITY_DEFAULT, exchange->cancellable,
