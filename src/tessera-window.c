@@ -47,8 +47,7 @@ struct _TesseraWindow
   GtkWidget            *search_button;
   GtkWidget            *search_bar;
   GtkWidget            *search_entry;
-  GtkWidget            *keyring_revealer;
-  GtkWidget            *keyring_label;
+  AdwBanner            *keyring_banner;
   GtkWidget            *main_stack;
   GtkWidget            *empty_page;
   GtkWidget            *no_results_page;
@@ -128,14 +127,14 @@ show_keyring_problem (TesseraWindow *self,
   else
     message = _("Tessera can’t reach your keyring (the Secret Service), so tokens can’t be read or saved. Nothing has been changed.");
 
-  gtk_label_set_label (GTK_LABEL (self->keyring_label), message);
-  gtk_revealer_set_reveal_child (GTK_REVEALER (self->keyring_revealer), TRUE);
+  adw_banner_set_title (self->keyring_banner, message);
+  adw_banner_set_revealed (self->keyring_banner, TRUE);
 }
 
 static void
 hide_keyring_problem (TesseraWindow *self)
 {
-  gtk_revealer_set_reveal_child (GTK_REVEALER (self->keyring_revealer), FALSE);
+  adw_banner_set_revealed (self->keyring_banner, FALSE);
 }
 
 /* The one place a failed store call turns into something on screen. */
@@ -1165,8 +1164,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, search_entry);
-  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, keyring_revealer);
-  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, keyring_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, keyring_banner);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, no_results_page);
@@ -1299,7 +1297,7 @@ tessera_window_get_keyring_problem (TesseraWindow *self)
 {
   g_return_val_if_fail (TESSERA_IS_WINDOW (self), FALSE);
 
-  return gtk_revealer_get_reveal_child (GTK_REVEALER (self->keyring_revealer));
+  return adw_banner_get_revealed (self->keyring_banner);
 }
 
 /**
