@@ -259,6 +259,32 @@ test_null_and_huge_bodies (void)
   g_assert_error (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_NOT_HARNESS);
 }
 
+/* Found by fuzz-harness-response on Debian 13: a JSON scalar followed by
+ * more JSON. json-glib 1.10's immutable parser aborted in
+ * json_parser_get_root() ("assertion failed: (parser->priv->root == NULL ||
+ * !parser->priv->is_immutable || …)"): a server's odd answer must be an
+ * error, never the end of the program. */
+static void
+test_scalar_then_object (void)
+{
+  static const char body[] = "1{\"status\":\"ER\",\"code\":\"ACCESS_DENIED\",\"message\":\"no\"}";
+  static const guint statuses[] = { 200, 401, 403 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TesseraVerification) verification = NULL;
+      g_autofree char *name = NULL;
+
+      verification = tessera_harness_response_parse_validate (statuses[i], JSON, body, strlen (body), &error);
+      g_assert_true ((verification == NULL) != (error == NULL));
+      g_clear_error (&error);
+
+      name = tessera_harness_response_parse_account (statuses[i], JSON, body, strlen (body), &error);
+      g_assert_true (name == NULL || error == NULL);
+    }
+}
+
 static void
 on_notify (GObject    *object,
            GParamSpec *pspec,
@@ -332,6 +358,7 @@ main (int    argc,
   g_test_add_func ("/harness-response/odd-values", test_odd_values);
   g_test_add_func ("/harness-response/sat-scheduled", test_sat_scheduled);
   g_test_add_func ("/harness-response/null-and-huge-bodies", test_null_and_huge_bodies);
+  g_test_add_func ("/harness-response/scalar-then-object", test_scalar_then_object);
   g_test_add_func ("/harness-response/verification-properties", test_verification_properties);
   g_test_add_func ("/harness-response/verification-notify", test_verification_notify);
 
