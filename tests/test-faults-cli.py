@@ -501,8 +501,12 @@ def wait_for(condition, seconds, what):
 
 def use_window(c):
     """Case @c runs windows: X11 and cairo on the session's Xvfb, no
-    accessibility bus, keys in libsecret's file backend."""
+    accessibility bus, keys in libsecret's file backend. The case's bus is
+    no desktop: GTK and libadwaita leave the settings portal alone (on a
+    machine with xdg-desktop-portal they would start it there, and Debian
+    12's waited 25 s for a Secret Service before answering)."""
     c.env.update({"GDK_BACKEND": "x11", "GSK_RENDERER": "cairo", "NO_AT_BRIDGE": "1", "GTK_A11Y": "none",
+                  "GDK_DEBUG": "no-portals", "ADW_DISABLE_PORTAL": "1",
                   "SECRET_BACKEND": "file", "SECRET_FILE_TEST_PATH": c.keyring_file,
                   "SECRET_FILE_TEST_PASSWORD": "tessera-test-password"})
     if "ASAN_OPTIONS" in c.env:

@@ -128,8 +128,13 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && command -v dbus-run-session >/de
   # GTK_A11Y=none: on this private bus GTK 4 would start a second
   # accessibility bus on the same display and runtime directory, whose
   # socket replaces, then deletes, the one of the surrounding session.
+  # GDK_DEBUG=no-portals, ADW_DISABLE_PORTAL: this bus is no desktop; on a
+  # machine with xdg-desktop-portal GTK and libadwaita would start the
+  # portal here, and Debian 12's waited 25 s for a Secret Service, longer
+  # than the Activate call below (seen on desktops, not on CI boxes).
   activation=$(env XDG_DATA_DIRS="$prefix/share:${XDG_DATA_DIRS:-/usr/local/share:/usr/share}" \
       GSETTINGS_SCHEMA_DIR="$schemas" GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1 GTK_A11Y=none \
+      GDK_DEBUG=no-portals ADW_DISABLE_PORTAL=1 \
       SECRET_BACKEND=file SECRET_FILE_TEST_PATH="$tmp/keyring" SECRET_FILE_TEST_PASSWORD=test \
       XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME="$tmp/data" \
       timeout 60 dbus-run-session -- bash -c '
