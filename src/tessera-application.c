@@ -94,9 +94,12 @@ about_action (GSimpleAction *action,
 /* The shortcuts window is made when asked for and destroyed when closed.
  * (Were it gtk/help-overlay.ui, GtkApplication would build one with each
  * window at start-up and keep it, hidden and never realized, among the
- * toplevels, where GTK 4.8's AT-SPI root hands it out without an object
- * path when a screen reader asks for the window just past one that is
- * closing: the app crashed.) */
+ * toplevels. GTK 4.8's AT-SPI root handed that window out without an
+ * object path and the app crashed; GTK 4.18 does not, but building a
+ * window nobody may open still costs start-up time, so it stays made on
+ * demand. GtkShortcutsWindow is deprecated in GTK 4.18 for
+ * AdwShortcutsDialog, which needs libadwaita 1.8: see
+ * tests/test-ui-deprecations.py.) */
 static void
 shortcuts_action (GSimpleAction *action,
                   GVariant      *parameter,
