@@ -154,7 +154,16 @@ ensure_root() {
   local root tmp packages
   root=$(root_dir)
   [ -f "$root/.complete" ] && return 0
-  ensure_packages mmdebstrap bubblewrap || return 1
+  # As an ordinary user mmdebstrap works in a user namespace, which needs
+  # newuidmap/newgidmap (Debian package uidmap) and subordinate ids in
+  # /etc/subuid (adduser gives every new user some).
+  local mode=root
+  [ "$(id -u)" -ne 0 ] && mode=unshare
+  if [ "$mode" = unshare ]; then
+    ensure_packages mmdebstrap bubblewrap uidmap || return 1
+  else
+    ensure_packages mmdebstrap bubblewrap || return 1
+  fi
   mkdir -p "$root_cache"
   exec 9>"$root_cache/.lock"
   flock 9
@@ -165,7 +174,7 @@ ensure_root() {
     packages=$(root_packages | paste -sd,)
     # A tarball, unpacked without /dev (bwrap makes one): the same steps
     # work as root and, with --mode=unshare, as an ordinary user.
-    if ! mmdebstrap --variant=apt --include="$packages" \
+    if ! mmdebstrap --mode="$mode" --variant=apt --include="$packages" \
          --customize-hook='"$TESSERA_ROOT_CUSTOMIZE" "$1"' \
          trixie "$tmp/root.tar" >"$tmp/mmdebstrap.log" 2>&1; then
       echo "mmdebstrap failed; its log:" >&2
