@@ -211,6 +211,15 @@ run_in_root() {
         --unshare-pid --die-with-parent --chdir "$PWD"
         --setenv TESSERA_IN_ROOT 1
         --setenv PATH /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+  # An ordinary user needs a name in the root (dbus-daemon asks for one).
+  if [ "$(id -u)" -ne 0 ]; then
+    local uid
+    uid=$(id -u)
+    { grep -v "^[^:]*:[^:]*:$uid:" "$root/etc/passwd"
+      getent passwd "$uid" || echo "$(id -un):x:$uid:$(id -g)::$HOME:/bin/bash"; } >"$root_cache/passwd.$uid"
+    { cat "$root/etc/group"; getent group "$(id -g)" || true; } >"$root_cache/group.$uid"
+    args+=(--ro-bind "$root_cache/passwd.$uid" /etc/passwd --ro-bind "$root_cache/group.$uid" /etc/group)
+  fi
   if [ -n "${TESSERA_ROOT_SHARE_DESKTOP:-}" ]; then
     [ -d "$HOME" ] && args+=(--bind "$HOME" "$HOME")
     [ -n "${XDG_RUNTIME_DIR:-}" ] && [ -d "$XDG_RUNTIME_DIR" ] && \
