@@ -956,6 +956,9 @@ cmd_add (TesseraCli  *cli,
     else
       line = g_strdup_printf (_("Saved “%s” without verifying the key.\n"), shown);
     print_out (line);
+    /* None was selected (the first one saved): this one is now. */
+    if (tessera_credential_get_selected (credential))
+      print_out (_("Scripts and “tessera token” use it from now on.\n"));
   }
 
   return TESSERA_CLI_EXIT_OK;
@@ -1207,6 +1210,7 @@ cmd_remove (TesseraCli  *cli,
   g_autofree char *line = NULL;
   TesseraCredential *credential;
   TesseraStore *store;
+  gboolean was_selected;
   int code;
 
   code = parse_command_line ("remove", argc, argv, NULL, 0, positional, 1, 1);
@@ -1220,6 +1224,7 @@ cmd_remove (TesseraCli  *cli,
   store = get_store (cli);
   id = g_strdup (tessera_credential_get_id (credential));
   shown = dup_printable (tessera_credential_get_name (credential));
+  was_selected = tessera_credential_get_selected (credential);
 
   /* There is no Undo toast here: remove and commit at once. */
   if (!tessera_store_remove (store, id, &error))
@@ -1232,6 +1237,9 @@ cmd_remove (TesseraCli  *cli,
 
   line = g_strdup_printf (_("Removed “%s”.\n"), shown);
   print_out (line);
+  /* Scripts get no other key in its place: say what they get now. */
+  if (was_selected)
+    print_out (_("No credential is selected now: scripts get none until you choose one with “tessera select NAME”.\n"));
   return TESSERA_CLI_EXIT_OK;
 }
 

@@ -498,7 +498,8 @@ def verify_mixed_results(c):
     c.add("Bad", HARNESS.key("rejected"), "--base-url", HARNESS.base_url, "--no-verify")
     c.add("Away", HARNESS.key("valid", variant=2), "--base-url", down, "--no-verify")
 
-    c.fail_run("verify", code=4)            # nothing selected
+    r = c.run("verify", code=0)             # the first saved is selected
+    check(re.match(r"^Good: +Verified", r.out), f"verify (selected): {r.out!r}")
     c.fail_run("verify", "Nobody", code=4)
 
     r = c.run("verify", "good", code=0)
@@ -576,18 +577,31 @@ def remove_credential(c):
 def token_output(c):
     key = HARNESS.key("valid")
     key2 = HARNESS.key("valid", variant=2)
-    c.add("Production", key, "--base-url", HARNESS.base_url)
-    c.add("Staging", key2, "--base-url", HARNESS.base_url)
-    c.fail_run("token", code=4, contains="select")
+    r = c.add("Production", key, "--base-url", HARNESS.base_url)
+    check("use it from now on" in r.out, f"the first add says scripts use it: {r.out!r}")
+    r = c.add("Staging", key2, "--base-url", HARNESS.base_url)
+    check("use it" not in r.out, f"the second add does not: {r.out!r}")
     c.fail_run("token", "Nobody", code=4)
     c.fail_run("token", "a", "b", code=3)
 
-    c.run("select", "Production", code=0)
+    # The first credential saved is what scripts use.
     r = c.run("token", code=0, may_print_secret=True)
-    check_equal(r.out, key + "\n", "token prints the selected key and a newline")
+    check_equal(r.out, key + "\n", "token prints the first saved key and a newline")
     check_equal(r.messages, [], "token prints nothing else")
-    r = c.run("token", "STAGING", code=0, may_print_secret=True)
-    check_equal(r.out, key2 + "\n", "token NAME prints that key")
+
+    c.run("select", "Staging", code=0)
+    r = c.run("token", code=0, may_print_secret=True)
+    check_equal(r.out, key2 + "\n", "token prints the selected key")
+    r = c.run("token", "PRODUCTION", code=0, may_print_secret=True)
+    check_equal(r.out, key + "\n", "token NAME prints that key")
+
+    # The selected one removed: none is selected, and scripts are told so
+    # rather than handed another key.
+    r = c.run("remove", "Staging", code=0)
+    check("No credential is selected now" in r.out, f"remove says none is selected now: {r.out!r}")
+    c.fail_run("token", code=4, contains="select")
+    r = c.run("remove", "Production", code=0)
+    check("selected" not in r.out, f"removing one not selected says nothing of it: {r.out!r}")
 
 
 @case
@@ -606,10 +620,9 @@ def token_missing_from_keyring(c):
 def exec_environment(c):
     key = HARNESS.key("valid")
     c.add("Production", key, "--base-url", HARNESS.base_url)
-    c.fail_run("exec", "--", "env", code=4)                    # nothing selected
     c.fail_run("exec", "--credential", "Nobody", "--", "env", code=4)
 
-    c.run("select", "production", code=0)
+    # The first credential saved is selected: no `select` needed.
     r = c.run("exec", "--", "env", code=0, may_print_secret=True)
     env = dict(line.split("=", 1) for line in r.out.splitlines() if "=" in line)
     check_equal(env.get("HARNESS_PLATFORM_API_KEY"), key, "HARNESS_PLATFORM_API_KEY")

@@ -549,7 +549,9 @@ test_add (Fixture       *fixture,
   g_assert_cmpint (tessera_credential_get_last_verified (credential), ==, 0);
   g_assert_cmpint (tessera_credential_get_days_to_expiry (credential), ==, G_MAXINT);
   g_assert_false (tessera_credential_get_needs_attention (credential));
-  g_assert_false (tessera_credential_get_selected (credential));
+  /* The first credential saved is the one scripts use. */
+  g_assert_true (tessera_credential_get_selected (credential));
+  g_assert_cmpstr (tessera_store_get_selected_id (fixture->store), ==, tessera_credential_get_id (credential));
 
   /* The model: one emission, one item, the same object. */
   g_assert_cmpuint (fixture->changes->len, ==, 1);
@@ -1193,6 +1195,48 @@ test_commit_settings_fail (Fixture       *fixture,
 }
 
 /* Tests: selection and restart */
+
+/* The selection contract: the first credential saved is selected (in the
+ * same settings write as the list, and for another process too); later
+ * ones are not; removing the selected one leaves none selected, and the
+ * next one saved is selected again. */
+static void
+test_first_is_selected (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  TesseraCredential *a = add (fixture, "A", new_token (fixture, ACCOUNT));
+  g_autofree char *a_id = g_strdup (tessera_credential_get_id (a));
+  TesseraCredential *b = add (fixture, "B", new_token (fixture, ACCOUNT));
+  TesseraCredential *c;
+  g_autoptr(GSettings) main_settings = NULL;
+  g_autofree char *stored = NULL;
+
+  g_assert_cmpstr (tessera_store_get_selected_id (fixture->store), ==, a_id);
+  g_assert_true (tessera_credential_get_selected (a));
+  g_assert_false (tessera_credential_get_selected (b));
+
+  /* Another process (a restart) reads the same. */
+  restart (fixture);
+  g_assert_cmpstr (tessera_store_get_selected_id (fixture->store), ==, a_id);
+
+  /* The selected one goes: none is selected, and nothing picks another. */
+  g_assert_true (tessera_store_remove (fixture->store, a_id, &error));
+  g_assert_no_error (error);
+  commit_remove (fixture->store, a_id, &error);
+  g_assert_no_error (error);
+  g_assert_null (tessera_store_get_selected_id (fixture->store));
+  b = tessera_store_find_by_name (fixture->store, "B");
+  g_assert_false (tessera_credential_get_selected (b));
+
+  /* The next one saved is what scripts use. */
+  c = add (fixture, "C", new_token (fixture, ACCOUNT));
+  g_assert_cmpstr (tessera_store_get_selected_id (fixture->store), ==, tessera_credential_get_id (c));
+  g_assert_false (tessera_credential_get_selected (b));
+  main_settings = g_settings_new_with_backend ("io.github.tessera.Tessera", fixture->settings_backend);
+  stored = g_settings_get_string (main_settings, "selected-credential");
+  g_assert_cmpstr (stored, ==, tessera_credential_get_id (c));
+}
 
 static void
 test_select (Fixture       *fixture,
@@ -2703,6 +2747,7 @@ main (int   argc,
   add_test ("/store/remove/commit-secret-fails", test_commit_secret_fail);
   add_test ("/store/remove/commit-settings-fail", test_commit_settings_fail);
   add_test ("/store/select", test_select);
+  add_test ("/store/first-is-selected", test_first_is_selected);
   add_test ("/store/restart", test_restart);
   add_test ("/store/token-missing", test_token_missing);
   add_test ("/store/reconcile", test_reconcile);

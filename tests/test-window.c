@@ -831,8 +831,15 @@ test_tiles (Fixture       *f,
   assert_tile_details (tile, "Account\t" ACCOUNT_A);
   /* Never checked here: no spinner made for it. */
   g_assert_null (find_widget (GTK_WIDGET (tile), ADW_TYPE_SPINNER, NULL, NULL));
-  /* Nothing is selected: no tile made the selected emblem. */
-  g_assert_null (find_widget (GTK_WIDGET (f->window), GTK_TYPE_IMAGE, widget_has_css_class, "selected-emblem"));
+  /* The first credential saved (Production) is what scripts use: its
+   * tile alone made the selected emblem, the others none (it is made on
+   * demand). */
+  g_assert_null (find_widget (GTK_WIDGET (tile), GTK_TYPE_IMAGE, widget_has_css_class, "selected-emblem"));
+  g_assert_null (find_widget (GTK_WIDGET (find_tile (f, "Staging")), GTK_TYPE_IMAGE, widget_has_css_class,
+                              "selected-emblem"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (find_tile (f, "Production")), "selected"));
+  g_assert_nonnull (find_widget (GTK_WIDGET (find_tile (f, "Production")), GTK_TYPE_IMAGE, widget_has_css_class,
+                                 "selected-emblem"));
 }
 
 /* Writes a credential's metadata the way another process would: the tile
@@ -925,6 +932,11 @@ test_select (Fixture       *f,
   first_tile = find_tile (f, "First");
   second_tile = find_tile (f, "Second");
 
+  /* The first credential saved is what scripts use from the start. */
+  g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (first));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (first_tile), "selected"));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (second_tile), "selected"));
+
   /* A click (or Space) on a tile selects it. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (second_tile), "credential.select", NULL));
   g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (second));
@@ -932,7 +944,8 @@ test_select (Fixture       *f,
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (first_tile), "selected"));
   emblem = find_widget (GTK_WIDGET (second_tile), GTK_TYPE_IMAGE, widget_has_css_class, "selected-emblem");
   g_assert_true (gtk_widget_get_visible (emblem));
-  g_assert_null (find_widget (GTK_WIDGET (first_tile), GTK_TYPE_IMAGE, widget_has_css_class, "selected-emblem"));
+  WAIT_UNTIL (!gtk_widget_get_visible (find_widget (GTK_WIDGET (first_tile), GTK_TYPE_IMAGE, widget_has_css_class,
+                                                    "selected-emblem")));
 
   /* It is kept on disk: a store opened afresh reads it back. */
   reopened = open_store (f);

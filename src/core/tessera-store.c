@@ -1824,7 +1824,11 @@ add_write_settings (GTask *owned_task)
 
   ids = dup_list (self);
   new_ids = strv_with ((const char * const *) ids, data->id, G_MAXUINT);
-  if (!write_list (self, (const char * const *) new_ids, NULL, &error))
+  /* With none selected (the first credential, or the selected one was
+   * removed), the new one is what scripts use: in the same write as the
+   * list, so no process ever sees it listed but not selected. */
+  if (!write_list (self, (const char * const *) new_ids,
+                   tessera_store_get_selected_id (self) == NULL ? data->id : NULL, &error))
     {
       g_auto(Writer) reset = { 0, };
 
