@@ -35,3 +35,26 @@ def is_debug_line(line):
 
 def tail(text, lines=15):
     return "\n".join(text.splitlines()[-lines:])
+
+
+class TapPoints:
+    """Checks that each become a TAP test point, for scripts whose checks
+    all run (none stops the others): point(name, ok, detail), then
+    report() prints them and returns the exit status."""
+
+    def __init__(self):
+        self.points = []
+
+    def point(self, name, ok, detail=""):
+        self.points.append((name, bool(ok), detail))
+
+    def report(self):
+        print(f"1..{len(self.points)}")
+        failed = 0
+        for i, (name, ok, detail) in enumerate(self.points, 1):
+            print(f"{'ok' if ok else 'not ok'} {i} {name}")
+            if not ok:
+                failed += 1
+                if detail:
+                    print(f"# {detail}")
+        return 1 if failed else 0

@@ -22,16 +22,15 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 
+from tessera_testlib import TapPoints
+
 import gi
 gi.require_version("GdkPixbuf", "2.0")
 from gi.repository import GdkPixbuf, GLib  # noqa: E402
 
 srcdir, gresource_xml = sys.argv[1:3]
-points = []
-
-
-def check(name, ok, detail=""):
-    points.append((name, bool(ok), detail))
+tap = TapPoints()
+check = tap.point
 
 
 # Names used: quoted "…-symbolic" strings in C, icon-name properties and
@@ -118,12 +117,4 @@ for name in sorted(used):
         check(f"icon {name} loads from {os.path.basename(os.path.dirname(path))}/{os.path.basename(path)}",
               ok, why + " (is librsvg2-common installed?)")
 
-print(f"1..{len(points)}")
-failed = 0
-for i, (name, ok, detail) in enumerate(points, 1):
-    print(f"{'ok' if ok else 'not ok'} {i} {name}")
-    if not ok:
-        failed += 1
-        if detail:
-            print(f"# {detail}")
-sys.exit(1 if failed else 0)
+sys.exit(tap.report())

@@ -23,16 +23,15 @@ import os
 import re
 import sys
 
+from tessera_testlib import TapPoints
+
 srcdir, gtk_include, adw_include = sys.argv[1:4]
-points = []
+tap = TapPoints()
+check = tap.point
 
 ALLOWED = {
     "tessera-shortcuts-window.ui": re.compile(r"^Gtk(ShortcutsWindow|ShortcutsSection|ShortcutsGroup|ShortcutsShortcut|ShortcutLabel)$"),
 }
-
-
-def check(name, ok, detail=""):
-    points.append((name, bool(ok), detail))
 
 
 def camel(snake, prefix):
@@ -66,12 +65,4 @@ for path in ui_files:
     bad = sorted(t for t in used if t in deprecated and not (allowed and allowed.match(t)))
     check(f"{name} uses no class deprecated at the floor", not bad, "deprecated: " + ", ".join(bad))
 
-print(f"1..{len(points)}")
-failed = 0
-for i, (name, ok, detail) in enumerate(points, 1):
-    print(f"{'ok' if ok else 'not ok'} {i} {name}")
-    if not ok:
-        failed += 1
-        if detail:
-            print(f"# {detail}")
-sys.exit(1 if failed else 0)
+sys.exit(tap.report())
