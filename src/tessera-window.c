@@ -40,6 +40,9 @@ struct _TesseraWindow
   guint                 clipboard_timeout_ms;
   guint                 clipboard_timeout_id;
 
+  /* the toast of the last selection, while it shows (weak) */
+  AdwToast             *select_toast;
+
   /* template */
   AdwToastOverlay      *toast_overlay;
   GtkWidget            *verify_stack;
@@ -109,11 +112,22 @@ is_closed (TesseraWindow *self)
  * dismissed while sliding in or while the one it pushed aside faded out;
  * fixed since. test-window /window/delete-undo-among-toasts runs those
  * races, under ASan in the sanitizer build.) */
+/* Titles hold credential names and server sentences: plain text, never
+ * markup (a name with "&" or "<" would be cut or misread). */
+static AdwToast *
+new_toast (const char *title)
+{
+  AdwToast *toast = adw_toast_new (title);
+
+  adw_toast_set_use_markup (toast, FALSE);
+  return toast;
+}
+
 static void
 show_toast (TesseraWindow *self,
             const char    *title)
 {
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+  adw_toast_overlay_add_toast (self->toast_overlay, new_toast (title));
 }
 
 static void
@@ -576,15 +590,51 @@ retry_keyring_action (GtkWidget  *widget,
 }
 
 static void
+undo_select_cb (TesseraWindow *self,
+                AdwToast      *toast)
+{
+  const char *previous = g_object_get_data (G_OBJECT (toast), "previous-id");
+  g_autoptr(GError) error = NULL;
+
+  /* "": none was selected before. The one chosen then may be gone. */
+  if (!tessera_store_select (self->store, previous, &error))
+    report_error (self, error);
+}
+
+static void
 select_credential_action (GtkWidget  *widget,
                           const char *action_name,
                           GVariant   *parameter)
 {
   TesseraWindow *self = TESSERA_WINDOW (widget);
+  const char *id = g_variant_get_string (parameter, NULL);
+  g_autofree char *previous = g_strdup (tessera_store_get_selected_id (self->store));
+  g_autofree char *title = NULL;
   g_autoptr(GError) error = NULL;
+  TesseraCredential *credential;
+  AdwToast *toast;
 
-  if (!tessera_store_select (self->store, g_variant_get_string (parameter, NULL), &error))
-    report_error (self, error);
+  if (g_strcmp0 (previous, id) == 0)
+    return;
+
+  if (!tessera_store_select (self->store, id, &error))
+    {
+      report_error (self, error);
+      return;
+    }
+
+  /* What scripts use changed: say so, with a way back. A quicker click
+   * replaces the toast, whose Undo would go back further than asked. */
+  credential = tessera_store_lookup (self->store, id);
+  title = g_strdup_printf (_("Scripts now use “%s”"), tessera_credential_get_name (credential));
+  toast = new_toast (title);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  g_object_set_data_full (G_OBJECT (toast), "previous-id", g_strdup (previous != NULL ? previous : ""), g_free);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (undo_select_cb), self, G_CONNECT_SWAPPED);
+  if (self->select_toast != NULL)
+    adw_toast_dismiss (self->select_toast);
+  g_set_weak_pointer (&self->select_toast, toast);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 static void
@@ -802,7 +852,7 @@ delete_credential_action (GtkWidget  *widget,
   pending->store = g_object_ref (self->store);
   pending->id = g_strdup (id);
 
-  toast = adw_toast_new (title);
+  toast = new_toast (title);
   adw_toast_set_button_label (toast, _("_Undo"));
   g_object_set_data_full (G_OBJECT (toast), "pending-delete", pending, pending_delete_free);
   g_signal_connect_swapped (toast, "button-clicked", G_CALLBACK (undo_delete_cb), self);
@@ -1051,6 +1101,7 @@ tessera_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   tessera_window_clear_copied_token (self);
+  g_clear_weak_pointer (&self->select_toast);
 
   g_clear_handle_id (&self->verify_stale_id, g_source_remove);
   g_clear_handle_id (&self->fit_columns_id, g_source_remove);

@@ -970,6 +970,39 @@ test_select (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+/* A click that changes what scripts use says so, and Undo puts back the
+ * one before; a click that changes nothing says nothing. */
+static void
+test_select_undo (Fixture       *f,
+                  gconstpointer  data)
+{
+  TesseraCredential *first, *second;
+  GtkWidget *undo, *label;
+
+  first = add_credential (f, "First", NULL, ACCOUNT_A, NULL, NULL);
+  second = add_credential (f, "Second & <b>co</b>", NULL, ACCOUNT_A, NULL, NULL);
+  open_window (f, FALSE);
+  WAIT_UNTIL (count_bound_tiles (f) == 2);
+  g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (first));
+
+  /* Already selected: no toast. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "First")), "credential.select", NULL));
+  iterate_for (100);
+  g_assert_cmpuint (count_toasts (f), ==, 0);
+
+  /* The name is shown as it is, not read as markup. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Second & <b>co</b>")), "credential.select", NULL));
+  g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (second));
+  WAIT_UNTIL ((label = find_toast_title (f, "Scripts now use “Second & <b>co</b>”")) != NULL);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "Scripts now use “Second & <b>co</b>”");
+
+  WAIT_UNTIL ((undo = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Undo")) != NULL);
+  iterate_for (100);
+  g_signal_emit_by_name (undo, "clicked");
+  WAIT_UNTIL (g_strcmp0 (tessera_store_get_selected_id (f->store), tessera_credential_get_id (first)) == 0);
+  WAIT_UNTIL (gtk_widget_has_css_class (GTK_WIDGET (find_tile (f, "First")), "selected"));
+}
+
 static void
 test_delete_undo (Fixture       *f,
                   gconstpointer  data)
@@ -1706,6 +1739,7 @@ main (int   argc,
   ADD ("tiles", test_tiles);
   ADD ("tile-states", test_tile_states);
   ADD ("select", test_select);
+  ADD ("select-undo", test_select_undo);
   ADD ("delete-undo", test_delete_undo);
   ADD ("delete-undo-among-toasts", test_delete_undo_among_toasts);
   ADD ("delete-twice", test_delete_twice);
