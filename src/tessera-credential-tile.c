@@ -23,6 +23,7 @@ struct _TesseraCredentialTile
   /* Made the first time the tile needs them: every tile that scrolls into
    * view is made anew (GTK 4.8 does not reuse them). */
   GtkWidget         *selected_emblem;
+  GtkWidget         *selected_label;   /* "Used by scripts": not the colour alone */
   GtkWidget         *state_spinner;
 
   /* template */
@@ -285,9 +286,19 @@ update_state (TesseraCredentialTile *self)
                                             "css-classes", (const char *[]) { "selected-emblem", NULL },
                                             NULL);
       gtk_box_prepend (GTK_BOX (self->header_box), self->selected_emblem);
+      self->selected_label = g_object_new (GTK_TYPE_LABEL,
+                                           "label", _("Used by scripts"),
+                                           "xalign", 0.0f,
+                                           "ellipsize", PANGO_ELLIPSIZE_END,
+                                           "css-classes", (const char *[]) { "caption", "accent", NULL },
+                                           NULL);
+      gtk_box_append (GTK_BOX (gtk_widget_get_parent (self->kind_label)), self->selected_label);
     }
   if (self->selected_emblem != NULL)
-    gtk_widget_set_visible (self->selected_emblem, selected);
+    {
+      gtk_widget_set_visible (self->selected_emblem, selected);
+      gtk_widget_set_visible (self->selected_label, selected);
+    }
   if (selected)
     gtk_widget_add_css_class (GTK_WIDGET (self), "selected");
   else
@@ -524,6 +535,7 @@ tessera_credential_tile_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_CREDENTIAL_TILE);
   /* Went with the boxes they were in. */
   self->selected_emblem = NULL;
+  self->selected_label = NULL;
   self->state_spinner = NULL;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)

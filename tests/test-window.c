@@ -840,6 +840,10 @@ test_tiles (Fixture       *f,
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (find_tile (f, "Production")), "selected"));
   g_assert_nonnull (find_widget (GTK_WIDGET (find_tile (f, "Production")), GTK_TYPE_IMAGE, widget_has_css_class,
                                  "selected-emblem"));
+  /* Said in words, not by the colour and the emblem alone. */
+  g_assert_true (gtk_widget_get_visible (find_widget (GTK_WIDGET (find_tile (f, "Production")), GTK_TYPE_LABEL,
+                                                      label_has_text, "Used by scripts")));
+  g_assert_null (find_widget (GTK_WIDGET (tile), GTK_TYPE_LABEL, label_has_text, "Used by scripts"));
 }
 
 /* Writes a credential's metadata the way another process would: the tile
