@@ -181,6 +181,7 @@ tessera_application_startup (GApplication *app)
     { "win.add-credential", { "<Control>n", NULL } },
     { "win.search", { "<Control>f", NULL } },
     { "win.verify-all", { "<Control>r", NULL } },
+    { "window.close", { "<Control>w", NULL } },
   };
 
   G_APPLICATION_CLASS (tessera_application_parent_class)->startup (app);

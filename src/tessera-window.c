@@ -42,6 +42,8 @@ struct _TesseraWindow
 
   /* the toast of the last selection, while it shows (weak) */
   AdwToast             *select_toast;
+  /* the last toast with Undo (a delete or a selection), for Ctrl+Z (weak) */
+  AdwToast             *undo_toast;
 
   /* template */
   AdwToastOverlay      *toast_overlay;
@@ -128,6 +130,43 @@ show_toast (TesseraWindow *self,
             const char    *title)
 {
   adw_toast_overlay_add_toast (self->toast_overlay, new_toast (title));
+}
+
+typedef void (*UndoFunc) (TesseraWindow *self,
+                          AdwToast      *toast);
+
+/* @toast offers Undo through @undo, by its button or by Ctrl+Z (the
+ * latest such toast while it shows). */
+static void
+add_undo_toast (TesseraWindow *self,
+                AdwToast      *toast,
+                UndoFunc       undo)
+{
+  adw_toast_set_button_label (toast, _("_Undo"));
+  g_object_set_data (G_OBJECT (toast), "tessera-undo", undo);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (undo), self, G_CONNECT_SWAPPED);
+  g_set_weak_pointer (&self->undo_toast, toast);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+undo_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  g_autoptr(AdwToast) toast = NULL;
+  UndoFunc undo;
+
+  if (self->undo_toast == NULL)
+    return;
+
+  /* As its button does: undo, then the toast goes. */
+  toast = g_object_ref (self->undo_toast);
+  undo = g_object_get_data (G_OBJECT (toast), "tessera-undo");
+  g_clear_weak_pointer (&self->undo_toast);
+  undo (self, toast);
+  adw_toast_dismiss (toast);
 }
 
 static void
@@ -628,13 +667,11 @@ select_credential_action (GtkWidget  *widget,
   credential = tessera_store_lookup (self->store, id);
   title = g_strdup_printf (_("Scripts now use “%s”"), tessera_credential_get_name (credential));
   toast = new_toast (title);
-  adw_toast_set_button_label (toast, _("_Undo"));
   g_object_set_data_full (G_OBJECT (toast), "previous-id", g_strdup (previous != NULL ? previous : ""), g_free);
-  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (undo_select_cb), self, G_CONNECT_SWAPPED);
   if (self->select_toast != NULL)
     adw_toast_dismiss (self->select_toast);
   g_set_weak_pointer (&self->select_toast, toast);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  add_undo_toast (self, toast, undo_select_cb);
 }
 
 static void
@@ -853,16 +890,14 @@ delete_credential_action (GtkWidget  *widget,
   pending->id = g_strdup (id);
 
   toast = new_toast (title);
-  adw_toast_set_button_label (toast, _("_Undo"));
   g_object_set_data_full (G_OBJECT (toast), "pending-delete", pending, pending_delete_free);
-  g_signal_connect_swapped (toast, "button-clicked", G_CALLBACK (undo_delete_cb), self);
   g_signal_connect_swapped (toast, "dismissed", G_CALLBACK (delete_toast_dismissed_cb), self);
   /* Undo must be in reach now, not after the toasts before it time out.
    * An earlier delete's toast goes too: that removal becomes final, as if
    * its toast had timed out. */
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_overlay_dismiss_all (self->toast_overlay);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  add_undo_toast (self, toast, undo_delete_cb);
 }
 
 static void
@@ -1102,6 +1137,7 @@ tessera_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   tessera_window_clear_copied_token (self);
   g_clear_weak_pointer (&self->select_toast);
+  g_clear_weak_pointer (&self->undo_toast);
 
   g_clear_handle_id (&self->verify_stale_id, g_source_remove);
   g_clear_handle_id (&self->fit_columns_id, g_source_remove);
@@ -1236,6 +1272,10 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.copy-token", "s", copy_token_action);
   gtk_widget_class_install_action (widget_class, "win.copy-account-id", "s", copy_account_id_action);
   gtk_widget_class_install_action (widget_class, "win.delete-credential", "s", delete_credential_action);
+  gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
+  /* A binding, not an accelerator: the search entry's own Ctrl+Z (text
+   * undo) comes first. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
 }
 
 static void

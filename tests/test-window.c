@@ -630,6 +630,7 @@ test_shortcuts_window (void)
   static const char *expected[] = {
     "<Control>n", "<Control>f", "<Control>r", "Delete", "<Control>c",
     "<Control>question", "<Control>q", "space", "Return", "Menu <Shift>F10",
+    "<Control>z", "<Control>w",
   };
   GtkWidget *overlay;
 
@@ -1005,6 +1006,16 @@ test_select_undo (Fixture       *f,
   g_signal_emit_by_name (undo, "clicked");
   WAIT_UNTIL (g_strcmp0 (tessera_store_get_selected_id (f->store), tessera_credential_get_id (first)) == 0);
   WAIT_UNTIL (gtk_widget_has_css_class (GTK_WIDGET (find_tile (f, "First")), "selected"));
+
+  /* Ctrl+Z does what the toast's Undo does, while the toast shows. */
+  WAIT_UNTIL (count_toasts (f) == 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Second & <b>co</b>")), "credential.select", NULL));
+  g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (second));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
+  g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (first));
+  /* Nothing left to undo: a second Ctrl+Z changes nothing. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
+  g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (first));
 }
 
 static void
@@ -1041,6 +1052,20 @@ test_delete_undo (Fixture       *f,
   iterate_for (200);
 
   /* Nothing was deleted from the keyring. */
+  found = lookup_token (f->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found, ==, token);
+
+  /* Ctrl+Z undoes a delete too, and the undone removal is not committed
+   * when its toast goes. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Doomed")), "credential.delete", NULL));
+  g_assert_null (tessera_store_lookup (f->store, id));
+  WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") != NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
+  WAIT_UNTIL (tessera_store_lookup (f->store, id) != NULL);
+  WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") == NULL);
+  iterate_for (200);
+  g_clear_pointer (&found, g_free);
   found = lookup_token (f->store, id, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (found, ==, token);
