@@ -19,6 +19,7 @@ struct _TesseraWindow
   GSettings            *settings;
   GCancellable         *cancellable;
   gboolean              verify_on_open;
+  gboolean              announce_verify_all;   /* Verify All was asked for */
 
   /* grid model: [add item] + store filtered by the search */
   GtkCustomFilter      *filter;
@@ -540,6 +541,62 @@ verify_progress_cb (TesseraWindow *self,
                                    (double) MIN (done, total) / total);
 }
 
+/* What Verify All found, in a line: "5 verified, 1 expired, 1 couldn’t
+ * be checked". */
+static char *
+describe_verify_all (TesseraStore *store)
+{
+  GListModel *model = G_LIST_MODEL (store);
+  guint verified = 0, expired = 0, rejected = 0, unchecked = 0, missing = 0;
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(TesseraCredential) credential = g_list_model_get_item (model, i);
+
+      switch (tessera_credential_get_status (credential))
+        {
+        case TESSERA_CREDENTIAL_STATUS_VERIFIED:
+          if (tessera_credential_get_days_to_expiry (credential) < 0)
+            expired++;
+          else
+            verified++;
+          break;
+        case TESSERA_CREDENTIAL_STATUS_EXPIRED:
+          expired++;
+          break;
+        case TESSERA_CREDENTIAL_STATUS_REJECTED:
+        case TESSERA_CREDENTIAL_STATUS_FORBIDDEN:
+          rejected++;
+          break;
+        case TESSERA_CREDENTIAL_STATUS_TOKEN_MISSING:
+          missing++;
+          break;
+        case TESSERA_CREDENTIAL_STATUS_UNREACHABLE:
+        case TESSERA_CREDENTIAL_STATUS_UNVERIFIED:
+        default:
+          unchecked++;
+          break;
+        }
+    }
+
+  /* TRANSLATORS: the parts of Verify All's summary, joined with ", " */
+  if (verified > 0)
+    g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u verified", "%u verified", verified), verified));
+  if (expired > 0)
+    g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u expired", "%u expired", expired), expired));
+  if (rejected > 0)
+    g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u rejected", "%u rejected", rejected), rejected));
+  if (missing > 0)
+    g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u missing its key", "%u missing their keys", missing), missing));
+  if (unchecked > 0)
+    g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u couldn’t be checked", "%u couldn’t be checked", unchecked),
+                                             unchecked));
+  g_ptr_array_add (parts, NULL);
+
+  return g_strjoinv (_(", "), (char **) parts->pdata);
+}
+
 static void
 verify_all_cb (GObject      *source,
                GAsyncResult *result,
@@ -547,6 +604,9 @@ verify_all_cb (GObject      *source,
 {
   g_autoptr(TesseraWindow) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean announce = self->announce_verify_all;
+
+  self->announce_verify_all = FALSE;
 
   /* Each credential's own outcome is on its tile; only a keyring that
    * cannot be reached concerns the whole window. */
@@ -555,6 +615,15 @@ verify_all_cb (GObject      *source,
       g_debug ("Verifying credentials: %s", error->message);
       if (is_keyring_problem (error))
         report_error (self, error);
+      return;
+    }
+
+  /* Asked for (not the check of stale ones on opening): say how it went. */
+  if (announce && !is_closed (self) && !store_is_empty (self))
+    {
+      g_autofree char *summary = describe_verify_all (self->store);
+
+      show_toast (self, summary);
     }
 }
 
@@ -562,6 +631,8 @@ static void
 start_verify_all (TesseraWindow *self,
                   gboolean       only_stale)
 {
+  if (!only_stale)
+    self->announce_verify_all = TRUE;
   tessera_store_verify_all_async (self->store, only_stale, self->cancellable,
                                   verify_all_cb, g_object_ref (self));
 }
