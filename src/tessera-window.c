@@ -136,6 +136,16 @@ show_toast (TesseraWindow *self,
 typedef void (*UndoFunc) (TesseraWindow *self,
                           AdwToast      *toast);
 
+/* A toast that went (timed out, closed, replaced) can no longer be undone
+ * by Ctrl+Z, though the overlay keeps it a moment while it fades out. */
+static void
+undo_toast_dismissed_cb (TesseraWindow *self,
+                         AdwToast      *toast)
+{
+  if (self->undo_toast == toast)
+    g_clear_weak_pointer (&self->undo_toast);
+}
+
 /* @toast offers Undo through @undo, by its button or by Ctrl+Z (the
  * latest such toast while it shows). */
 static void
@@ -146,6 +156,7 @@ add_undo_toast (TesseraWindow *self,
   adw_toast_set_button_label (toast, _("_Undo"));
   g_object_set_data (G_OBJECT (toast), "tessera-undo", undo);
   g_signal_connect_object (toast, "button-clicked", G_CALLBACK (undo), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (undo_toast_dismissed_cb), self, G_CONNECT_SWAPPED);
   g_set_weak_pointer (&self->undo_toast, toast);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }

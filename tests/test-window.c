@@ -982,7 +982,7 @@ test_select_undo (Fixture       *f,
                   gconstpointer  data)
 {
   TesseraCredential *first, *second;
-  GtkWidget *undo, *label;
+  GtkWidget *undo, *label, *close;
 
   first = add_credential (f, "First", NULL, ACCOUNT_A, NULL, NULL);
   second = add_credential (f, "Second & <b>co</b>", NULL, ACCOUNT_A, NULL, NULL);
@@ -1016,6 +1016,15 @@ test_select_undo (Fixture       *f,
   /* Nothing left to undo: a second Ctrl+Z changes nothing. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
   g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (first));
+
+  /* Nor once the toast was closed, even while it still fades out. */
+  WAIT_UNTIL (count_toasts (f) == 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Second & <b>co</b>")), "credential.select", NULL));
+  WAIT_UNTIL ((close = find_toast_close_button (f)) != NULL);
+  iterate_for (100);
+  g_signal_emit_by_name (close, "clicked");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
+  g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (second));
 }
 
 static void
