@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bare-window: the floor for any libadwaita app on this machine — an
  * AdwApplicationWindow with a header bar and nothing else. Tessera's
  * start-up is reported as a ratio to this. */

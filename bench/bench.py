@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Tessera's benchmarks: run by build-aux/bench inside build-aux/session.
 
     bench.py BUILD_DIR SOURCE_DIR [--runs N] [--quick]

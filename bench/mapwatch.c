@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mapwatch: runs a program and reports, in milliseconds, the time from exec
  * to the first MapNotify of a top-level (non override-redirect) window on
  * the root window, then its peak RSS after a settle time.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-bench: the in-process measurements of build-aux/bench
  *
  *   tessera-bench open          opens the window on the session's

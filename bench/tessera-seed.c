@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-seed: fills a desktop session with N credentials for the
  * benchmarks, quickly, through the store API.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* main.c: with no arguments, the window; with a sub-command, the command line */
 #include "config.h"
 

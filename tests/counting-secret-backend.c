@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* counting-secret-backend.c: a TesseraSecretBackend for tests */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* counting-secret-backend.h: a TesseraSecretBackend for tests
  *
  * Passes every call to an inner backend (the real libsecret one, or an

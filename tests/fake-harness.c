@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fake-harness.c: a Harness API on 127.0.0.1 for tests and demos
  *
  * Answers follow ../shared/harness-api.md: the authentication filter first

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fake-harness.h: a Harness API on 127.0.0.1 for tests and demos
  *
  * A SoupServer that answers POST /ng/api/token/validate and

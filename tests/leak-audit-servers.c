@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* leak-audit-servers.c: the Harness servers of the token-leak audit
  *
  *   leak-audit-servers CERT.pem KEY.pem

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-fake-harness.c: runs the fake Harness on its own, for demos and
  * end-to-end tests
  *

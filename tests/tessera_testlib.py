@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """What Tessera's Python tests share: failures, skips, checks, and telling
 GLib's debug lines from what a user would read.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-base-url.c: table-driven tests of the base URL rules */
 #include "config.h"
 

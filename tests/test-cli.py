@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """test-cli.py TESSERA FAKE_HARNESS SCHEMA_DIR [--secrets=file|gnome-keyring]:
 the `tessera` command line, end to end
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-dialog.c: the add / edit credential dialog, driven like a person
  * drives it (rows found by their titles, buttons by their words) against
  * the real store (keyfile GSettings, libsecret's file backend) and the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """test-faults-cli.py TESSERA SCHEMA_DIR TEST_DATA_DIR [CASE]: the fault matrix
 (issue 6 §3), the half that needs whole processes
 

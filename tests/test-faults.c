@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-faults.c: the fault matrix (issue 6 §3)
  *
  * Each test injects one fault into a real part and then checks the same

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """test-flatpak.py MANIFEST APP_ID BUILDDIR SRCDIR
 
 This machine cannot download Flatpak runtimes, so the Flatpak is not built

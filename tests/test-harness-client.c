@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-harness-client.c: the Harness client against a fake Harness on
  * 127.0.0.1 (issue 2 §5)
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-harness-response.c: table-driven tests of the pure response parser
  *
  * (HTTP status, Content-Type, body) → verification or error, with no

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test-install-prefix.sh SRCDIR APP_ID
 #
 # Installs the source tree for real into a temporary --prefix and checks

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test-install.sh BUILDDIR SRCDIR APP_ID VERSION BINDIR DATADIR LOCALEDIR MODULEDIR
 #
 # `meson install` into a temporary DESTDIR (no root needed), then checks that

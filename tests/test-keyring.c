@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-keyring.c: locking and unlocking gnome-keyring's "login" keyring */
 #include <string.h>
 

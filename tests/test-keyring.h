@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-keyring.h: locking and unlocking gnome-keyring's "login" keyring
  * in the core tests, on the bus the test talks to */
 #pragma once

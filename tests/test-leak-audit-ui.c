@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-leak-audit-ui.c: the window's part of the token-leak audit
  *
  * Not a test on its own: tests/test-leak-audit.py runs it inside the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """test-leak-audit.py TESSERA UI_PROGRAM SERVERS SCHEMA_DIR DATA_DIR [--secrets=file|gnome-keyring]:
 the token-leak audit (issue 6 §4)
 

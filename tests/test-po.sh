@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test-po.sh SRCDIR LANG: po/LANG.po passes msgfmt --check (format strings,
 # header, plural forms, one “_” mnemonic wherever the English has one),
 # has no fuzzy or untranslated message, and is

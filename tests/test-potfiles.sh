@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test-potfiles.sh SRCDIR: po/POTFILES.in must list every file under src/
 # and data/ that has translatable strings, list nothing that does not
 # exist, and stay sorted (LC_ALL=C) without duplicates. Desktop and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-store.c: the credential store against a real keyring
  *
  * Runs twice (see tests/meson.build): against gnome-keyring on the private

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-token.c: table-driven tests of API key parsing */
 #include "config.h"
 

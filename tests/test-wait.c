@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-wait.c: waiting on the main loop in the core tests */
 #include "test-wait.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-wait.h: waiting on the main loop in the core tests
  *
  * Every wait has a deadline: a test that would hang fails instead, saying

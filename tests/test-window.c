@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-window.c: the main window and its tiles, driven through their actions
  *
  * Runs under Xvfb (build-aux/session) with the real store: a keyfile

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # validate-data.sh desktop|metainfo FILE
 #
 # desktop-file-validate and appstreamcli exit 0 when they only warn, so this

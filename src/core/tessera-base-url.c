@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-base-url.c: the Harness API base URL a credential talks to
  *
  * The URL decides where the token is sent, so it is held to a strict shape:

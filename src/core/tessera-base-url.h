@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-base-url.h: the Harness API base URL a credential talks to */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-credential-private.h: what only TesseraStore may do to a credential
  *
  * Metadata is written by the store, straight into GSettings; a watched

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-credential.c: one saved credential's metadata (never its token)
  *
  * The values live in relocatable GSettings at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-credential.h: one saved credential's metadata (never its token)
  *
  * Backed by a relocatable GSettings object at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-file-guard.c: writing files that other processes write too */
 #define G_LOG_DOMAIN "tessera-store"
 

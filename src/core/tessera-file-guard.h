@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-file-guard.h: writing files that other processes write too
  *
  * GSettings' keyfile backend and libsecret's file backend both rewrite a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-harness-error-private.h: building TESSERA_HARNESS_ERROR errors */
 #pragma once
 

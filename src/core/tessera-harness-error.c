@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-harness-error.c: the Harness client's error domain
  *
  * The domain is an extended GError so that the correlationId Harness sends

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-secret-backend.c: where tokens live
  *
  * The interface and its thin wrappers. Implementations report failures in

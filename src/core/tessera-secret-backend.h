@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-secret-backend.h: where tokens live
  *
  * The store talks to secrets only through this interface, so tests can put

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-token.c: reading a pasted Harness API key
  *
  * The rules follow the Harness server (TokenValidationHelper): four

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-token.h: reading a pasted Harness API key
  *
  * A TesseraToken holds the full key in memory that is wiped when the last

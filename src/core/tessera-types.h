@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-types.h: enumerations shared by the core, the schema and the UI
  *
  * The GTypes and the GSettings enum definitions are generated from this

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-unavailable-secret-backend.c: every call fails with one error */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-unavailable-secret-backend.h: where tokens would be, when Tessera
  * cannot reach the code that keeps them
  *

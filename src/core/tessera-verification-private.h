@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-verification-private.h: filling a TesseraVerification
  *
  * Only the Harness client and its response parser build verifications; to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-verification.c: what Harness said about a token
  *
  * A plain value object: the Harness client fills it from the token/validate

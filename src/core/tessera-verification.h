@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-verification.h: what Harness said about a token */
 #pragma once
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """journey.py BUILDDIR FAKE_HARNESS: a person's first use of Tessera, end to end
 
 Drives the installed app the way a person with a screen reader does,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-base-url.c: base URL normalization never crashes; what it accepts is
  * https (or http to loopback), has no user info, query or fragment, no
  * trailing slash, and normalizes to itself. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-harness-response.c: whatever a server answers (status, content type,
  * body), the parser returns a verification or a TESSERA_HARNESS_ERROR with a
  * message — never a crash, never both, never neither.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-token.c: token parsing never crashes, never leaks the secret into a
  * message, and the masked form never holds more than prefix and account. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-credential-tile.c: one credential in the window's grid */
 #define G_LOG_DOMAIN "tessera-ui"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-cli.h: the `tessera` command line (list, add, verify, select,
  * remove, token, exec)
  *

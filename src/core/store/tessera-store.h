@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-store.h: the saved credentials, as a GListModel of TesseraCredential
  *
  * Tokens go to a TesseraSecretBackend, metadata to GSettings. Every change

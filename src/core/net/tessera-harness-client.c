@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-harness-client.c: asks Harness whether a token is valid
  *
  * One verification is POST {base}/ng/api/token/validate, then an optional

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-harness-response.c: turning Harness's answers into results
  *
  * Harness answers with a ResponseDTO ({"status":"SUCCESS","data":…}), an

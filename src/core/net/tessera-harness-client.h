@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-harness-client.h: asks Harness whether a token is valid */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-credential-dialog.c: the add / edit credential dialog
  *
  * A form over the store: every check is the store's or the core's own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-net-loader.c: opens libtessera-net.so and stands in for the
  * functions the application calls in it (see tessera-net-module.h)
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-credential-dialog.h: the add / edit credential dialog */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-application.h: the GUI application
  *
  * Owns the one TesseraStore every window shows. At quit it commits the

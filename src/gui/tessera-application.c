@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-application.c: the GUI application */
 #define G_LOG_DOMAIN "tessera-app"
 

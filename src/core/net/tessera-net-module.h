@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-net-module.h: the network and keyring code, loaded when first used
  *
  * The Harness client (libsoup, json-glib) and the Secret Service backend

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-libsecret-backend.c: tokens in the Secret Service, through libsecret
  *
  * Every call is asynchronous (secret_password_*_async), so nothing blocks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-cli.c: the `tessera` command line
  *
  * Each sub-command runs in its own process over the asynchronous store API,

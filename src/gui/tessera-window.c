@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-window.c: the main window, a grid of credential tiles */
 #define G_LOG_DOMAIN "tessera-ui"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-libsecret-backend.h: tokens in the Secret Service, through libsecret
  *
  * One keyring item per token revision, schema

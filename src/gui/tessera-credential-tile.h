@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-credential-tile.h: one credential in the window's grid
  *
  * Shows a TesseraCredential's metadata and state and offers its actions

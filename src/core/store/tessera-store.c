@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-store.c: the saved credentials, as a GListModel of TesseraCredential
  *
  * Where things live:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-window.h: the main window, a grid of credential tiles
  *
  * Binds to a TesseraStore and keeps no state of its own beyond what is on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-harness-response.h: turning Harness's answers into results
  *
  * The pure half of the Harness client: no I/O, no main loop, no globals.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-net-module.c: the entry point of libtessera-net.so
  *
  * Built into the module only. Everything else in it is hidden (the module
