@@ -164,30 +164,40 @@ click (GtkWidget  *dialog,
   g_signal_emit_by_name (find_button (dialog, label), "clicked");
 }
 
-/* Presses a key through the dialog's own key bindings. */
+/* Presses a key as GTK would deliver it to the focused widget: the first
+ * shortcut for it from there up to the window handles it (the dialog's
+ * sheet closes on Escape). */
 static void
 press_key (GtkWidget  *dialog,
            guint       keyval)
 {
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (dialog);
   g_autoptr(GtkShortcutTrigger) wanted = gtk_keyval_trigger_new (keyval, 0);
+  GtkWidget *start = gtk_root_get_focus (gtk_widget_get_root (dialog));
 
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+  if (start == NULL || !gtk_widget_is_ancestor (start, dialog))
+    start = find_button (dialog, "Cancel");
+
+  for (GtkWidget *widget = start; widget != NULL; widget = gtk_widget_get_parent (widget))
     {
-      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+      g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
 
-      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
-        continue;
-
-      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+      for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
         {
-          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
 
-          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), wanted))
+          if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+            continue;
+
+          for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
             {
-              g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, dialog,
-                                                           gtk_shortcut_get_arguments (shortcut)));
-              return;
+              g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+              if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), wanted))
+                {
+                  g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, widget,
+                                                               gtk_shortcut_get_arguments (shortcut)));
+                  return;
+                }
             }
         }
     }
@@ -195,18 +205,59 @@ press_key (GtkWidget  *dialog,
   g_error ("the dialog does not handle key %s", gdk_keyval_name (keyval));
 }
 
+/* The window the dialogs open in, as the main window would be. */
+static GtkWindow *
+host_window (int width,
+             int height)
+{
+  static GtkWindow *host;
+
+  if (host == NULL)
+    {
+      host = GTK_WINDOW (adw_window_new ());
+      gtk_window_set_title (host, "Host");
+      g_object_add_weak_pointer (G_OBJECT (host), (gpointer *) &host);
+    }
+  gtk_window_set_default_size (host, width, height);
+  gtk_window_present (host);
+
+  return host;
+}
+
+static GtkWidget *
+open_dialog_in (Fixture           *fixture,
+                TesseraCredential *credential,
+                int                width,
+                int                height)
+{
+  GtkWidget *dialog = GTK_WIDGET (tessera_credential_dialog_new (fixture->store, credential));
+  GtkWindow *host = host_window (width, height);
+
+  wait_until (gtk_widget_get_mapped (GTK_WIDGET (host)) && gtk_widget_get_width (GTK_WIDGET (host)) <= width);
+  /* Our own reference, for g_assert_finalize_object() at the end. */
+  g_object_ref_sink (dialog);
+  adw_dialog_present (ADW_DIALOG (dialog), GTK_WIDGET (host));
+  /* The sheet shows its content once it starts to open. */
+  wait_until (gtk_widget_get_mapped (find_button (dialog, "Cancel")));
+  /* Inside the window: no toplevel of its own. */
+  g_assert_true (gtk_widget_get_root (dialog) == GTK_ROOT (host));
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_window_get_toplevels ()), ==, 1);
+
+  return dialog;
+}
+
 static GtkWidget *
 open_dialog (Fixture           *fixture,
              TesseraCredential *credential)
 {
-  GtkWidget *dialog = tessera_credential_dialog_new (NULL, fixture->store, credential);
+  return open_dialog_in (fixture, credential, 800, 720);
+}
 
-  /* Our own reference, for g_assert_finalize_object() at the end. */
-  g_object_ref (dialog);
-  gtk_window_present (GTK_WINDOW (dialog));
-  wait_until (gtk_widget_get_mapped (dialog));
-
-  return dialog;
+/* Closes at once, without the animation, as a destroyed window would. */
+static void
+close_dialog (GtkWidget *dialog)
+{
+  adw_dialog_force_close (ADW_DIALOG (dialog));
 }
 
 static void
@@ -225,7 +276,8 @@ assert_dialog_finalized (GtkWidget *dialog)
 {
   gboolean finalized = FALSE;
 
-  wait_until (!gtk_widget_get_visible (dialog));
+  /* Closed: taken out of the window. */
+  wait_until (gtk_widget_get_parent (dialog) == NULL);
   g_object_weak_ref (G_OBJECT (dialog), weak_notify_cb, &finalized);
   g_object_unref (dialog);
   wait_until (finalized);
@@ -419,13 +471,13 @@ test_create_destroy (Fixture       *fixture,
   GtkWidget *dialog;
 
   dialog = open_dialog (fixture, NULL);
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  g_assert_finalize_object (dialog);
+  close_dialog (dialog);
+  assert_dialog_finalized (dialog);
 
   dialog = open_dialog (fixture, credential);
   g_assert_true (tessera_credential_dialog_get_credential (TESSERA_CREDENTIAL_DIALOG (dialog)) == credential);
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  g_assert_finalize_object (dialog);
+  close_dialog (dialog);
+  assert_dialog_finalized (dialog);
 }
 
 static void
@@ -438,12 +490,12 @@ test_initial_state (Fixture       *fixture,
 
   dialog = open_dialog (fixture, NULL);
 
-  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Add Credential");
-  g_assert_true (gtk_window_get_modal (GTK_WINDOW (dialog)));
+  g_assert_cmpstr (adw_dialog_get_title (ADW_DIALOG (dialog)), ==, "Add Credential");
 
-  /* Focus starts in the name row. */
-  focus = gtk_root_get_focus (GTK_ROOT (dialog));
-  g_assert_nonnull (focus);
+  /* Focus starts in the name row (given once the dialog is shown). */
+  wait_until (gtk_root_get_focus (gtk_widget_get_root (dialog)) != NULL &&
+              gtk_widget_is_ancestor (gtk_root_get_focus (gtk_widget_get_root (dialog)), dialog));
+  focus = gtk_root_get_focus (gtk_widget_get_root (dialog));
   g_assert_true (focus == find_row (dialog, "Credential name") ||
                  gtk_widget_is_ancestor (focus, find_row (dialog, "Credential name")));
 
@@ -467,15 +519,15 @@ test_initial_state (Fixture       *fixture,
   g_assert_true (can_click (dialog, "Cancel"));
   g_assert_false (can_click (dialog, "Save"));
 
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  g_assert_finalize_object (dialog);
+  close_dialog (dialog);
+  assert_dialog_finalized (dialog);
 
   /* A profile can point new credentials at another server. */
   g_settings_set_string (settings, "default-base-url", fake_harness_get_base_url (fixture->harness));
   dialog = open_dialog (fixture, NULL);
   g_assert_cmpstr (row_text (dialog, "API base URL"), ==, fake_harness_get_base_url (fixture->harness));
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  g_assert_finalize_object (dialog);
+  close_dialog (dialog);
+  assert_dialog_finalized (dialog);
 }
 
 /* A phone-sized window: nothing in the form may need more than 360 px,
@@ -486,8 +538,12 @@ test_narrow (Fixture       *fixture,
 {
   g_autoptr(FakeHarness) gone = fake_harness_new ();
   g_autofree char *gone_url = g_strdup (fake_harness_get_base_url (gone));
-  GtkWidget *dialog = open_dialog (fixture, NULL);
+  GtkWidget *dialog = open_dialog_in (fixture, NULL, 360, 640);
   int minimum = 0;
+
+  /* On a phone-sized window it is a bottom sheet as wide as the window. */
+  wait_until (gtk_widget_get_ancestor (find_button (dialog, "Cancel"), ADW_TYPE_BOTTOM_SHEET) != NULL);
+  g_assert_cmpint (gtk_widget_get_width (dialog), <=, 360);
 
   /* With the banner and its button */
   g_clear_object (&gone);
@@ -508,11 +564,10 @@ test_narrow (Fixture       *fixture,
   gtk_widget_measure (dialog, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
   g_assert_cmpint (minimum, <=, 360);
 
-  gtk_window_set_default_size (GTK_WINDOW (dialog), 360, 640);
-  wait_until (gtk_widget_get_width (dialog) <= 360);
+  g_assert_cmpint (gtk_widget_get_width (dialog), <=, 360);
 
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  g_assert_finalize_object (dialog);
+  close_dialog (dialog);
+  assert_dialog_finalized (dialog);
 }
 
 static void
@@ -738,10 +793,10 @@ test_invalid_inputs (Fixture       *fixture,
   g_signal_emit_by_name (find_row (dialog, "API base URL"), "entry-activated");
   run_for (100);
   g_assert_false (tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
-  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (dialog)), find_row (dialog, "Credential name")));
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (gtk_widget_get_root (dialog)), find_row (dialog, "Credential name")));
 
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  g_assert_finalize_object (dialog);
+  close_dialog (dialog);
+  assert_dialog_finalized (dialog);
   g_assert_cmpuint (fake_harness_get_n_requests (fixture->harness), ==, 0);
   g_assert_cmpuint (n_credentials (fixture), ==, 1);
 }
@@ -795,7 +850,7 @@ test_edit_keeps_token (Fixture       *fixture,
   dialog = open_dialog (fixture, credential);
   g_signal_connect (dialog, "saved", G_CALLBACK (saved_cb), &saved);
 
-  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Edit Credential");
+  g_assert_cmpstr (adw_dialog_get_title (ADW_DIALOG (dialog)), ==, "Edit Credential");
   g_assert_cmpstr (row_text (dialog, "Credential name"), ==, "Deploy bot");
   g_assert_cmpstr (row_text (dialog, "Credential description"), ==, "Before the edit");
   g_assert_cmpstr (row_text (dialog, "Account identifier"), ==, FAKE_HARNESS_DEMO_ACCOUNT);
@@ -967,8 +1022,8 @@ test_cluster_menu (Fixture       *fixture,
   type_into (dialog, "API base URL", "https://harness.example.org");
   assert_no_field_error (dialog, "API base URL");
 
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  g_assert_finalize_object (dialog);
+  close_dialog (dialog);
+  assert_dialog_finalized (dialog);
 }
 
 static void

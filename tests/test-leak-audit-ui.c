@@ -302,9 +302,14 @@ find_dialog (void)
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
     {
       g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+      AdwDialog *dialog = NULL;
 
-      if (TESSERA_IS_CREDENTIAL_DIALOG (window) && gtk_widget_get_visible (window))
-        return window;
+      /* The dialog lives inside the main window. */
+      if (ADW_IS_APPLICATION_WINDOW (window))
+        dialog = adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (window));
+
+      if (TESSERA_IS_CREDENTIAL_DIALOG (dialog))
+        return GTK_WIDGET (dialog);
     }
 
   return NULL;
@@ -333,7 +338,8 @@ open_dialog (TesseraWindow *window,
 
   g_assert_null (find_dialog ());
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, id != NULL ? "s" : NULL, id));
-  WAIT_UNTIL ((dialog = find_dialog ()) != NULL && gtk_widget_get_mapped (dialog));
+  /* The sheet shows its content once it starts to open. */
+  WAIT_UNTIL ((dialog = find_dialog ()) != NULL && can_click (dialog, "Cancel"));
 
   return dialog;
 }
@@ -344,7 +350,7 @@ close_dialog (GtkWidget *dialog)
   GtkWidget *watched = dialog;
 
   g_object_add_weak_pointer (G_OBJECT (watched), (gpointer *) &watched);
-  gtk_window_close (GTK_WINDOW (dialog));
+  adw_dialog_close (ADW_DIALOG (dialog));
   WAIT_UNTIL (watched == NULL);
 }
 

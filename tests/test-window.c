@@ -928,8 +928,7 @@ test_select (Fixture       *f,
   TesseraCredential *first, *second;
   TesseraCredentialTile *first_tile, *second_tile;
   GtkWidget *emblem;
-  GtkWidget *dialog = NULL;
-  GList *toplevels;
+  AdwDialog *dialog = NULL;
 
   first = add_credential (f, "First", NULL, ACCOUNT_A, NULL, NULL);
   second = add_credential (f, "Second", NULL, ACCOUNT_A, NULL, NULL);
@@ -965,15 +964,12 @@ test_select (Fixture       *f,
 
   /* …and on the selected one opens the editor. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (first_tile), "credential.activate", NULL));
-  toplevels = gtk_window_list_toplevels ();
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (TESSERA_IS_CREDENTIAL_DIALOG (l->data))
-      dialog = l->data;
-  g_list_free (toplevels);
-  g_assert_nonnull (dialog);
+  /* It opens inside the window, not as a window of its own. */
+  dialog = adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (f->window));
+  g_assert_true (TESSERA_IS_CREDENTIAL_DIALOG (dialog));
   g_assert_true (tessera_credential_dialog_get_credential (TESSERA_CREDENTIAL_DIALOG (dialog)) == first);
-  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (f->window));
-  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_window_get_toplevels ()), ==, 1);
+  adw_dialog_force_close (ADW_DIALOG (dialog));
 }
 
 /* A click that changes what scripts use says so, and Undo puts back the

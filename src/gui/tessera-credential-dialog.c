@@ -19,7 +19,7 @@
 
 struct _TesseraCredentialDialog
 {
-  AdwWindow            parent_instance;
+  AdwDialog            parent_instance;
 
   TesseraStore        *store;
   TesseraCredential   *credential;          /* NULL when adding */
@@ -70,7 +70,7 @@ struct _TesseraCredentialDialog
   GtkLabel            *base_url_message;
 };
 
-G_DEFINE_FINAL_TYPE (TesseraCredentialDialog, tessera_credential_dialog, ADW_TYPE_WINDOW)
+G_DEFINE_FINAL_TYPE (TesseraCredentialDialog, tessera_credential_dialog, ADW_TYPE_DIALOG)
 
 enum {
   PROP_0,
@@ -281,7 +281,7 @@ set_busy (TesseraCredentialDialog *self,
    * back afterwards; Cancel is what the keyboard can do meanwhile. */
   if (busy)
     {
-      g_set_weak_pointer (&self->focus_before_busy, gtk_root_get_focus (GTK_ROOT (self)));
+      g_set_weak_pointer (&self->focus_before_busy, adw_dialog_get_focus (ADW_DIALOG (self)));
       gtk_widget_grab_focus (GTK_WIDGET (self->cancel_button));
     }
 
@@ -521,7 +521,7 @@ saved (TesseraCredentialDialog *self,
 {
   set_busy (self, FALSE);
   g_signal_emit (self, signals[SAVED], 0, credential);
-  gtk_window_close (GTK_WINDOW (self));
+  adw_dialog_close (ADW_DIALOG (self));
 }
 
 static void
@@ -812,15 +812,26 @@ clear_key (TesseraCredentialDialog *self)
   g_clear_pointer (&self->saving_token, tessera_token_unref);
 }
 
-static gboolean
-tessera_credential_dialog_close_request (GtkWindow *window)
+/* Closed by Cancel, Escape, a click outside a sheet or after Save: stop
+ * what runs and forget the key at once, not when the dialog is freed. */
+static void
+tessera_credential_dialog_closed (AdwDialog *dialog)
 {
-  TesseraCredentialDialog *self = TESSERA_CREDENTIAL_DIALOG (window);
+  TesseraCredentialDialog *self = TESSERA_CREDENTIAL_DIALOG (dialog);
 
   g_cancellable_cancel (self->cancellable);
   clear_key (self);
 
-  return GTK_WINDOW_CLASS (tessera_credential_dialog_parent_class)->close_request (window);
+  if (ADW_DIALOG_CLASS (tessera_credential_dialog_parent_class)->closed != NULL)
+    ADW_DIALOG_CLASS (tessera_credential_dialog_parent_class)->closed (dialog);
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  adw_dialog_close (ADW_DIALOG (widget));
 }
 
 static void
@@ -832,7 +843,7 @@ fill_from_credential (TesseraCredentialDialog *self)
   if (self->credential == NULL)
     {
       adw_window_title_set_title (self->window_title, _("Add Credential"));
-      gtk_window_set_title (GTK_WINDOW (self), _("Add Credential"));
+      adw_dialog_set_title (ADW_DIALOG (self), _("Add Credential"));
 
       default_base_url = g_settings_get_string (tessera_store_get_settings (self->store), "default-base-url");
       set_row_text (self, self->base_url_row,
@@ -841,7 +852,7 @@ fill_from_credential (TesseraCredentialDialog *self)
   else
     {
       adw_window_title_set_title (self->window_title, _("Edit Credential"));
-      gtk_window_set_title (GTK_WINDOW (self), _("Edit Credential"));
+      adw_dialog_set_title (ADW_DIALOG (self), _("Edit Credential"));
 
       set_row_text (self, self->name_row, tessera_credential_get_name (self->credential));
       set_row_text (self, self->description_row, tessera_credential_get_description (self->credential));
@@ -895,7 +906,7 @@ tessera_credential_dialog_constructed (GObject *object)
   g_return_if_fail (TESSERA_IS_STORE (self->store));
 
   fill_from_credential (self);
-  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->name_row));
+  adw_dialog_set_focus (ADW_DIALOG (self), GTK_WIDGET (self->name_row));
 }
 
 static void
@@ -982,7 +993,7 @@ tessera_credential_dialog_class_init (TesseraCredentialDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+  AdwDialogClass *dialog_class = ADW_DIALOG_CLASS (klass);
 
   object_class->constructed = tessera_credential_dialog_constructed;
   object_class->dispose = tessera_credential_dialog_dispose;
@@ -990,7 +1001,7 @@ tessera_credential_dialog_class_init (TesseraCredentialDialogClass *klass)
   object_class->get_property = tessera_credential_dialog_get_property;
   object_class->set_property = tessera_credential_dialog_set_property;
 
-  window_class->close_request = tessera_credential_dialog_close_request;
+  dialog_class->closed = tessera_credential_dialog_closed;
 
   properties[PROP_STORE] =
     g_param_spec_object ("store", NULL, NULL,
@@ -1058,11 +1069,11 @@ tessera_credential_dialog_class_init (TesseraCredentialDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, field_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
 
+  gtk_widget_class_install_action (widget_class, "credential-dialog.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "credential-dialog.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "credential-dialog.save-unverified", NULL, save_unverified_action);
   gtk_widget_class_install_action (widget_class, "credential-dialog.use-cluster", "s", use_cluster_action);
 
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void
@@ -1079,26 +1090,23 @@ tessera_credential_dialog_init (TesseraCredentialDialog *self)
 
 /**
  * tessera_credential_dialog_new:
- * @parent: (nullable): the window the dialog belongs to
  * @store: where the credential is saved
  * @credential: (nullable): the credential to edit, or %NULL to add one
  *
- * A modal dialog that checks the API key with Harness, saves through
- * @store and closes itself once saved. The caller only presents it.
+ * A dialog that checks the API key with Harness, saves through @store
+ * and closes itself once saved. The caller presents it on its window
+ * with adw_dialog_present().
  *
- * Returns: (transfer none): the dialog, owned by GTK's window list
+ * Returns: (transfer floating): the dialog
  */
-GtkWidget *
-tessera_credential_dialog_new (GtkWindow         *parent,
-                               TesseraStore      *store,
+AdwDialog *
+tessera_credential_dialog_new (TesseraStore      *store,
                                TesseraCredential *credential)
 {
-  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
   g_return_val_if_fail (TESSERA_IS_STORE (store), NULL);
   g_return_val_if_fail (credential == NULL || TESSERA_IS_CREDENTIAL (credential), NULL);
 
   return g_object_new (TESSERA_TYPE_CREDENTIAL_DIALOG,
-                       "transient-for", parent,
                        "store", store,
                        "credential", credential,
                        NULL);

@@ -10,10 +10,9 @@ G_BEGIN_DECLS
 
 #define TESSERA_TYPE_CREDENTIAL_DIALOG (tessera_credential_dialog_get_type ())
 
-G_DECLARE_FINAL_TYPE (TesseraCredentialDialog, tessera_credential_dialog, TESSERA, CREDENTIAL_DIALOG, AdwWindow)
+G_DECLARE_FINAL_TYPE (TesseraCredentialDialog, tessera_credential_dialog, TESSERA, CREDENTIAL_DIALOG, AdwDialog)
 
-GtkWidget         *tessera_credential_dialog_new            (GtkWindow               *parent,
-                                                             TesseraStore            *store,
+AdwDialog         *tessera_credential_dialog_new            (TesseraStore            *store,
                                                              TesseraCredential       *credential);
 TesseraStore      *tessera_credential_dialog_get_store      (TesseraCredentialDialog *self);
 TesseraCredential *tessera_credential_dialog_get_credential (TesseraCredentialDialog *self);

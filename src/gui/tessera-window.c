@@ -655,9 +655,8 @@ add_credential_action (GtkWidget  *widget,
                        GVariant   *parameter)
 {
   TesseraWindow *self = TESSERA_WINDOW (widget);
-  GtkWidget *dialog = tessera_credential_dialog_new (GTK_WINDOW (self), self->store, NULL);
 
-  gtk_window_present (GTK_WINDOW (dialog));
+  adw_dialog_present (tessera_credential_dialog_new (self->store, NULL), GTK_WIDGET (self));
 }
 
 static void
@@ -764,14 +763,12 @@ edit_credential_action (GtkWidget  *widget,
 {
   TesseraWindow *self = TESSERA_WINDOW (widget);
   TesseraCredential *credential;
-  GtkWidget *dialog;
 
   credential = tessera_store_lookup (self->store, g_variant_get_string (parameter, NULL));
   if (credential == NULL)
     return;
 
-  dialog = tessera_credential_dialog_new (GTK_WINDOW (self), self->store, credential);
-  gtk_window_present (GTK_WINDOW (dialog));
+  adw_dialog_present (tessera_credential_dialog_new (self->store, credential), GTK_WIDGET (self));
 }
 
 static void

@@ -285,6 +285,14 @@ class App:
                 return child
         return None
 
+    def find_dialog(self, name):
+        """A dialog shown inside the main window (AdwDialog)."""
+        return find_one(self.window, lambda n: n.roleName in ("dialog", "alert") and n.name == name
+                        and n.showing)
+
+    def toplevel_count(self):
+        return sum(1 for c in self.node.children if c.showing or c.visible)
+
     def toplevels(self):
         return ", ".join(f"[{c.roleName}] “{c.name}”" for c in self.node.children) or "none"
 
@@ -381,6 +389,21 @@ def click_node(node, what):
     rawinput.click(x + width // 2, y + height // 2)
 
 
+def scroll_into_view(node, container):
+    """Scrolls with the wheel over container, as a person would, until node
+    is inside it (a dialog taller than the screen)."""
+    if node is None:
+        return
+    cx, cy, cwidth, cheight = container.extents
+    for _ in range(20):
+        x, y, width, height = node.extents
+        if y >= cy and y + height <= cy + cheight:
+            return
+        rawinput.absoluteMotion(cx + cwidth // 2, cy + cheight // 2)
+        rawinput.click(cx + cwidth // 2, cy + cheight // 2, button=5 if y + height > cy + cheight else 4)
+        time.sleep(0.2 * slowness)
+
+
 def row(dialog, title):
     node = find_one(dialog, lambda n: n.roleName == "text" and n.name == title)
     if node is None:
@@ -407,11 +430,12 @@ def add_credential(app, fake):
         raise Failure("the main window has no button named “Add credential”; it shows: "
                       + texts_under(app.window) + "; buttons: " + buttons_under(app.window))
     add.doActionNamed("click")
-    dialog = wait_for("the dialog “Add Credential” to be showing",
-                      lambda: app.find_toplevel("filler", "Add Credential") or
-                      app.find_toplevel("frame", "Add Credential") or
-                      app.find_toplevel("dialog", "Add Credential"),
+    dialog = wait_for("the dialog “Add Credential” to be showing in the main window",
+                      lambda: app.find_dialog("Add Credential"),
                       explain=lambda: "toplevels: " + app.toplevels())
+    # Part of the main window (AdwDialog), not a window of its own.
+    if app.toplevel_count() != 1:
+        raise Failure("the dialog opened a second window; toplevels: " + app.toplevels())
 
     step("fill in the form")
     row(dialog, "Credential name").text = NAME
@@ -426,7 +450,9 @@ def add_credential(app, fake):
     # and its expander header is a "list item" with no action: open it
     # with a click, as a person does.
     if find_one(dialog, lambda n: n.roleName == "text" and n.name == "API base URL") is None:
-        click_node(find_one(dialog, lambda n: n.name == "Server" and n.roleName != "label"), "Server")
+        server = find_one(dialog, lambda n: n.name == "Server" and n.roleName != "label")
+        scroll_into_view(server, dialog)
+        click_node(server, "Server")
     base_url = wait_for("the row “API base URL” once “Server” is open",
                         lambda: find_one(dialog, lambda n: n.roleName == "text" and n.name == "API base URL"),
                         timeout=5, explain=lambda: "the dialog shows: " + texts_under(dialog))
@@ -441,10 +467,9 @@ def add_credential(app, fake):
              explain=lambda: "the dialog shows: " + texts_under(dialog))
 
     step("Save")
-    role = dialog.roleName
     save.doActionNamed("click")
     wait_for("the dialog to close after Save (verified against the fake Harness)",
-             lambda: app.find_toplevel(role, "Add Credential") is None, timeout=20,
+             lambda: app.find_dialog("Add Credential") is None, timeout=20,
              explain=lambda: "the dialog shows: " + texts_under(dialog)
              + "\nfake Harness log:\n" + fake.read_log() + "\n" + app.explain_start())
 
