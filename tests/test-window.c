@@ -192,6 +192,23 @@ find_toast_title (Fixture    *f,
   return NULL;
 }
 
+/* A toast whose title starts with @prefix */
+static GtkWidget *
+find_toast_title_prefix (Fixture    *f,
+                         const char *prefix)
+{
+  GType toast_widget_type = g_type_from_name ("AdwToastWidget");
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+
+  collect_widgets (GTK_WIDGET (f->window), GTK_TYPE_LABEL, labels);
+  for (guint i = 0; i < labels->len; i++)
+    if (g_str_has_prefix (gtk_label_get_label (g_ptr_array_index (labels, i)), prefix) &&
+        gtk_widget_get_ancestor (g_ptr_array_index (labels, i), toast_widget_type) != NULL)
+      return g_ptr_array_index (labels, i);
+
+  return NULL;
+}
+
 static guint
 count_toasts (Fixture *f)
 {
@@ -1024,6 +1041,112 @@ test_select_undo (Fixture       *f,
   g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (second));
 }
 
+/* The keyboard focus is on @tile (or on the grid's cell holding it). */
+static gboolean
+focus_on_tile (Fixture               *f,
+               TesseraCredentialTile *tile)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (f->window));
+
+  return tile != NULL && focus != NULL &&
+         (focus == GTK_WIDGET (tile) || gtk_widget_is_ancestor (focus, GTK_WIDGET (tile)) ||
+          focus == gtk_widget_get_parent (GTK_WIDGET (tile)));
+}
+
+/* Choosing a credential that cannot work asks first (AdwAlertDialog);
+ * its tile offers the fix, "Replace Key…", without a menu. */
+static void
+test_select_broken (Fixture       *f,
+                    gconstpointer  data)
+{
+  TesseraCredential *first, *broken;
+  TesseraCredentialTile *tile;
+  GtkWidget *replace, *use_anyway;
+  AdwDialog *dialog;
+
+  first = add_credential (f, "First", NULL, ACCOUNT_A, "alice", NULL);
+  /* Unknown to the fake Harness: its check says rejected. */
+  broken = add_credential (f, "Broken", NULL, ACCOUNT_A, NULL, NULL);
+  open_window (f, FALSE);
+  WAIT_UNTIL (count_bound_tiles (f) == 2);
+  tile = find_tile (f, "Broken");
+
+  /* Not verified yet: nothing to fix. */
+  g_assert_null (find_widget (GTK_WIDGET (tile), GTK_TYPE_BUTTON, button_has_label, "Replace Key…"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.verify", NULL));
+  WAIT_UNTIL (tessera_credential_get_status (broken) == TESSERA_CREDENTIAL_STATUS_REJECTED);
+  /* The failure's toast names the credential it is about. */
+  WAIT_UNTIL (find_toast_title_prefix (f, "“Broken”: ") != NULL);
+  WAIT_UNTIL ((replace = find_widget (GTK_WIDGET (tile), GTK_TYPE_BUTTON, button_has_label, "Replace Key…")) != NULL);
+  g_assert_null (find_widget (GTK_WIDGET (find_tile (f, "First")), GTK_TYPE_BUTTON, button_has_label, "Replace Key…"));
+
+  /* A click asks first; Cancel (or Escape) keeps what scripts use. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.select", NULL));
+  dialog = adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (f->window));
+  g_assert_true (ADW_IS_ALERT_DIALOG (dialog));
+  g_assert_cmpstr (adw_alert_dialog_get_heading (ADW_ALERT_DIALOG (dialog)), ==, "Use “Broken” for Scripts?");
+  g_assert_cmpstr (adw_alert_dialog_get_body (ADW_ALERT_DIALOG (dialog)), ==,
+                   "Harness rejected its key when it was last checked: scripts that use it will fail.");
+  g_assert_cmpstr (adw_alert_dialog_get_default_response (ADW_ALERT_DIALOG (dialog)), ==, "cancel");
+  g_assert_true (adw_dialog_close (dialog));
+  WAIT_UNTIL (adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (f->window)) == NULL);
+  g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (first));
+  iterate_for (100);
+  g_assert_null (find_toast_title (f, "Scripts now use “Broken”"));
+
+  /* "Use Anyway" does it, with the usual toast. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.select", NULL));
+  dialog = adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (f->window));
+  g_assert_true (ADW_IS_ALERT_DIALOG (dialog));
+  WAIT_UNTIL ((use_anyway = find_widget (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, button_has_label, "_Use Anyway")) != NULL);
+  g_signal_emit_by_name (use_anyway, "clicked");
+  WAIT_UNTIL (g_strcmp0 (tessera_store_get_selected_id (f->store), tessera_credential_get_id (broken)) == 0);
+  WAIT_UNTIL (find_toast_title (f, "Scripts now use “Broken”") != NULL);
+  WAIT_UNTIL (adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (f->window)) == NULL);
+
+  /* Going back to a working one does not ask. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "First")), "credential.select", NULL));
+  g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (first));
+  g_assert_null (adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (f->window)));
+
+  /* "Replace Key…" opens the editor of that credential in the key row. */
+  g_signal_emit_by_name (replace, "clicked");
+  dialog = adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (f->window));
+  g_assert_true (TESSERA_IS_CREDENTIAL_DIALOG (dialog));
+  g_assert_true (tessera_credential_dialog_get_credential (TESSERA_CREDENTIAL_DIALOG (dialog)) == broken);
+  WAIT_UNTIL (gtk_root_get_focus (GTK_ROOT (f->window)) != NULL &&
+              gtk_widget_get_ancestor (gtk_root_get_focus (GTK_ROOT (f->window)), ADW_TYPE_PASSWORD_ENTRY_ROW) != NULL);
+  adw_dialog_force_close (dialog);
+}
+
+/* Escape in the search entry leaves the search: every tile is back and
+ * the focus is on the tiles, not on a hidden entry. */
+static void
+test_search_escape (Fixture       *f,
+                    gconstpointer  data)
+{
+  GtkWidget *entry, *focus;
+
+  add_credential (f, "Alpha", NULL, ACCOUNT_A, NULL, NULL);
+  add_credential (f, "Beta", NULL, ACCOUNT_A, NULL, NULL);
+  open_window (f, FALSE);
+  WAIT_UNTIL (count_bound_tiles (f) == 2);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.search", NULL));
+  entry = find_widget (GTK_WIDGET (f->window), GTK_TYPE_SEARCH_ENTRY, NULL, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "alp");
+  WAIT_UNTIL (count_bound_tiles (f) == 1);
+
+  /* What GtkSearchEntry's Escape binding emits */
+  g_signal_emit_by_name (entry, "stop-search");
+  WAIT_UNTIL (count_bound_tiles (f) == 2);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  g_assert_false (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (find_widget (GTK_WIDGET (f->window), GTK_TYPE_SEARCH_BAR, NULL, NULL))));
+  focus = gtk_root_get_focus (GTK_ROOT (f->window));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_get_ancestor (focus, GTK_TYPE_GRID_VIEW) != NULL);
+}
+
 static void
 test_delete_undo (Fixture       *f,
                   gconstpointer  data)
@@ -1054,6 +1177,8 @@ test_delete_undo (Fixture       *f,
 
   WAIT_UNTIL (tessera_store_lookup (f->store, id) != NULL);
   WAIT_UNTIL (count_bound_tiles (f) == 2);
+  /* The focus is on the tile that came back. */
+  WAIT_UNTIL (focus_on_tile (f, find_tile (f, "Doomed")));
   WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") == NULL);
   iterate_for (200);
 
@@ -1780,6 +1905,8 @@ main (int   argc,
   ADD ("tile-states", test_tile_states);
   ADD ("select", test_select);
   ADD ("select-undo", test_select_undo);
+  ADD ("select-broken", test_select_broken);
+  ADD ("search-escape", test_search_escape);
   ADD ("delete-undo", test_delete_undo);
   ADD ("delete-undo-among-toasts", test_delete_undo_among_toasts);
   ADD ("delete-twice", test_delete_twice);

@@ -1212,3 +1212,17 @@ tessera_credential_dialog_get_banner_text (TesseraCredentialDialog *self)
 
   return self->banner_text;
 }
+
+/**
+ * tessera_credential_dialog_focus_key:
+ *
+ * Starts the dialog in the API key row, for "Replace Key…": the rest of
+ * the credential stays as it is.
+ */
+void
+tessera_credential_dialog_focus_key (TesseraCredentialDialog *self)
+{
+  g_return_if_fail (TESSERA_IS_CREDENTIAL_DIALOG (self));
+
+  adw_dialog_set_focus (ADW_DIALOG (self), GTK_WIDGET (self->key_row));
+}

@@ -17,6 +17,7 @@ AdwDialog         *tessera_credential_dialog_new            (TesseraStore       
 TesseraStore      *tessera_credential_dialog_get_store      (TesseraCredentialDialog *self);
 TesseraCredential *tessera_credential_dialog_get_credential (TesseraCredentialDialog *self);
 gboolean           tessera_credential_dialog_get_busy       (TesseraCredentialDialog *self);
+void               tessera_credential_dialog_focus_key      (TesseraCredentialDialog *self);
 
 /* For tests: what the dialog tells the user right now. */
 const char        *tessera_credential_dialog_get_field_message (TesseraCredentialDialog *self,

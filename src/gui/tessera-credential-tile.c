@@ -26,6 +26,7 @@ struct _TesseraCredentialTile
   GtkWidget         *selected_emblem;
   GtkWidget         *selected_label;   /* "Used by scripts": not the colour alone */
   GtkWidget         *state_spinner;
+  GtkWidget         *replace_button;   /* "Replace Key…" on a broken tile */
 
   /* template */
   GtkWidget         *header_box;
@@ -73,6 +74,7 @@ static const struct {
   { "credential.copy-account-id", "win.copy-account-id" },
   { "credential.delete", "win.delete-credential" },
   { "credential.select", "win.select-credential" },
+  { "credential.replace-key", "win.replace-key" },
 };
 
 static const char *state_styles[] = { "success", "warning", "error", "dim-label" };
@@ -139,11 +141,13 @@ format_verified (gint64 last_verified,
                                     "Verified · %d days ago", n), n);
 }
 
-/* What the state line says, its icon and its colour. */
+/* What the state line says, its icon and its colour; @needs_key is set
+ * when a new key is the fix (expired, expiring, rejected, missing). */
 static char *
 describe_state (TesseraCredential  *credential,
                 const char        **icon_name,
-                const char        **style)
+                const char        **style,
+                gboolean           *needs_key)
 {
   TesseraCredentialStatus status = tessera_credential_get_status (credential);
   int days;
@@ -156,6 +160,7 @@ describe_state (TesseraCredential  *credential,
         {
           *icon_name = "dialog-error-symbolic";
           *style = "error";
+          *needs_key = TRUE;
           return g_strdup (_("Expired"));
         }
       /* Days are rounded up: under a day left is "in 1 day". */
@@ -163,6 +168,7 @@ describe_state (TesseraCredential  *credential,
         {
           *icon_name = "dialog-warning-symbolic";
           *style = "warning";
+          *needs_key = TRUE;
           return g_strdup_printf (ngettext ("Expires in %d day",
                                             "Expires in %d days", days), days);
         }
@@ -174,11 +180,13 @@ describe_state (TesseraCredential  *credential,
     case TESSERA_CREDENTIAL_STATUS_REJECTED:
       *icon_name = "dialog-error-symbolic";
       *style = "error";
+      *needs_key = TRUE;
       return g_strdup (_("Rejected"));
 
     case TESSERA_CREDENTIAL_STATUS_EXPIRED:
       *icon_name = "dialog-error-symbolic";
       *style = "error";
+      *needs_key = TRUE;
       return g_strdup (_("Expired"));
 
     case TESSERA_CREDENTIAL_STATUS_FORBIDDEN:
@@ -194,6 +202,7 @@ describe_state (TesseraCredential  *credential,
     case TESSERA_CREDENTIAL_STATUS_TOKEN_MISSING:
       *icon_name = "dialog-warning-symbolic";
       *style = "warning";
+      *needs_key = TRUE;
       return g_strdup (_("Token missing"));
 
     case TESSERA_CREDENTIAL_STATUS_UNVERIFIED:
@@ -244,6 +253,7 @@ update_state (TesseraCredentialTile *self)
   const char *detail = NULL;
   gboolean checking = FALSE;
   gboolean selected = FALSE;
+  gboolean needs_key = FALSE;
 
   g_clear_pointer (&self->state_text, g_free);
 
@@ -256,8 +266,22 @@ update_state (TesseraCredentialTile *self)
       if (checking)
         self->state_text = g_strdup (_("Checking…"));
       else
-        self->state_text = describe_state (self->credential, &icon_name, &style);
+        self->state_text = describe_state (self->credential, &icon_name, &style, &needs_key);
     }
+
+  /* The fix on the tile itself, no menu needed. */
+  if (needs_key && self->replace_button == NULL)
+    {
+      self->replace_button = g_object_new (GTK_TYPE_BUTTON,
+                                           "label", _("Replace Key…"),
+                                           "action-name", "credential.replace-key",
+                                           "valign", GTK_ALIGN_CENTER,
+                                           "css-classes", (const char *[]) { "replace-key", NULL },
+                                           NULL);
+      gtk_box_append (GTK_BOX (self->state_box), self->replace_button);
+    }
+  if (self->replace_button != NULL)
+    gtk_widget_set_visible (self->replace_button, needs_key);
 
   gtk_label_set_label (GTK_LABEL (self->state_label), self->state_text);
   set_tooltip (self->state_label, string_is_set (detail) ? detail : NULL);

@@ -384,6 +384,8 @@ stop_search_cb (TesseraWindow  *self,
 {
   gtk_search_bar_set_search_mode (GTK_SEARCH_BAR (self->search_bar), FALSE);
   gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  /* Back to the tiles, not to a hidden entry. */
+  gtk_widget_grab_focus (self->grid_view);
 }
 
 static GtkWidget *
@@ -710,6 +712,28 @@ retry_keyring_action (GtkWidget  *widget,
                                  reconcile_cb, g_object_ref (self));
 }
 
+/* Puts the keyboard focus on a credential's tile (scrolled into view),
+ * as after Undo: the person carries on where the tile is back. */
+static void
+focus_credential (TesseraWindow *self,
+                  const char    *id)
+{
+  GListModel *model = G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (self->grid_view)));
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+      if (TESSERA_IS_CREDENTIAL (item) &&
+          g_strcmp0 (tessera_credential_get_id (TESSERA_CREDENTIAL (item)), id) == 0)
+        {
+          gtk_grid_view_scroll_to (GTK_GRID_VIEW (self->grid_view), i, GTK_LIST_SCROLL_FOCUS, NULL);
+          return;
+        }
+    }
+}
+
 static void
 undo_select_cb (TesseraWindow *self,
                 AdwToast      *toast)
@@ -720,15 +744,14 @@ undo_select_cb (TesseraWindow *self,
   /* "": none was selected before. The one chosen then may be gone. */
   if (!tessera_store_select (self->store, previous, &error))
     report_error (self, error);
+  else if (*previous != '\0')
+    focus_credential (self, previous);
 }
 
 static void
-select_credential_action (GtkWidget  *widget,
-                          const char *action_name,
-                          GVariant   *parameter)
+select_now (TesseraWindow *self,
+            const char    *id)
 {
-  TesseraWindow *self = TESSERA_WINDOW (widget);
-  const char *id = g_variant_get_string (parameter, NULL);
   g_autofree char *previous = g_strdup (tessera_store_get_selected_id (self->store));
   g_autofree char *title = NULL;
   g_autoptr(GError) error = NULL;
@@ -756,6 +779,85 @@ select_credential_action (GtkWidget  *widget,
   add_undo_toast (self, toast, undo_select_cb);
 }
 
+/* Why scripts would fail with this credential, or NULL when they would
+ * not (as far as the last check knows). */
+static const char *
+broken_reason (TesseraCredential *credential)
+{
+  switch (tessera_credential_get_status (credential))
+    {
+    case TESSERA_CREDENTIAL_STATUS_EXPIRED:
+      return _("Its key has expired: Harness will turn scripts that use it away.");
+
+    case TESSERA_CREDENTIAL_STATUS_VERIFIED:
+      if (tessera_credential_get_days_to_expiry (credential) < 0)
+        return _("Its key has expired: Harness will turn scripts that use it away.");
+      return NULL;
+
+    case TESSERA_CREDENTIAL_STATUS_REJECTED:
+      return _("Harness rejected its key when it was last checked: scripts that use it will fail.");
+
+    case TESSERA_CREDENTIAL_STATUS_TOKEN_MISSING:
+      return _("Its key is missing from the keyring: scripts that use it will get no key.");
+
+    /* The key works, or may: no reason to ask. */
+    case TESSERA_CREDENTIAL_STATUS_UNVERIFIED:
+    case TESSERA_CREDENTIAL_STATUS_FORBIDDEN:
+    case TESSERA_CREDENTIAL_STATUS_UNREACHABLE:
+    default:
+      return NULL;
+    }
+}
+
+static void
+confirm_select_cb (AdwAlertDialog *dialog,
+                   const char     *response,
+                   TesseraWindow  *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (dialog), "credential-id");
+
+  if (g_str_equal (response, "select"))
+    select_now (self, id);
+}
+
+static void
+select_credential_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  const char *id = g_variant_get_string (parameter, NULL);
+  TesseraCredential *credential = tessera_store_lookup (self->store, id);
+  const char *reason;
+  AdwDialog *dialog;
+
+  if (credential == NULL || tessera_credential_get_selected (credential))
+    return;
+
+  /* A click should not quietly hand scripts a key that cannot work. */
+  reason = broken_reason (credential);
+  if (reason == NULL)
+    {
+      select_now (self, id);
+      return;
+    }
+
+  dialog = adw_alert_dialog_new (NULL, reason);
+  /* TRANSLATORS: %s is a credential's name */
+  adw_alert_dialog_format_heading (ADW_ALERT_DIALOG (dialog), _("Use “%s” for Scripts?"),
+                                   tessera_credential_get_name (credential));
+  adw_alert_dialog_add_responses (ADW_ALERT_DIALOG (dialog),
+                                  "cancel", _("_Cancel"),
+                                  "select", _("_Use Anyway"),
+                                  NULL);
+  adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (dialog), "select", ADW_RESPONSE_DESTRUCTIVE);
+  adw_alert_dialog_set_default_response (ADW_ALERT_DIALOG (dialog), "cancel");
+  adw_alert_dialog_set_close_response (ADW_ALERT_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "credential-id", g_strdup (id), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_select_cb), self, G_CONNECT_DEFAULT);
+  adw_dialog_present (dialog, GTK_WIDGET (self));
+}
+
 static void
 edit_credential_action (GtkWidget  *widget,
                         const char *action_name,
@@ -771,18 +873,67 @@ edit_credential_action (GtkWidget  *widget,
   adw_dialog_present (tessera_credential_dialog_new (self->store, credential), GTK_WIDGET (self));
 }
 
+/* "Replace Key…" on an expired, expiring, rejected or keyless tile: the
+ * editor, ready for the new key. */
+static void
+replace_key_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  TesseraCredential *credential;
+  AdwDialog *dialog;
+
+  credential = tessera_store_lookup (self->store, g_variant_get_string (parameter, NULL));
+  if (credential == NULL)
+    return;
+
+  dialog = tessera_credential_dialog_new (self->store, credential);
+  tessera_credential_dialog_focus_key (TESSERA_CREDENTIAL_DIALOG (dialog));
+  adw_dialog_present (dialog, GTK_WIDGET (self));
+}
+
+/* One credential's check, started from its tile. */
+typedef struct
+{
+  TesseraWindow *self;
+  char          *id;
+} VerifyOne;
+
+static void
+verify_one_free (VerifyOne *data)
+{
+  g_object_unref (data->self);
+  g_free (data->id);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VerifyOne, verify_one_free)
+
 static void
 verify_credential_cb (GObject      *source,
                       GAsyncResult *result,
                       gpointer      user_data)
 {
-  g_autoptr(TesseraWindow) self = user_data;
+  g_autoptr(VerifyOne) data = user_data;
+  TesseraWindow *self = data->self;
+  const char *id = data->id;
   g_autoptr(GError) error = NULL;
+  TesseraCredential *credential;
 
   tessera_store_verify_finish (TESSERA_STORE (source), result, &error);
 
-  /* The tile already shows the new state; the toast says why. */
-  if (error != NULL)
+  /* The tile already shows the new state; the toast says why, and which
+   * credential it is about (another may be checked at the same time). */
+  if (error != NULL && !is_cancelled (error) && !is_closed (self) && !is_keyring_problem (error) &&
+      (credential = tessera_store_lookup (self->store, id)) != NULL)
+    {
+      /* TRANSLATORS: a credential's name, then why its check failed */
+      g_autofree char *title = g_strdup_printf (_("“%s”: %s"), tessera_credential_get_name (credential),
+                                                error->message);
+      show_toast (self, title);
+    }
+  else if (error != NULL)
     report_error (self, error);
   else if (!is_closed (self))
     hide_keyring_problem (self);
@@ -794,9 +945,11 @@ verify_credential_action (GtkWidget  *widget,
                           GVariant   *parameter)
 {
   TesseraWindow *self = TESSERA_WINDOW (widget);
+  VerifyOne *data = g_new0 (VerifyOne, 1);
 
-  tessera_store_verify_async (self->store, g_variant_get_string (parameter, NULL),
-                              self->cancellable, verify_credential_cb, g_object_ref (self));
+  data->self = g_object_ref (self);
+  data->id = g_variant_dup_string (parameter, NULL);
+  tessera_store_verify_async (self->store, data->id, self->cancellable, verify_credential_cb, data);
 }
 
 static gboolean
@@ -925,6 +1078,8 @@ undo_delete_cb (TesseraWindow *self,
   pending->undone = TRUE;
   if (!tessera_store_undo_remove (pending->store, pending->id, &error))
     report_error (self, error);
+  else
+    focus_credential (self, pending->id);
 }
 
 static void
@@ -1348,6 +1503,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.retry-keyring", NULL, retry_keyring_action);
   gtk_widget_class_install_action (widget_class, "win.select-credential", "s", select_credential_action);
   gtk_widget_class_install_action (widget_class, "win.edit-credential", "s", edit_credential_action);
+  gtk_widget_class_install_action (widget_class, "win.replace-key", "s", replace_key_action);
   gtk_widget_class_install_action (widget_class, "win.verify-credential", "s", verify_credential_action);
   gtk_widget_class_install_action (widget_class, "win.copy-token", "s", copy_token_action);
   gtk_widget_class_install_action (widget_class, "win.copy-account-id", "s", copy_account_id_action);
