@@ -1509,7 +1509,10 @@ count_columns (Fixture   *f,
       GtkWidget *tile = g_ptr_array_index (tiles, i);
       graphene_point_t at;
 
+      /* Bound and laid out: the grid keeps a few tiles below the view
+       * bound but not allocated. */
       if (tessera_credential_tile_get_credential (TESSERA_CREDENTIAL_TILE (tile)) == NULL ||
+          !gtk_widget_get_mapped (tile) || gtk_widget_get_width (tile) == 0 ||
           !gtk_widget_compute_point (tile, grid, &GRAPHENE_POINT_INIT (0, 0), &at))
         continue;
       g_hash_table_add (edges, GINT_TO_POINTER ((int) at.x));
@@ -1563,6 +1566,128 @@ test_columns_follow_width (Fixture       *f,
       g_assert_cmpuint (columns, <=, 6);
       if (columns < 6)
         g_assert_cmpint ((int) (columns + 1) * cell_width, >, gtk_widget_get_width (grid));
+
+      window = g_steal_pointer (&f->window);
+      g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+      gtk_window_destroy (GTK_WINDOW (window));
+      g_object_unref (window);
+      WAIT_UNTIL (window == NULL);
+    }
+}
+
+static gboolean
+widget_has_tooltip (GtkWidget     *widget,
+                    gconstpointer  tooltip)
+{
+  return g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0;
+}
+
+/* Buttons with @tooltip on screen, and whether that one is in the
+ * bottom bar. */
+static guint
+count_mapped_buttons (Fixture    *f,
+                      const char *tooltip,
+                      gboolean   *in_bottom_bar)
+{
+  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+  guint n = 0;
+
+  collect_widgets (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (buttons, i);
+
+      if (widget_has_tooltip (button, tooltip) && gtk_widget_get_mapped (button) &&
+          gtk_widget_get_child_visible (button))
+        {
+          n++;
+          *in_bottom_bar = gtk_widget_get_ancestor (button, GTK_TYPE_ACTION_BAR) != NULL;
+        }
+    }
+
+  return n;
+}
+
+/* The window's title label shows all of "Tessera", not "Tes…". */
+static void
+assert_title_whole (Fixture *f)
+{
+  GtkWidget *header = find_widget (GTK_WIDGET (f->window), ADW_TYPE_HEADER_BAR, NULL, NULL);
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  gboolean found = FALSE;
+
+  collect_widgets (header, GTK_TYPE_LABEL, labels);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      GtkWidget *label = g_ptr_array_index (labels, i);
+
+      if (g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)), "Tessera") != 0 || !gtk_widget_get_mapped (label))
+        continue;
+      found = TRUE;
+      g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (label))));
+    }
+  g_assert_true (found);
+}
+
+static gboolean
+add_tile_shown (Fixture *f)
+{
+  GtkWidget *tile = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, widget_has_css_class, "add-tile");
+
+  return tile != NULL && gtk_widget_get_mapped (tile);
+}
+
+/* Down to GNOME's smallest window (360 x 294): Verify All and Search move
+ * to a bottom bar, the title keeps its room, the "Add credential" tile
+ * gives way to the header's button and the tiles are one column of cards
+ * as wide as the window. Wide again, all of it comes back. */
+static void
+test_narrow (Fixture       *f,
+             gconstpointer  data)
+{
+  GSettings *settings = tessera_store_get_settings (f->store);
+  static const int widths[] = { 360, 1200, 600 };
+  gboolean in_bottom_bar = FALSE;
+
+  for (guint i = 0; i < 3; i++)
+    add_credential (f, i == 0 ? "Alpha" : i == 1 ? "Beta" : "Gamma", NULL, ACCOUNT_A, NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      TesseraWindow *window;
+      gboolean narrow = widths[i] < 500;
+
+      g_test_message ("window %d px wide", widths[i]);
+      g_settings_set_int (settings, "window-width", widths[i]);
+      g_settings_set_int (settings, "window-height", 294);
+      open_window (f, FALSE);
+      WAIT_UNTIL (count_bound_tiles (f) == 3);
+      WAIT_UNTIL ((adw_application_window_get_current_breakpoint (ADW_APPLICATION_WINDOW (f->window)) != NULL) == narrow);
+      iterate_for (200);
+
+      g_assert_cmpuint (count_mapped_buttons (f, "Verify All", &in_bottom_bar), ==, 1);
+      g_assert_true (in_bottom_bar == narrow);
+      g_assert_cmpuint (count_mapped_buttons (f, "Search", &in_bottom_bar), ==, 1);
+      g_assert_true (in_bottom_bar == narrow);
+      g_assert_cmpuint (count_mapped_buttons (f, "Add Credential", &in_bottom_bar), ==, 1);
+      g_assert_false (in_bottom_bar);
+      assert_title_whole (f);
+      g_assert_true (add_tile_shown (f) == !narrow);
+
+      if (narrow)
+        {
+          GtkWidget *grid = find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW, NULL, NULL);
+          int tile_width = gtk_widget_get_width (GTK_WIDGET (find_tile (f, "Alpha")));
+
+          /* One column of cards as wide as the window, less the margins. */
+          g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), <=, 360);
+          g_assert_cmpint (count_columns (f, grid), ==, 1);
+          g_assert_cmpint (tile_width, >=, gtk_widget_get_width (grid) - 40);
+
+          /* The bottom bar's Search opens the search. */
+          g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.search", NULL));
+          WAIT_UNTIL (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (find_widget (GTK_WIDGET (f->window), GTK_TYPE_SEARCH_BAR, NULL, NULL))));
+        }
 
       window = g_steal_pointer (&f->window);
       g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
@@ -1915,6 +2040,7 @@ main (int   argc,
   ADD ("search-follows-changes", test_search_follows_changes);
   ADD ("many", test_many);
   ADD ("columns-follow-width", test_columns_follow_width);
+  ADD ("narrow", test_narrow);
   ADD ("copy-token", test_copy_token);
   ADD ("copy-account-id", test_copy_account_id);
   ADD ("verify-on-open", test_verify_on_open);

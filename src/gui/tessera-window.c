@@ -36,6 +36,8 @@ struct _TesseraWindow
   guint                 fit_columns_id;
   /* tessera_window_set_search_text() is replacing the entry's text. */
   gboolean              setting_search_text;
+  /* the narrow breakpoint applies (a phone-sized window) */
+  gboolean              narrow;
 
   /* the token we put on the clipboard, to clear it again */
   GdkContentProvider   *copied_token;
@@ -332,6 +334,38 @@ credential_matches (gpointer item,
   return FALSE;
 }
 
+/* The "Add credential" tile is not a search result, and on a narrow
+ * window it gives way to the header's button: one column of cards. */
+static void
+update_add_tile (TesseraWindow *self)
+{
+  gboolean wanted = self->search_folded == NULL && !self->narrow;
+  gboolean shown = g_list_model_get_n_items (G_LIST_MODEL (self->add_model)) > 0;
+
+  if (shown && !wanted)
+    g_list_store_remove_all (self->add_model);
+  else if (!shown && wanted)
+    g_list_store_append (self->add_model, self->add_item);
+}
+
+static void grid_width_changed_cb (TesseraWindow *self);
+
+static void
+narrow_apply_cb (TesseraWindow *self)
+{
+  self->narrow = TRUE;
+  update_add_tile (self);
+  grid_width_changed_cb (self);
+}
+
+static void
+narrow_unapply_cb (TesseraWindow *self)
+{
+  self->narrow = FALSE;
+  update_add_tile (self);
+  grid_width_changed_cb (self);
+}
+
 static void
 apply_search (TesseraWindow *self,
               const char    *text)
@@ -357,11 +391,7 @@ apply_search (TesseraWindow *self,
 
   self->search_folded = g_steal_pointer (&folded);
 
-  /* The "Add credential" tile is not a search result. */
-  if (self->search_folded != NULL)
-    g_list_store_remove_all (self->add_model);
-  else if (g_list_model_get_n_items (G_LIST_MODEL (self->add_model)) == 0)
-    g_list_store_append (self->add_model, self->add_item);
+  update_add_tile (self);
 
   gtk_filter_changed (GTK_FILTER (self->filter), change);
   update_visible_page (self);
@@ -1256,11 +1286,15 @@ fit_grid_columns_cb (gpointer user_data)
       cell_width = MAX (cell_width, min);
     }
 
-  /* No cell yet: the grid keeps what it has. */
-  if (cell_width <= 0)
+  /* A narrow window: one column of cards, however small a tile can be.
+   * Otherwise, with no cell yet, the grid keeps what it has. */
+  if (self->narrow)
+    fit = 1;
+  else if (cell_width > 0)
+    fit = CLAMP (gtk_widget_get_width (self->grid_view) / cell_width, 1, GRID_MAX_COLUMNS);
+  else
     return G_SOURCE_REMOVE;
 
-  fit = CLAMP (gtk_widget_get_width (self->grid_view) / cell_width, 1, GRID_MAX_COLUMNS);
   if ((guint) fit != gtk_grid_view_get_max_columns (GTK_GRID_VIEW (self->grid_view)))
     gtk_grid_view_set_max_columns (GTK_GRID_VIEW (self->grid_view), fit);
 
@@ -1493,6 +1527,8 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, grid_view);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
+  gtk_widget_class_bind_template_callback (widget_class, narrow_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, narrow_unapply_cb);
   gtk_widget_class_bind_template_callback (widget_class, factory_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, factory_bind_cb);
   gtk_widget_class_bind_template_callback (widget_class, factory_unbind_cb);
