@@ -15,6 +15,7 @@
 #include "fake-harness.h"
 #include "tessera-application.h"
 #include "tessera-credential-dialog.h"
+#include "tessera-preferences-dialog.h"
 #include "tessera-credential-tile.h"
 #include "tessera-store.h"
 #include "tessera-window.h"
@@ -1697,6 +1698,76 @@ test_narrow (Fixture       *f,
     }
 }
 
+static gboolean
+row_has_title (GtkWidget     *widget,
+               gconstpointer  title)
+{
+  return g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+/* Preferences (Ctrl+,): the default API base URL is kept only when it is
+ * one Tessera would use; the re-check interval shows a value set outside
+ * the dialog as it is, and a choice is written at once. */
+static void
+test_preferences (Fixture       *f,
+                  gconstpointer  data)
+{
+  GSettings *settings = tessera_store_get_settings (f->store);
+  AdwDialog *dialog;
+  GtkWidget *base_url, *reverify, *message;
+  GListModel *choices;
+  g_autofree char *stored = NULL;
+  guint hour = G_MAXUINT;
+
+  g_settings_set_uint (settings, "reverify-after", 120);
+  open_window (f, FALSE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.preferences", NULL));
+  dialog = adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (f->window));
+  g_assert_true (TESSERA_IS_PREFERENCES_DIALOG (dialog));
+
+  base_url = find_widget (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW, row_has_title, "Default API base URL");
+  g_assert_nonnull (base_url);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (base_url)), ==, "https://app.harness.io");
+
+  /* Not a URL Tessera would send a key to: a sentence, nothing stored. */
+  gtk_editable_set_text (GTK_EDITABLE (base_url), "ftp://harness.example.com");
+  g_signal_emit_by_name (base_url, "apply");
+  message = find_widget (GTK_WIDGET (dialog), GTK_TYPE_LABEL, widget_has_css_class, "error");
+  g_assert_nonnull (message);
+  g_assert_true (gtk_widget_get_visible (message));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (message)), !=, "");
+  g_assert_true (gtk_widget_has_css_class (base_url, "error"));
+  stored = g_settings_get_string (settings, "default-base-url");
+  g_assert_cmpstr (stored, ==, "https://app.harness.io");
+
+  /* Typing again clears the error; a good one is stored as the core
+   * writes it. */
+  gtk_editable_set_text (GTK_EDITABLE (base_url), " https://app3.harness.io/ ");
+  g_assert_false (gtk_widget_get_visible (message));
+  g_signal_emit_by_name (base_url, "apply");
+  g_clear_pointer (&stored, g_free);
+  stored = g_settings_get_string (settings, "default-base-url");
+  g_assert_cmpstr (stored, ==, "https://app3.harness.io");
+  g_assert_false (gtk_widget_has_css_class (base_url, "error"));
+
+  /* 120 s, set outside the dialog, is shown and left alone. */
+  reverify = find_widget (GTK_WIDGET (dialog), ADW_TYPE_COMBO_ROW, row_has_title, "Check Again After");
+  g_assert_nonnull (reverify);
+  choices = adw_combo_row_get_model (ADW_COMBO_ROW (reverify));
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (choices), adw_combo_row_get_selected (ADW_COMBO_ROW (reverify))),
+                   ==, "2 minutes");
+  g_assert_cmpuint (g_settings_get_uint (settings, "reverify-after"), ==, 120);
+
+  for (guint i = 0; i < g_list_model_get_n_items (choices); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (choices), i), "1 hour") == 0)
+      hour = i;
+  g_assert_cmpuint (hour, !=, G_MAXUINT);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (reverify), hour);
+  g_assert_cmpuint (g_settings_get_uint (settings, "reverify-after"), ==, 3600);
+
+  adw_dialog_force_close (dialog);
+}
+
 static void
 test_many (Fixture       *f,
            gconstpointer  data)
@@ -2041,6 +2112,7 @@ main (int   argc,
   ADD ("many", test_many);
   ADD ("columns-follow-width", test_columns_follow_width);
   ADD ("narrow", test_narrow);
+  ADD ("preferences", test_preferences);
   ADD ("copy-token", test_copy_token);
   ADD ("copy-account-id", test_copy_account_id);
   ADD ("verify-on-open", test_verify_on_open);

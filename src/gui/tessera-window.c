@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "tessera-credential-dialog.h"
+#include "tessera-preferences-dialog.h"
 #include "tessera-credential-tile.h"
 #include "tessera-window.h"
 
@@ -903,6 +904,16 @@ edit_credential_action (GtkWidget  *widget,
   adw_dialog_present (tessera_credential_dialog_new (self->store, credential), GTK_WIDGET (self));
 }
 
+static void
+preferences_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+
+  adw_dialog_present (tessera_preferences_dialog_new (tessera_store_get_settings (self->store)), widget);
+}
+
 /* "Replace Key…" on an expired, expiring, rejected or keyless tile: the
  * editor, ready for the new key. */
 static void
@@ -1540,6 +1551,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.select-credential", "s", select_credential_action);
   gtk_widget_class_install_action (widget_class, "win.edit-credential", "s", edit_credential_action);
   gtk_widget_class_install_action (widget_class, "win.replace-key", "s", replace_key_action);
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
   gtk_widget_class_install_action (widget_class, "win.verify-credential", "s", verify_credential_action);
   gtk_widget_class_install_action (widget_class, "win.copy-token", "s", copy_token_action);
   gtk_widget_class_install_action (widget_class, "win.copy-account-id", "s", copy_account_id_action);
@@ -1548,6 +1560,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   /* A binding, not an accelerator: the search entry's own Ctrl+Z (text
    * undo) comes first. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "win.preferences", NULL);
 }
 
 static void
