@@ -503,6 +503,67 @@ def see_selected_tile(app):
              explain=lambda: f"its description is “{find_tile(app.window, NAME)[1].description}”")
 
 
+SECOND = "Second account"
+EXPIRED = "Old laptop"
+
+
+def tessera_cli(tessera, env, *args, key=None, check=True):
+    result = subprocess.run([tessera, *args], env=env, input=(key + "\n") if key else None,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            timeout=30 * slowness)
+    if check and result.returncode != 0:
+        raise Failure(f"`tessera {' '.join(args)}` exited {result.returncode}: {result.stderr.strip()}")
+    return result
+
+
+def token_now(tessera, env):
+    return tessera_cli(tessera, env, "token").stdout.strip()
+
+
+def change_selection(app, tessera, env, fake):
+    """A click on another tile hands scripts that credential, says so in a
+    toast naming it, and the toast's Undo hands them the first one back:
+    `tessera token` shows each step."""
+    step(f"tessera add “{SECOND}” (the window follows)")
+    tessera_cli(tessera, env, "add", SECOND, "--base-url", fake.url, key=fake.values["TESSERA_DEMO_SAT"])
+    cell = wait_for(f"the tile “{SECOND}” to appear in the window", lambda: find_tile(app.window, SECOND),
+                    timeout=10, explain=lambda: "the window shows: " + texts_under(app.window))[0]
+    if token_now(tessera, env) != fake.values["TESSERA_DEMO_PAT"]:
+        raise Failure("adding a second credential changed what scripts get")
+
+    step(f"click the tile “{SECOND}”")
+    click_node(cell, SECOND)
+    title = f"Scripts now use “{SECOND}”"
+    wait_for(f"a toast “{title}”",
+             lambda: find_one(app.window, lambda n: n.roleName == "label" and n.name == title),
+             timeout=5, explain=lambda: "the window shows: " + texts_under(app.window))
+    wait_for("`tessera token` to give the second key",
+             lambda: token_now(tessera, env) == fake.values["TESSERA_DEMO_SAT"], timeout=5)
+
+    step("Undo in the toast")
+    undo = wait_for("the toast's Undo button", lambda: push_button(app.window, "Undo"), timeout=5,
+                    explain=lambda: "buttons: " + buttons_under(app.window))
+    undo.doActionNamed("click")
+    wait_for("`tessera token` to give the first key again",
+             lambda: token_now(tessera, env) == fake.values["TESSERA_DEMO_PAT"], timeout=5)
+    wait_for(f"the tile “{NAME}” to be selected again",
+             lambda: is_selected(find_tile(app.window, NAME)[1]), timeout=5)
+
+
+def see_replace_key(app, tessera, env, fake):
+    """An expired credential's tile offers its fix without a menu."""
+    step(f"tessera add “{EXPIRED}” with an expired key, and verify it")
+    tessera_cli(tessera, env, "add", EXPIRED, "--base-url", fake.url, "--no-verify",
+                key=fake.values["TESSERA_DEMO_PAT_EXPIRED"])
+    tessera_cli(tessera, env, "verify", EXPIRED, check=False)
+    wait_for(f"the tile “{EXPIRED}” to say Expired and offer “Replace Key…”",
+             lambda: find_tile(app.window, EXPIRED) and
+             tile_state(find_tile(app.window, EXPIRED)[0]) == "Expired" and
+             push_button(find_tile(app.window, EXPIRED)[0], "Replace Key…"),
+             timeout=10, explain=lambda: "the window shows: " + texts_under(app.window))
+    step("the expired tile says Expired and shows “Replace Key…”")
+
+
 def journey(tmp):
     step("meson install into a temporary DESTDIR")
     tessera, datadir, schemas, moduledir = install(tmp)
@@ -561,6 +622,9 @@ def journey(tmp):
             raise Failure(f"`tessera token` exited {result.returncode} and did not print the key "
                           f"saved in the dialog; stderr: {result.stderr.strip()}")
 
+        change_selection(app, tessera, env, fake)
+        see_replace_key(app, tessera, env, fake)
+
         step("Ctrl+Q")
         app.quit()
         app = None
@@ -576,10 +640,11 @@ def journey(tmp):
 
     # The keyring belongs to the session, which other tests share.
     step("tessera remove")
-    result = subprocess.run([tessera, "remove", NAME], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, timeout=30 * slowness)
-    if result.returncode != 0:
-        raise Failure(f"`tessera remove` exited {result.returncode}: {result.stdout.strip()}")
+    for name in (NAME, SECOND, EXPIRED):
+        result = subprocess.run([tessera, "remove", name], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, timeout=30 * slowness)
+        if result.returncode != 0:
+            raise Failure(f"`tessera remove {name}` exited {result.returncode}: {result.stdout.strip()}")
 
     step("the key is in no file of the profile and in no log")
     key = fake.values["TESSERA_DEMO_PAT"]
