@@ -272,13 +272,16 @@ update_state (TesseraCredentialTile *self)
   /* The fix on the tile itself, no menu needed. */
   if (needs_key && self->replace_button == NULL)
     {
+      /* Under the state line, which keeps its width for the words. */
       self->replace_button = g_object_new (GTK_TYPE_BUTTON,
                                            "label", _("Replace Key…"),
                                            "action-name", "credential.replace-key",
-                                           "valign", GTK_ALIGN_CENTER,
+                                           "halign", GTK_ALIGN_START,
+                                           "margin-top", 8,
                                            "css-classes", (const char *[]) { "replace-key", NULL },
                                            NULL);
-      gtk_box_append (GTK_BOX (self->state_box), self->replace_button);
+      gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (self->state_box)),
+                                  self->replace_button, self->state_box);
     }
   if (self->replace_button != NULL)
     gtk_widget_set_visible (self->replace_button, needs_key);
