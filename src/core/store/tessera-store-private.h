@@ -150,13 +150,16 @@ GStrv              _tessera_store_strv_without              (const char * const 
 GStrv              _tessera_store_strv_with                 (const char * const       *strv,
                                                              const char               *s,
                                                              guint                     position);
+void               _tessera_store_batch_set_status_detail   (TesseraSettingsBatch     *batch,
+                                                             const char               *code,
+                                                             const char * const       *args);
 void               _tessera_store_batch_set_verification    (TesseraSettingsBatch     *batch,
                                                              TesseraVerification      *verification);
 void               _tessera_store_batch_forget_verification (TesseraSettingsBatch     *batch);
 void               _tessera_store_record_status             (TesseraStore             *self,
                                                              TesseraCredential        *credential,
                                                              TesseraCredentialStatus   status,
-                                                             const char               *detail);
+                                                             const char               *detail_code);
 
 /* tessera-store-validate.c */
 char              *_tessera_store_resolve_account           (const char               *account_id,

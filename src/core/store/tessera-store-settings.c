@@ -11,8 +11,8 @@
 #include "config.h"
 
 #include <string.h>
-#include <glib/gi18n-lib.h>
 
+#include "tessera-status-detail.h"
 #include "tessera-store-private.h"
 
 #define WATCH_PER_ROUND 50
@@ -34,6 +34,41 @@ GSettings *
 _tessera_store_new_main_settings (TesseraStore *self)
 {
   return g_settings_new_full (self->schema, self->settings_backend, NULL);
+}
+
+/* Older versions saved the status detail as a sentence in the language of
+ * whoever made the check ("status-detail"). Watching reads every key, so
+ * that is when such a sentence is replaced by the code form: the code
+ * whose sentence it is, in English or in this process's language, with
+ * its arguments; or, when none is (a sentence in a third language), the
+ * code TESSERA_STATUS_DETAIL_TEXT with the sentence itself, which is then
+ * shown as it is. Only the detail keys are written: the status, its
+ * time and the rest stay as they were. Until then (a command line does
+ * not watch), readers compose the same from the sentence. */
+static void
+migrate_status_detail (TesseraStore      *self,
+                       TesseraCredential *credential)
+{
+  const char *legacy = _tessera_credential_get_legacy_status_detail (credential);
+  g_auto(TesseraSettingsBatch) batch = { 0, };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+  g_auto(GStrv) args = NULL;
+
+  if (legacy == NULL || *legacy == '\0' || !_tessera_store_is_current (self, credential))
+    return;
+
+  tessera_status_detail_from_sentence (legacy, &code, &args);
+  g_debug ("Credential %s: status sentence saved as %s", tessera_credential_get_id (credential), code);
+
+  tessera_settings_batch_init (&batch, self->writer,
+                               _tessera_store_new_credential_settings (self, tessera_credential_get_id (credential)));
+  _tessera_store_batch_set_status_detail (&batch, code, (const char * const *) args);
+  if (!tessera_settings_batch_apply (&batch, &error))
+    g_message ("Could not save the status of credential %s in the new form: %s",
+               tessera_credential_get_id (credential), error->message);
+
+  _tessera_credential_reload (credential);
 }
 
 /* Following other processes' edits takes a GSettings object per
@@ -58,6 +93,7 @@ watch_some_cb (gpointer user_data)
       g_autoptr(TesseraCredential) credential = g_queue_pop_head (self->unwatched);
 
       _tessera_credential_watch (credential);
+      migrate_status_detail (self, credential);
       if (g_get_monotonic_time () - start > WATCH_ROUND_BUDGET_US)
         break;
     }
@@ -153,6 +189,21 @@ _tessera_store_strv_with (const char * const *strv,
   return g_strv_builder_end (builder);
 }
 
+/* The detail is saved as a code and its arguments, composed into a
+ * sentence only when shown (tessera-status-detail.h). Writing it also
+ * clears the sentence older versions saved instead. */
+void
+_tessera_store_batch_set_status_detail (TesseraSettingsBatch *batch,
+                                        const char           *code,
+                                        const char * const   *args)
+{
+  const char * const no_args[] = { NULL };
+
+  tessera_settings_batch_set_string (batch, "status-code", code);
+  tessera_settings_batch_set_strv (batch, "status-args", args != NULL ? args : no_args);
+  tessera_settings_batch_set_string (batch, "status-detail", "");
+}
+
 void
 _tessera_store_batch_set_verification (TesseraSettingsBatch *batch,
                                        TesseraVerification  *verification)
@@ -162,13 +213,13 @@ _tessera_store_batch_set_verification (TesseraSettingsBatch *batch,
   const char *detail = "";
 
   if (!valid)
-    detail = _("Harness says this key is not valid now: it has expired or is not valid yet.");
+    detail = "not-valid-now";
   else if (tessera_verification_get_limited_permissions (verification))
-    detail = _("Harness accepted the key, but it may not view the account’s details.");
+    detail = "limited-permissions";
 
   tessera_settings_batch_set_enum (batch, "status", valid ? TESSERA_CREDENTIAL_STATUS_VERIFIED
                                                           : TESSERA_CREDENTIAL_STATUS_EXPIRED);
-  tessera_settings_batch_set_string (batch, "status-detail", detail);
+  _tessera_store_batch_set_status_detail (batch, detail, NULL);
   tessera_settings_batch_set_string (batch, "owner-name", tessera_verification_get_owner_name (verification));
   tessera_settings_batch_set_string (batch, "owner-email", tessera_verification_get_owner_email (verification));
   tessera_settings_batch_set_int64 (batch, "expires", MAX (tessera_verification_get_expires (verification), 0));
@@ -184,7 +235,7 @@ void
 _tessera_store_batch_forget_verification (TesseraSettingsBatch *batch)
 {
   tessera_settings_batch_set_enum (batch, "status", TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
-  tessera_settings_batch_set_string (batch, "status-detail", "");
+  _tessera_store_batch_set_status_detail (batch, "", NULL);
   tessera_settings_batch_set_string (batch, "owner-name", "");
   tessera_settings_batch_set_string (batch, "owner-email", "");
   tessera_settings_batch_set_int64 (batch, "expires", 0);
@@ -200,7 +251,7 @@ void
 _tessera_store_record_status (TesseraStore            *self,
                               TesseraCredential       *credential,
                               TesseraCredentialStatus  status,
-                              const char              *detail)
+                              const char              *detail_code)
 {
   g_auto(TesseraSettingsBatch) batch = { 0, };
   g_autoptr(GError) error = NULL;
@@ -210,7 +261,7 @@ _tessera_store_record_status (TesseraStore            *self,
 
   tessera_settings_batch_init (&batch, self->writer, _tessera_store_new_credential_settings (self, tessera_credential_get_id (credential)));
   tessera_settings_batch_set_enum (&batch, "status", status);
-  tessera_settings_batch_set_string (&batch, "status-detail", detail);
+  _tessera_store_batch_set_status_detail (&batch, detail_code, NULL);
   if (!tessera_settings_batch_apply (&batch, &error))
     g_message ("Could not record the status of credential %s: %s",
                tessera_credential_get_id (credential), error->message);

@@ -14,8 +14,7 @@ static void
 record_token_missing (TesseraStore      *self,
                       TesseraCredential *credential)
 {
-  _tessera_store_record_status (self, credential, TESSERA_CREDENTIAL_STATUS_TOKEN_MISSING,
-                                _("The keyring has no key for this credential. Replace the key to use it again."));
+  _tessera_store_record_status (self, credential, TESSERA_CREDENTIAL_STATUS_TOKEN_MISSING, "token-missing");
 }
 
 GError *

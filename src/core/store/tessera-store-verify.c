@@ -10,6 +10,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "tessera-base-url.h"
+#include "tessera-harness-error-private.h"
+#include "tessera-status-detail.h"
 #include "tessera-store-private.h"
 
 typedef struct
@@ -108,9 +110,12 @@ record_verification (TesseraStore        *self,
   else
     {
       const char *correlation_id = tessera_harness_error_get_correlation_id (error);
+      g_autofree char *code = NULL;
+      g_auto(GStrv) args = NULL;
 
+      tessera_status_detail_from_error (error, &code, &args);
       tessera_settings_batch_set_enum (&batch, "status", data->status);
-      tessera_settings_batch_set_string (&batch, "status-detail", error->message);
+      _tessera_store_batch_set_status_detail (&batch, code, (const char * const *) args);
       tessera_settings_batch_set_string (&batch, "correlation-id", correlation_id);
       /* Harness answered about the token: that was a check. A failure to
        * reach it was not. */
@@ -153,8 +158,7 @@ on_verify_checked (GObject      *source,
   record_verification (self, data, verification, error);
 
   if (verification != NULL && !tessera_verification_get_valid (verification))
-    error = g_error_new_literal (TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_TOKEN_EXPIRED,
-                                 _("Harness says this key is not valid now: it has expired or is not valid yet."));
+    error = tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_TOKEN_EXPIRED, NULL, "not-valid-now", NULL);
 
   finish_verify (task, g_steal_pointer (&error));
 }
@@ -214,8 +218,7 @@ on_verify_token (GObject      *source,
 
   if (!network_available (self, tessera_credential_get_base_url (credential)))
     {
-      error = g_error_new_literal (TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_NETWORK,
-                                   _("This computer is offline, so the key could not be checked."));
+      error = tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_NETWORK, NULL, "offline", NULL);
       data->status = TESSERA_CREDENTIAL_STATUS_UNREACHABLE;
       record_verification (self, data, NULL, error);
       finish_verify (task, g_steal_pointer (&error));
