@@ -1680,7 +1680,8 @@ test_network (Fixture       *fixture,
               gconstpointer  data)
 {
   const NetworkCase *network_case = data;
-  static const char * const check_keys[] = { "status", "status-detail", "correlation-id", NULL };
+  static const char * const check_keys[] = { "status", "status-code", "status-args", "status-detail",
+                                             "correlation-id", NULL };
   g_autoptr(FakeHarness) fake = NULL;
   g_autoptr(RawServer) raw = NULL;
   g_autofree char *base_url = NULL;

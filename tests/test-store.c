@@ -24,7 +24,7 @@
 #include "tessera-base-url.h"
 #include "tessera-credential-private.h"
 #include "tessera-libsecret-backend.h"
-#include "tessera-store.h"
+#include "tessera-store-private.h"
 #include "tessera-verification-private.h"
 #include "test-keyring.h"
 #include "test-wait.h"

@@ -32,6 +32,9 @@ gboolean           _tessera_credential_get_watched   (TesseraCredential *self);
 /* The "credential-id" attribute of the keyring item that holds the
  * current token: the credential id until the token is first replaced. */
 const char        *_tessera_credential_get_secret_id (TesseraCredential *self);
+/* The sentence an older version stored as "status-detail", or "" (see
+ * tessera_credential_get_status_detail()). */
+const char        *_tessera_credential_get_legacy_status_detail (TesseraCredential *self);
 /* Re-reads every key, notifying what changed. */
 void               _tessera_credential_reload        (TesseraCredential *self);
 void               _tessera_credential_set_selected  (TesseraCredential *self,

@@ -23,6 +23,7 @@
 
 #include "tessera-credential-private.h"
 #include "tessera-enums.h"
+#include "tessera-status-detail.h"
 
 #define DAY_MS ((gint64) 24 * 60 * 60 * 1000)
 #define ATTENTION_DAYS 7
@@ -44,7 +45,10 @@ struct _TesseraCredential
   char                    *base_url;
   TesseraCredentialKind    kind;
   TesseraCredentialStatus  status;
-  char                    *status_detail;
+  char                    *status_code;
+  char                   **status_args;
+  char                    *legacy_detail;  /* "status-detail" of old versions */
+  char                    *status_detail;  /* composed from the above */
   char                    *owner_name;
   char                    *owner_email;
   gint64                   created;
@@ -92,6 +96,7 @@ static GParamSpec *properties[N_PROPS];
 typedef enum
 {
   FIELD_STRING,
+  FIELD_STRV,
   FIELD_INT64,
   FIELD_ENUM,
 } FieldType;
@@ -115,7 +120,9 @@ static const struct
     tessera_credential_kind_get_type },
   { "status",         FIELD_ENUM,   G_STRUCT_OFFSET (TesseraCredential, status),         PROP_STATUS,
     tessera_credential_status_get_type },
-  { "status-detail",  FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, status_detail),  PROP_STATUS_DETAIL, NULL },
+  { "status-code",    FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, status_code),    PROP_STATUS_DETAIL, NULL },
+  { "status-args",    FIELD_STRV,   G_STRUCT_OFFSET (TesseraCredential, status_args),    PROP_STATUS_DETAIL, NULL },
+  { "status-detail",  FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, legacy_detail),  PROP_STATUS_DETAIL, NULL },
   { "owner-name",     FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, owner_name),     PROP_OWNER_NAME, NULL },
   { "owner-email",    FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, owner_email),    PROP_OWNER_EMAIL, NULL },
   { "created",        FIELD_INT64,  G_STRUCT_OFFSET (TesseraCredential, created),        PROP_CREATED, NULL },
@@ -224,6 +231,18 @@ store_field (TesseraCredential *self,
         if (g_strcmp0 (*slot, value) == 0)
           return FALSE;
         g_free (*slot);
+        *slot = g_steal_pointer (&value);
+        return TRUE;
+      }
+
+    case FIELD_STRV:
+      {
+        char ***slot = field;
+        g_auto(GStrv) value = g_variant_dup_strv (stored, NULL);
+
+        if (*slot != NULL && g_strv_equal ((const char * const *) *slot, (const char * const *) value))
+          return FALSE;
+        g_strfreev (*slot);
         *slot = g_steal_pointer (&value);
         return TRUE;
       }
@@ -362,9 +381,13 @@ tessera_credential_finalize (GObject *object)
   g_free (self->path);
   g_free (self->token_hint);
 
+  g_free (self->status_detail);
+
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
     if (fields[i].type == FIELD_STRING)
       g_free (G_STRUCT_MEMBER (char *, self, fields[i].offset));
+    else if (fields[i].type == FIELD_STRV)
+      g_strfreev (G_STRUCT_MEMBER (char **, self, fields[i].offset));
 
   G_OBJECT_CLASS (tessera_credential_parent_class)->finalize (object);
 }
@@ -715,13 +738,52 @@ tessera_credential_get_status (TesseraCredential *self)
   return self->status;
 }
 
+/**
+ * tessera_credential_get_status_detail:
+ *
+ * The sentence is composed now, in the current language, from the code
+ * the check saved (see tessera-status-detail.h).
+ *
+ * Returns: (transfer none): a sentence explaining the status, or ""
+ */
 const char *
 tessera_credential_get_status_detail (TesseraCredential *self)
+{
+  g_autofree char *detail = NULL;
+
+  g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
+  ensure_loaded (self);
+
+  /* Only older versions write "status-detail", and every status this
+   * version writes clears it: a sentence there is newer than the code. */
+  if (self->legacy_detail != NULL && *self->legacy_detail != '\0')
+    {
+      g_autofree char *code = NULL;
+      g_auto(GStrv) args = NULL;
+
+      tessera_status_detail_from_sentence (self->legacy_detail, &code, &args);
+      detail = tessera_status_detail_compose (code, (const char * const *) args);
+    }
+  else
+    detail = tessera_status_detail_compose (self->status_code, (const char * const *) self->status_args);
+
+  /* The same pointer while the sentence stays the same. */
+  if (g_strcmp0 (detail, self->status_detail) != 0)
+    {
+      g_free (self->status_detail);
+      self->status_detail = g_steal_pointer (&detail);
+    }
+
+  return self->status_detail;
+}
+
+const char *
+_tessera_credential_get_legacy_status_detail (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
   ensure_loaded (self);
 
-  return self->status_detail;
+  return self->legacy_detail;
 }
 
 const char *

@@ -11,16 +11,21 @@
 
 #include "tessera-harness-client.h"
 #include "tessera-harness-error-private.h"
+#include "tessera-status-detail.h"
 
 typedef struct
 {
   char *correlation_id;
+  char *detail;          /* the tessera-status-detail.h code of the message */
+  char *detail_arg;
 } TesseraHarnessErrorPrivate;
 
 static void
 tessera_harness_error_private_init (TesseraHarnessErrorPrivate *priv)
 {
   priv->correlation_id = NULL;
+  priv->detail = NULL;
+  priv->detail_arg = NULL;
 }
 
 static void
@@ -28,12 +33,16 @@ tessera_harness_error_private_copy (const TesseraHarnessErrorPrivate *src,
                                     TesseraHarnessErrorPrivate       *dest)
 {
   dest->correlation_id = g_strdup (src->correlation_id);
+  dest->detail = g_strdup (src->detail);
+  dest->detail_arg = g_strdup (src->detail_arg);
 }
 
 static void
 tessera_harness_error_private_clear (TesseraHarnessErrorPrivate *priv)
 {
   g_clear_pointer (&priv->correlation_id, g_free);
+  g_clear_pointer (&priv->detail, g_free);
+  g_clear_pointer (&priv->detail_arg, g_free);
 }
 
 G_DEFINE_EXTENDED_ERROR (TesseraHarnessError, tessera_harness_error)
@@ -55,6 +64,60 @@ tessera_harness_error_new_literal (TesseraHarnessError  code,
   tessera_harness_error_set_correlation_id (error, correlation_id);
 
   return error;
+}
+
+/**
+ * tessera_harness_error_new_detail:
+ * @correlation_id: (nullable): the id Harness sent with the failure
+ * @detail: a code of tessera-status-detail.c, whose sentence is the message
+ * @arg: (nullable): its argument
+ *
+ * The error remembers @detail and @arg, so that a status recorded from it
+ * can be shown again in another language.
+ *
+ * Returns: (transfer full): a new #TESSERA_HARNESS_ERROR
+ */
+GError *
+tessera_harness_error_new_detail (TesseraHarnessError  code,
+                                  const char          *correlation_id,
+                                  const char          *detail,
+                                  const char          *arg)
+{
+  const char *args[] = { arg, NULL };
+  g_autofree char *message = tessera_status_detail_compose (detail, args);
+  GError *error = tessera_harness_error_new_literal (code, correlation_id, message);
+  TesseraHarnessErrorPrivate *priv = tessera_harness_error_get_private (error);
+
+  priv->detail = g_strdup (detail);
+  priv->detail_arg = g_strdup (arg);
+
+  return error;
+}
+
+/**
+ * _tessera_harness_error_get_detail:
+ * @arg: (out) (optional) (nullable): its argument
+ *
+ * Returns: (nullable): the code @error was made with by
+ *   tessera_harness_error_new_detail(), or %NULL
+ */
+const char *
+_tessera_harness_error_get_detail (const GError  *error,
+                                   const char   **arg)
+{
+  TesseraHarnessErrorPrivate *priv;
+
+  if (arg != NULL)
+    *arg = NULL;
+
+  if (error == NULL || error->domain != TESSERA_HARNESS_ERROR)
+    return NULL;
+
+  priv = tessera_harness_error_get_private (error);
+  if (arg != NULL)
+    *arg = priv->detail_arg;
+
+  return priv->detail;
 }
 
 void

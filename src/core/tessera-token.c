@@ -13,6 +13,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "tessera-status-detail.h"
 #include "tessera-token.h"
 
 struct _TesseraToken
@@ -103,6 +104,17 @@ ends_with_quote (const char *s,
   return FALSE;
 }
 
+/* The message is the code's sentence in tessera-status-detail.c, so that a
+ * status recorded from the error can be shown in another language. */
+static void
+set_error (GError            **error,
+           TesseraTokenError   code)
+{
+  g_autofree char *message = tessera_status_detail_token_message (code);
+
+  g_set_error_literal (error, TESSERA_TOKEN_ERROR, code, message);
+}
+
 static gboolean
 has_prefix_ci (const char *s,
                const char *prefix)
@@ -120,22 +132,19 @@ check_characters (const char  *s,
   if (has_prefix_ci (s, "x-api-key") || has_prefix_ci (s, "harness-account") ||
       has_prefix_ci (s, "authorization:") || has_prefix_ci (s, "-H "))
     {
-      g_set_error_literal (error, TESSERA_TOKEN_ERROR, TESSERA_TOKEN_ERROR_HEADER_LINE,
-                           _("This looks like a whole header line. Paste only the key that comes after “x-api-key:”."));
+      set_error (error, TESSERA_TOKEN_ERROR_HEADER_LINE);
       return FALSE;
     }
 
   if (has_prefix_ci (s, "bearer "))
     {
-      g_set_error_literal (error, TESSERA_TOKEN_ERROR, TESSERA_TOKEN_ERROR_BEARER,
-                           _("Remove the word “Bearer”: paste only the API key itself."));
+      set_error (error, TESSERA_TOKEN_ERROR_BEARER);
       return FALSE;
     }
 
   if (is_quote_at (s) || ends_with_quote (s, len))
     {
-      g_set_error_literal (error, TESSERA_TOKEN_ERROR, TESSERA_TOKEN_ERROR_QUOTED,
-                           _("Remove the quotation marks around the API key."));
+      set_error (error, TESSERA_TOKEN_ERROR_QUOTED);
       return FALSE;
     }
 
@@ -145,8 +154,7 @@ check_characters (const char  *s,
 
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f')
         {
-          g_set_error_literal (error, TESSERA_TOKEN_ERROR, TESSERA_TOKEN_ERROR_INNER_SPACE,
-                               _("The API key contains a space or a line break. Copy it again as a single line."));
+          set_error (error, TESSERA_TOKEN_ERROR_INNER_SPACE);
           return FALSE;
         }
     }
@@ -157,8 +165,7 @@ check_characters (const char  *s,
 
       if (c < 0x20 || c == 0x7f)
         {
-          g_set_error_literal (error, TESSERA_TOKEN_ERROR, TESSERA_TOKEN_ERROR_CONTROL_CHARACTER,
-                               _("The API key contains an invisible control character. Copy it again from Harness."));
+          set_error (error, TESSERA_TOKEN_ERROR_CONTROL_CHARACTER);
           return FALSE;
         }
     }
@@ -167,8 +174,7 @@ check_characters (const char  *s,
     {
       if ((guchar) s[i] >= 0x80)
         {
-          g_set_error_literal (error, TESSERA_TOKEN_ERROR, TESSERA_TOKEN_ERROR_NOT_ASCII,
-                               _("The API key contains characters that never appear in Harness keys, such as accented letters, symbols or non-breaking spaces. Copy it again from Harness."));
+          set_error (error, TESSERA_TOKEN_ERROR_NOT_ASCII);
           return FALSE;
         }
     }
@@ -214,9 +220,7 @@ tessera_token_parse (const char  *input,
   len = strnlen (input, TESSERA_TOKEN_MAX_LENGTH * 4 + 1);
   if (len > TESSERA_TOKEN_MAX_LENGTH * 4)
     {
-      g_set_error (error, TESSERA_TOKEN_ERROR, TESSERA_TOKEN_ERROR_TOO_LONG,
-                   _("This is far longer than a Harness API key (at most %d characters). Check what you copied."),
-                   TESSERA_TOKEN_MAX_LENGTH);
+      set_error (error, TESSERA_TOKEN_ERROR_TOO_LONG);
       return NULL;
     }
 
@@ -230,16 +234,13 @@ tessera_token_parse (const char  *input,
 
   if (len == 0)
     {
-      g_set_error_literal (error, TESSERA_TOKEN_ERROR, TESSERA_TOKEN_ERROR_EMPTY,
-                           _("Enter an API key. Harness keys start with “pat.” or “sat.”."));
+      set_error (error, TESSERA_TOKEN_ERROR_EMPTY);
       return NULL;
     }
 
   if (len > TESSERA_TOKEN_MAX_LENGTH)
     {
-      g_set_error (error, TESSERA_TOKEN_ERROR, TESSERA_TOKEN_ERROR_TOO_LONG,
-                   _("This is far longer than a Harness API key (at most %d characters). Check what you copied."),
-                   TESSERA_TOKEN_MAX_LENGTH);
+      set_error (error, TESSERA_TOKEN_ERROR_TOO_LONG);
       return NULL;
     }
 
@@ -253,8 +254,7 @@ tessera_token_parse (const char  *input,
 
   if (looks_like_jwt (parts, n_parts))
     {
-      g_set_error_literal (error, TESSERA_TOKEN_ERROR, TESSERA_TOKEN_ERROR_JWT,
-                           _("This is a sign-in session token (JWT), not an API key. Create a personal access token in Harness under My Profile → My API Keys."));
+      set_error (error, TESSERA_TOKEN_ERROR_JWT);
       goto fail;
     }
 
@@ -265,21 +265,18 @@ tessera_token_parse (const char  *input,
   else if (n_parts > 1 &&
            (g_ascii_strcasecmp (parts[0], "pat") == 0 || g_ascii_strcasecmp (parts[0], "sat") == 0))
     {
-      g_set_error_literal (error, TESSERA_TOKEN_ERROR, TESSERA_TOKEN_ERROR_PREFIX_CASE,
-                           _("The API key must start with lowercase “pat.” or “sat.”."));
+      set_error (error, TESSERA_TOKEN_ERROR_PREFIX_CASE);
       goto fail;
     }
   else
     {
-      g_set_error_literal (error, TESSERA_TOKEN_ERROR, TESSERA_TOKEN_ERROR_UNKNOWN_FORMAT,
-                           _("This is not a Harness API key. Personal access tokens start with “pat.” and service account tokens with “sat.”; older FirstGen keys are not supported."));
+      set_error (error, TESSERA_TOKEN_ERROR_UNKNOWN_FORMAT);
       goto fail;
     }
 
   if (n_parts != 3 && n_parts != 4)
     {
-      g_set_error_literal (error, TESSERA_TOKEN_ERROR, TESSERA_TOKEN_ERROR_SEGMENT_COUNT,
-                           _("The API key is incomplete or has extra parts: a Harness key has four parts separated by dots, like “pat.account.token.secret”."));
+      set_error (error, TESSERA_TOKEN_ERROR_SEGMENT_COUNT);
       goto fail;
     }
 
@@ -287,8 +284,7 @@ tessera_token_parse (const char  *input,
     {
       if (parts[i][0] == '\0')
         {
-          g_set_error_literal (error, TESSERA_TOKEN_ERROR, TESSERA_TOKEN_ERROR_EMPTY_SEGMENT,
-                               _("The API key has an empty part between two dots. Copy it again from Harness."));
+          set_error (error, TESSERA_TOKEN_ERROR_EMPTY_SEGMENT);
           goto fail;
         }
 
@@ -296,8 +292,7 @@ tessera_token_parse (const char  *input,
         {
           if (!is_segment_char (*c))
             {
-              g_set_error_literal (error, TESSERA_TOKEN_ERROR, TESSERA_TOKEN_ERROR_INVALID_CHARACTER,
-                                   _("The API key contains a character that Harness keys never have: only letters, digits, “-” and “_” appear between the dots."));
+              set_error (error, TESSERA_TOKEN_ERROR_INVALID_CHARACTER);
               goto fail;
             }
         }

@@ -18,7 +18,6 @@
 #include "config.h"
 
 #include <string.h>
-#include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
 
 #include "tessera-base-url.h"
@@ -146,36 +145,35 @@ wipe_and_free (gpointer data)
   tessera_secure_free (data);
 }
 
+/* The code of the reason (tessera-status-detail.c). */
 static const char *
 tls_reason (GTlsCertificateFlags flags)
 {
   /* The root cause first: a private CA's certificate usually fails
    * several checks, and installing the CA is what fixes it. */
   if (flags & G_TLS_CERTIFICATE_UNKNOWN_CA)
-    return _("it was issued by an unknown authority, or it is self-signed");
+    return "unknown-ca";
   if (flags & G_TLS_CERTIFICATE_EXPIRED)
-    return _("it has expired");
+    return "expired";
   if (flags & G_TLS_CERTIFICATE_NOT_ACTIVATED)
-    return _("it is not valid yet");
+    return "not-activated";
   if (flags & G_TLS_CERTIFICATE_BAD_IDENTITY)
-    return _("it was issued for a different server name");
+    return "bad-identity";
   if (flags & G_TLS_CERTIFICATE_REVOKED)
-    return _("it has been revoked");
+    return "revoked";
   if (flags & G_TLS_CERTIFICATE_INSECURE)
-    return _("it uses insecure cryptography");
+    return "insecure";
 
-  return _("it is not valid");
+  return "invalid";
 }
 
 static GError *
 interrupted_error (const Interruption *interruption)
 {
   if (interruption->timed_out)
-    return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_TIMED_OUT, NULL,
-                                              _("The server did not answer in time. Check your network connection and the server address, then try again."));
+    return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_TIMED_OUT, NULL, "timed-out", NULL);
 
-  return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_CANCELLED, NULL,
-                                            _("The check was cancelled."));
+  return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_CANCELLED, NULL, "cancelled", NULL);
 }
 
 /* Turns a failed exchange into a sentence for the user. The token is never
@@ -187,7 +185,8 @@ transport_error (const GError         *error,
                  const Interruption   *interruption)
 {
   TesseraHarnessError code = TESSERA_HARNESS_ERROR_NETWORK;
-  g_autofree char *message = NULL;
+  const char *detail;
+  const char *arg = NULL;
 
   if (error->domain == TESSERA_HARNESS_ERROR)
     return g_error_copy (error);
@@ -200,45 +199,43 @@ transport_error (const GError         *error,
   if (tls_errors != 0)
     {
       code = TESSERA_HARNESS_ERROR_TLS;
-      /* Translators: the argument is a reason such as “it has expired”. */
-      message = g_strdup_printf (_("The server’s security certificate cannot be trusted: %s. The API key was not sent."),
-                                 tls_reason (tls_errors));
+      detail = "tls-untrusted";
+      arg = tls_reason (tls_errors);
     }
   else if (error->domain == G_TLS_ERROR)
     {
       code = TESSERA_HARNESS_ERROR_TLS;
-      message = g_strdup (_("A secure connection to the server could not be made. Check the server address and port."));
+      detail = "tls-failed";
     }
   else if (error->domain == G_RESOLVER_ERROR)
-    message = g_strdup (_("The server name could not be found. Check the server address and your network connection."));
+    detail = "name-not-found";
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
-    message = g_strdup (_("The server refused the connection. Check the server address and port."));
+    detail = "connection-refused";
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
            g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE) ||
            g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_NOT_FOUND))
-    message = g_strdup (_("The server cannot be reached. Check your network connection."));
+    detail = "unreachable";
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     {
       code = TESSERA_HARNESS_ERROR_TIMED_OUT;
-      message = g_strdup (_("The server did not answer in time. Check your network connection and the server address, then try again."));
+      detail = "timed-out";
     }
   else if (error->domain == SOUP_SESSION_ERROR &&
            (error->code == SOUP_SESSION_ERROR_PARSING || error->code == SOUP_SESSION_ERROR_ENCODING))
     {
       code = TESSERA_HARNESS_ERROR_NOT_HARNESS;
-      message = g_strdup (_("The server’s answer is not something Harness sends. Check the server address."));
+      detail = "not-harness-answer";
     }
   else
-    message = g_strdup (_("The connection to the server was interrupted. Check your network connection, then try again."));
+    detail = "interrupted";
 
-  return tessera_harness_error_new_literal (code, NULL, message);
+  return tessera_harness_error_new_detail (code, NULL, detail, arg);
 }
 
 static GError *
 too_large_error (void)
 {
-  return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_NOT_HARNESS, NULL,
-                                            _("The server’s answer is far larger than anything Harness sends. Check the server address."));
+  return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_NOT_HARNESS, NULL, "answer-too-large", NULL);
 }
 
 static gboolean
@@ -712,8 +709,8 @@ send_validate (GTask *owned_task)
   message = new_message (verify, SOUP_METHOD_POST, "/ng/api/token/validate");
   if (message == NULL)
     {
-      verify_return_error (task, tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_INVALID_BASE_URL, NULL,
-                                                                    _("The server address is not a valid web address. It should look like https://app.harness.io.")));
+      verify_return_error (task, tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_INVALID_BASE_URL, NULL,
+                                                                   "invalid-base-url", NULL));
       return;
     }
 
@@ -737,8 +734,8 @@ resolve_account (const char    *entered,
 
   if (typed[0] != '\0' && in_token != NULL && !g_str_equal (typed, in_token))
     {
-      g_set_error_literal (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_ACCOUNT_MISMATCH,
-                           _("This API key belongs to a different account than the account ID you entered. Check the account ID; the key was not sent."));
+      g_propagate_error (error, tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_ACCOUNT_MISMATCH, NULL,
+                                                                  "account-mismatch", NULL));
       return NULL;
     }
 
@@ -748,8 +745,8 @@ resolve_account (const char    *entered,
   if (in_token != NULL)
     return g_strdup (in_token);
 
-  g_set_error_literal (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_MISSING_ACCOUNT,
-                       _("This older kind of API key does not say which account it belongs to. Enter the account ID from Harness."));
+  g_propagate_error (error, tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_MISSING_ACCOUNT, NULL,
+                                                              "missing-account", NULL));
   return NULL;
 }
 

@@ -13,7 +13,6 @@
 
 #include <math.h>
 #include <string.h>
-#include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
 #include "tessera-harness-client.h"
@@ -241,69 +240,61 @@ not_harness_error (BodyKind    kind,
                    guint       status,
                    const char *correlation_id)
 {
-  const char *message;
+  const char *detail;
 
   switch (kind)
     {
     case BODY_HTML:
       if (status == 401 || status == 403)
-        message = _("The server answered with a sign-in web page instead of the Harness API. Check the server address and the API key.");
+        detail = "sign-in-page";
       else
-        message = _("The server answered with a web page instead of the Harness API. Check the server address.");
+        detail = "web-page";
       break;
 
     case BODY_TOO_LARGE:
-      message = _("The server’s answer is far larger than anything Harness sends. Check the server address.");
+      detail = "answer-too-large";
       break;
 
     case BODY_EMPTY:
     case BODY_NOT_JSON:
-      message = _("The server’s answer was cut off or is not the data Harness sends. Check the server address and try again.");
+      detail = "answer-cut-off";
       break;
 
     case BODY_NOT_OBJECT:
     case BODY_OBJECT:
     default:
-      message = _("The server answered with data that Harness never sends. Check the server address.");
+      detail = "unexpected-data";
       break;
     }
 
-  return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_NOT_HARNESS, correlation_id, message);
+  return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_NOT_HARNESS, correlation_id, detail, NULL);
 }
 
 static GError *
 rejected_error (const char *correlation_id)
 {
-  return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_TOKEN_REJECTED, correlation_id,
-                                            _("Harness rejected this API key. It may have been revoked, deleted or mistyped."));
+  return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_TOKEN_REJECTED, correlation_id, "token-rejected", NULL);
 }
 
 static GError *
 expired_error (const char *correlation_id)
 {
-  return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_TOKEN_EXPIRED, correlation_id,
-                                            _("This API key has expired. Create a new token in Harness and paste it here."));
+  return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_TOKEN_EXPIRED, correlation_id, "token-expired", NULL);
 }
 
 static GError *
 forbidden_error (Request     request,
                  const char *correlation_id)
 {
-  const char *message;
+  const char *detail = request == REQUEST_ACCOUNT ? "account-not-viewable" : "access-refused";
 
-  if (request == REQUEST_ACCOUNT)
-    message = _("This API key may not view the account’s details.");
-  else
-    message = _("Harness refused access with this API key. The service account may be disabled, or the key may have no access to this account.");
-
-  return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_FORBIDDEN, correlation_id, message);
+  return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_FORBIDDEN, correlation_id, detail, NULL);
 }
 
 static GError *
 rate_limited_error (const char *correlation_id)
 {
-  return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_RATE_LIMITED, correlation_id,
-                                            _("Harness is receiving too many requests right now. Wait a minute, then try again."));
+  return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_RATE_LIMITED, correlation_id, "rate-limited", NULL);
 }
 
 static GError *
@@ -311,25 +302,22 @@ bad_request_error (const char *code,
                    guint       status,
                    const char *correlation_id)
 {
-  g_autofree char *message = NULL;
+  g_autofree char *number = g_strdup_printf ("%u", status);
 
   if (g_strcmp0 (code, "INVALID_REQUEST") == 0)
-    message = g_strdup (_("Harness could not accept the request. Check the account ID."));
-  else
-    message = g_strdup_printf (_("Harness did not accept the request (HTTP error %u). Check the account ID and the server address."), status);
+    return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_BAD_REQUEST, correlation_id,
+                                             "request-not-accepted", NULL);
 
-  return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_BAD_REQUEST, correlation_id, message);
+  return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_BAD_REQUEST, correlation_id, "bad-request", number);
 }
 
 static GError *
 server_error (guint       status,
               const char *correlation_id)
 {
-  g_autofree char *message = NULL;
+  g_autofree char *number = g_strdup_printf ("%u", status);
 
-  message = g_strdup_printf (_("Harness had a problem on its side (HTTP error %u). Try again later."), status);
-
-  return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_SERVER_ERROR, correlation_id, message);
+  return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_SERVER_ERROR, correlation_id, "server-error", number);
 }
 
 /* A "status": "ERROR" or "FAILURE" body, whatever the HTTP status was. */
@@ -349,8 +337,7 @@ failure_error (Request     request,
   if (g_strcmp0 (code, "INVALID_REQUEST") == 0)
     return bad_request_error (code, 400, correlation_id);
 
-  return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_SERVER_ERROR, correlation_id,
-                                            _("Harness answered that it could not complete the check. Try again later."));
+  return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_SERVER_ERROR, correlation_id, "check-not-completed", NULL);
 }
 
 static GError *
@@ -362,8 +349,7 @@ status_error (Request     request,
   const char *correlation_id = get_string (body->root, "correlationId");
 
   if (status >= 300 && status < 400)
-    return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_REDIRECTED, correlation_id,
-                                              _("The server redirected the request to another address. Check the server address: Tessera does not follow redirects, so that your API key is never sent anywhere else."));
+    return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_REDIRECTED, correlation_id, "redirected", NULL);
 
   if (status == 429)
     return rate_limited_error (correlation_id);
@@ -396,12 +382,10 @@ status_error (Request     request,
       return forbidden_error (request, correlation_id);
 
     case 404:
-      return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_NOT_HARNESS, correlation_id,
-                                                _("There is no Harness API at this address. Check the server address, for example whether it needs “/gateway” at the end."));
+      return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_NOT_HARNESS, correlation_id, "no-harness-api", NULL);
 
     case 408:
-      return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_TIMED_OUT, correlation_id,
-                                                _("The server took too long to answer. Try again later."));
+      return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_TIMED_OUT, correlation_id, "server-too-slow", NULL);
 
     default:
       if (status >= 400 && status < 500)
@@ -410,10 +394,9 @@ status_error (Request     request,
     }
 
   {
-    g_autofree char *message = NULL;
+    g_autofree char *number = g_strdup_printf ("%u", status);
 
-    message = g_strdup_printf (_("The server gave an answer that Harness never gives (HTTP status %u). Check the server address."), status);
-    return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_NOT_HARNESS, correlation_id, message);
+    return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_NOT_HARNESS, correlation_id, "unexpected-status", number);
   }
 }
 

@@ -245,23 +245,4 @@ gboolean              tessera_store_reconcile_finish     (TesseraStore          
 void                  tessera_store_set_network_monitor  (TesseraStore          *self,
                                                           GNetworkMonitor       *monitor);
 
-/**
- * TesseraStoreWriteHook:
- * @path: the settings path about to be written, e.g.
- *   "/io/github/tessera/Tessera/" or ".../credentials/<id>/"
- *
- * GSettings does not report write failures, so every metadata write goes
- * through one seam: a key that is not writable fails it, and so does this
- * hook returning %FALSE. The write is then dropped and the operation fails
- * with TESSERA_STORE_ERROR_SETTINGS_FAILED, undoing its earlier steps.
- * For tests.
- */
-typedef gboolean (*TesseraStoreWriteHook) (TesseraStore *store,
-                                           const char   *path,
-                                           gpointer      user_data);
-
-void                  tessera_store_set_write_hook       (TesseraStore          *self,
-                                                          TesseraStoreWriteHook  hook,
-                                                          gpointer               user_data);
-
 G_END_DECLS

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-store-validate.c: the field checks, with plain-sentence errors
+ * for inline messages as the user types, and what an empty field means
+ */
+#define G_LOG_DOMAIN "tessera-store"
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "tessera-base-url.h"
+#include "tessera-store-private.h"
+
+#define NAME_MAX_CHARS 100
+#define DESCRIPTION_MAX_CHARS 1000
+#define ACCOUNT_MAX_CHARS 64
+
+gboolean
+tessera_store_validate_name (TesseraStore  *self,
+                             const char    *exclude_id,
+                             const char    *name,
+                             GError       **error)
+{
+  g_autofree char *trimmed = NULL;
+  g_autofree char *folded = NULL;
+  glong length;
+
+  g_return_val_if_fail (TESSERA_IS_STORE (self), FALSE);
+
+  if (name == NULL)
+    name = "";
+
+  if (!g_utf8_validate (name, -1, NULL))
+    {
+      g_set_error_literal (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NAME_REQUIRED,
+                           _("The name contains characters that are not text. Type it again."));
+      return FALSE;
+    }
+
+  trimmed = g_strstrip (g_strdup (name));
+  length = g_utf8_strlen (trimmed, -1);
+
+  if (length == 0)
+    {
+      g_set_error_literal (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NAME_REQUIRED,
+                           _("Enter a name."));
+      return FALSE;
+    }
+
+  if (length > NAME_MAX_CHARS)
+    {
+      g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NAME_TOO_LONG,
+                   _("The name is too long: use at most %d characters."), NAME_MAX_CHARS);
+      return FALSE;
+    }
+
+  folded = g_utf8_casefold (trimmed, -1);
+  if (_tessera_store_find_by_folded_name (self, folded, exclude_id) != NULL)
+    {
+      g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NAME_TAKEN,
+                   _("There is already a credential named “%s”. Choose another name."), trimmed);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+tessera_store_validate_description (const char  *description,
+                                    GError     **error)
+{
+  if (description == NULL)
+    return TRUE;
+
+  if (!g_utf8_validate (description, -1, NULL) ||
+      g_utf8_strlen (description, -1) > DESCRIPTION_MAX_CHARS)
+    {
+      g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_DESCRIPTION_TOO_LONG,
+                   _("The description is too long: use at most %d characters."), DESCRIPTION_MAX_CHARS);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+is_valid_account_id (const char *account_id)
+{
+  gsize length = strlen (account_id);
+
+  if (length == 0 || length > ACCOUNT_MAX_CHARS)
+    return FALSE;
+
+  for (const char *p = account_id; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+      return FALSE;
+
+  return TRUE;
+}
+
+gboolean
+tessera_store_validate_account_id (const char    *account_id,
+                                   TesseraToken  *token,
+                                   GError       **error)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (account_id != NULL ? account_id : ""));
+  const char *token_account = token != NULL ? tessera_token_get_account_id (token) : NULL;
+
+  if (*trimmed == '\0')
+    {
+      if (token_account != NULL)
+        return TRUE;
+
+      g_set_error_literal (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_ACCOUNT_REQUIRED,
+                           _("Enter the account ID: this key does not include it."));
+      return FALSE;
+    }
+
+  if (!is_valid_account_id (trimmed))
+    {
+      g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_ACCOUNT_INVALID,
+                   _("An account ID is 1 to %d letters, digits, “-” or “_”."), ACCOUNT_MAX_CHARS);
+      return FALSE;
+    }
+
+  if (token_account != NULL && strcmp (trimmed, token_account) != 0)
+    {
+      g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_ACCOUNT_MISMATCH,
+                   _("This key belongs to account “%s”, not to “%s”."), token_account, trimmed);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The account to save: the one typed, else the token's. */
+char *
+_tessera_store_resolve_account (const char   *account_id,
+                                TesseraToken *token)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (account_id != NULL ? account_id : ""));
+
+  if (*trimmed == '\0' && token != NULL && tessera_token_get_account_id (token) != NULL)
+    return g_strdup (tessera_token_get_account_id (token));
+
+  return g_steal_pointer (&trimmed);
+}
+
+char *
+_tessera_store_resolve_base_url (const char  *base_url,
+                                 GError     **error)
+{
+  if (base_url == NULL || *base_url == '\0')
+    base_url = TESSERA_DEFAULT_BASE_URL;
+
+  return tessera_base_url_normalize (base_url, error);
+}
