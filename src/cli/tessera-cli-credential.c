@@ -67,7 +67,7 @@ tessera_cli_cmd_list (TesseraCli  *cli,
 
         row[0] = g_strdup (" ");
         row[1] = g_strdup (_("NAME"));
-        row[2] = g_strdup (_("ACCOUNT"));
+        row[2] = g_strdup (_("ACCOUNT ID"));
         row[3] = g_strdup (_("KIND"));
         row[4] = g_strdup (_("STATUS"));
         row[5] = g_strdup (_("EXPIRES"));
@@ -131,6 +131,7 @@ tessera_cli_cmd_add (TesseraCli  *cli,
   g_autoptr(GAsyncResult) add_result = NULL;
   g_autofree char *base_url = NULL;
   g_autofree char *default_base_url = NULL;
+  g_autofree char *base_url_notice = NULL;
   g_auto(TesseraSecret) input = NULL;
   const char *description = NULL;
   const char *account_id = NULL;
@@ -167,9 +168,12 @@ tessera_cli_cmd_add (TesseraCli  *cli,
       base_url_arg = default_base_url[0] != '\0' ? default_base_url : TESSERA_DEFAULT_BASE_URL;
     }
 
-  base_url = tessera_base_url_normalize (base_url_arg, &error);
+  base_url = tessera_base_url_normalize_full (base_url_arg, &base_url_notice, &error);
   if (base_url == NULL)
     return tessera_cli_fail (TESSERA_CLI_EXIT_INVALID, "%s", error->message);
+  /* An address copied from an API call: say what is used instead. */
+  if (base_url_notice != NULL)
+    g_printerr ("tessera: %s\n", base_url_notice);
 
   input = tessera_cli_read_key_input ();
   token = tessera_token_parse (input, &error);

@@ -304,10 +304,55 @@ exit_code_for_error (const GError *error)
   return TESSERA_CLI_EXIT_KEYRING;
 }
 
+/**
+ * tessera_cli_error_message:
+ * @error: an error from the core
+ *
+ * The core words its sentences for the terminal already (see
+ * tessera-words.h), but for the store's few that name a window action:
+ * those are said here from their code.
+ *
+ * Returns: (transfer none): the sentence to print for @error
+ */
+const char *
+tessera_cli_error_message (const GError *error)
+{
+  if (error->domain == TESSERA_STORE_ERROR)
+    {
+      switch ((TesseraStoreError) error->code)
+        {
+        case TESSERA_STORE_ERROR_NAME_REQUIRED:
+          return _("The credential NAME must be text, and not blank.");
+
+        case TESSERA_STORE_ERROR_ACCOUNT_REQUIRED:
+          return _("Give the account ID with --account-id: this key does not include it.");
+
+        case TESSERA_STORE_ERROR_TOKEN_MISSING:
+          return _("The keyring has no key for this credential. Remove it with “tessera remove”, then add the key again with “tessera add”.");
+
+        case TESSERA_STORE_ERROR_NAME_TOO_LONG:
+        case TESSERA_STORE_ERROR_NAME_TAKEN:
+        case TESSERA_STORE_ERROR_DESCRIPTION_TOO_LONG:
+        case TESSERA_STORE_ERROR_ACCOUNT_INVALID:
+        case TESSERA_STORE_ERROR_ACCOUNT_MISMATCH:
+        case TESSERA_STORE_ERROR_NOT_FOUND:
+        case TESSERA_STORE_ERROR_NO_SECRET_SERVICE:
+        case TESSERA_STORE_ERROR_KEYRING_LOCKED:
+        case TESSERA_STORE_ERROR_SECRET_FAILED:
+        case TESSERA_STORE_ERROR_SETTINGS_FAILED:
+        case TESSERA_STORE_ERROR_BUSY:
+        default:
+          break;
+        }
+    }
+
+  return error->message;
+}
+
 int
 tessera_cli_fail_with_error (const GError *error)
 {
-  return tessera_cli_fail (exit_code_for_error (error), "%s", error->message);
+  return tessera_cli_fail (exit_code_for_error (error), "%s", tessera_cli_error_message (error));
 }
 
 int

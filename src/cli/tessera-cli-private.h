@@ -77,6 +77,7 @@ int      tessera_cli_fail               (int                      code,
                                          const char              *format,
                                          ...) G_GNUC_PRINTF (2, 3);
 int      tessera_cli_fail_with_error    (const GError            *error);
+const char *tessera_cli_error_message   (const GError            *error);
 int      tessera_cli_usage_error        (const char              *command,
                                          const char              *message);
 gboolean tessera_cli_safe_to_quote      (const char              *arg);

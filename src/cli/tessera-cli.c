@@ -19,6 +19,7 @@
 
 #include "tessera-cli-private.h"
 #include "tessera-net-module.h"
+#include "tessera-words.h"
 
 typedef int (*TesseraCliCommandFunc) (TesseraCli  *cli,
                                       int          argc,
@@ -35,7 +36,7 @@ typedef struct
 
 static const TesseraCliCommand commands[] = {
   { "list", N_("list [--json]"),
-    N_("List the saved credentials: name, account, kind, status and expiry; “*” marks the selected one."),
+    N_("List the saved credentials: name, account ID, kind, status and expiry; “*” marks the selected one."),
     N_("--json prints an array of objects with every metadata field (never the key)."),
     tessera_cli_cmd_list },
   { "add", N_("add NAME [--description TEXT] [--account-id ID] [--base-url URL] [--no-verify]"),
@@ -89,7 +90,7 @@ print_exit_codes (GString *out)
     { "1", N_("Harness turned the key down: invalid, expired, forbidden or for another account.") },
     { "2", N_("The key could not be checked: offline, timeout, TLS or server error.") },
     { "3", N_("Usage error: unknown command or option, missing or extra argument.") },
-    { "4", N_("Invalid input: no credential by that name, none selected, name taken, malformed key, account or URL.") },
+    { "4", N_("Invalid input: no credential by that name, none selected, name taken, malformed key, account ID or base URL.") },
     { "5", N_("Keyring or settings problem: keyring unavailable or locked, key missing from the keyring.") },
     { "126", N_("exec: the command could not be started.") },
     { "127", N_("exec: the command was not found.") },
@@ -201,6 +202,10 @@ tessera_cli_run (int    argc,
   /* stdout carries data (`tessera token`, --json): debug and info
    * messages, which GLib prints on stdout by default, go to stderr. */
   g_log_writer_default_set_use_stderr (TRUE);
+
+  /* The core's sentences point at standard input and options, not at the
+   * window's fields. */
+  tessera_words_set_audience (TESSERA_AUDIENCE_TERMINAL);
 
   if (argc < 2)
     {

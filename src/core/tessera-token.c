@@ -14,6 +14,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tessera-token.h"
+#include "tessera-words.h"
 
 struct _TesseraToken
 {
@@ -121,14 +122,16 @@ check_characters (const char  *s,
       has_prefix_ci (s, "authorization:") || has_prefix_ci (s, "-H "))
     {
       g_set_error_literal (error, TESSERA_TOKEN_ERROR, TESSERA_TOKEN_ERROR_HEADER_LINE,
-                           _("This looks like a whole header line. Paste only the key that comes after “x-api-key:”."));
+                           tessera_words_pick (_("This looks like a whole header line. Paste only the key that comes after “x-api-key:”."),
+                                               _("This looks like a whole header line. Give only the key that comes after “x-api-key:”.")));
       return FALSE;
     }
 
   if (has_prefix_ci (s, "bearer "))
     {
       g_set_error_literal (error, TESSERA_TOKEN_ERROR, TESSERA_TOKEN_ERROR_BEARER,
-                           _("Remove the word “Bearer”: paste only the API key itself."));
+                           tessera_words_pick (_("Remove the word “Bearer”: paste only the API key itself."),
+                                               _("Remove the word “Bearer”: give only the API key itself.")));
       return FALSE;
     }
 
@@ -231,7 +234,8 @@ tessera_token_parse (const char  *input,
   if (len == 0)
     {
       g_set_error_literal (error, TESSERA_TOKEN_ERROR, TESSERA_TOKEN_ERROR_EMPTY,
-                           _("Enter an API key. Harness keys start with “pat.” or “sat.”."));
+                           tessera_words_pick (_("Enter an API key. Harness keys start with “pat.” or “sat.”."),
+                                               _("Standard input holds no API key. Give the key there; Harness keys start with “pat.” or “sat.”.")));
       return NULL;
     }
 

@@ -26,6 +26,7 @@
 #include "tessera-harness-error-private.h"
 #include "tessera-harness-response.h"
 #include "tessera-verification-private.h"
+#include "tessera-words.h"
 
 #define DEFAULT_TIMEOUT_MS     15000
 #define DEFAULT_RETRY_DELAY_MS 1000
@@ -70,6 +71,7 @@ typedef struct
   GInputStream         *stream;
   GByteArray           *body;
   GTlsCertificateFlags  tls_errors;
+  gboolean              got_headers;    /* the server's own answer arrived, not only a proxy's */
 } Exchange;
 
 static void
@@ -241,6 +243,34 @@ too_large_error (void)
                                             _("The server’s answer is far larger than anything Harness sends. Check the server address."));
 }
 
+/* What a proxy answered instead of the server: its CONNECT failed, so
+ * nothing reached the server and asking again will not help. */
+static GError *
+proxy_error (guint status)
+{
+  g_autofree char *message = NULL;
+
+  if (status == SOUP_STATUS_BAD_GATEWAY || status == SOUP_STATUS_SERVICE_UNAVAILABLE ||
+      status == SOUP_STATUS_GATEWAY_TIMEOUT)
+    /* Translators: the argument is an HTTP status such as 502. */
+    message = g_strdup_printf (_("The proxy could not reach the server at this address (HTTP error %u from the proxy). Check the server address and the proxy settings."),
+                               status);
+  else if (status == SOUP_STATUS_PROXY_AUTHENTICATION_REQUIRED)
+    message = g_strdup (_("The proxy asks for a sign-in, which Tessera does not support (HTTP error 407 from the proxy). Check the proxy settings."));
+  else
+    message = g_strdup_printf (_("The proxy refused to connect to the server at this address (HTTP error %u from the proxy). Check the server address and the proxy settings."),
+                               status);
+
+  return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_NETWORK, NULL, message);
+}
+
+static void
+on_got_headers (SoupMessage *message,
+                Exchange    *exchange)
+{
+  exchange->got_headers = TRUE;
+}
+
 static gboolean
 on_accept_certificate (SoupMessage          *message,
                        GTlsCertificate      *certificate,
@@ -335,6 +365,14 @@ on_sent (GObject      *object,
            g_uri_get_path (soup_message_get_uri (exchange->message)),
            soup_message_get_status (exchange->message));
 
+  /* A status without headers is the proxy's answer to CONNECT, which
+   * libsoup hands over as the message's own (with an empty body). */
+  if (!exchange->got_headers && soup_message_get_status (exchange->message) != SOUP_STATUS_NONE)
+    {
+      exchange_abort (task, proxy_error (soup_message_get_status (exchange->message)));
+      return;
+    }
+
   length = soup_message_headers_get_content_length (soup_message_get_response_headers (exchange->message));
   if (length > TESSERA_HARNESS_MAX_BODY_SIZE)
     {
@@ -379,6 +417,7 @@ exchange_async (TesseraHarnessClient *self,
    * the server points (harness-api.md §7). */
   soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
   g_signal_connect (message, "accept-certificate", G_CALLBACK (on_accept_certificate), exchange);
+  g_signal_connect (message, "got-headers", G_CALLBACK (on_got_headers), exchange);
 
   self->n_requests++;
   soup_session_send_async (session, message, G_PRIORITY_DEFAULT, exchange->cancellable,
@@ -738,7 +777,8 @@ resolve_account (const char    *entered,
   if (typed[0] != '\0' && in_token != NULL && !g_str_equal (typed, in_token))
     {
       g_set_error_literal (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_ACCOUNT_MISMATCH,
-                           _("This API key belongs to a different account than the account ID you entered. Check the account ID; the key was not sent."));
+                           tessera_words_pick (_("This API key belongs to a different account than the account ID you entered. Check the account ID; the key was not sent."),
+                                               _("This API key belongs to a different account than the one --account-id gives. Check the account ID; the key was not sent.")));
       return NULL;
     }
 
@@ -749,7 +789,8 @@ resolve_account (const char    *entered,
     return g_strdup (in_token);
 
   g_set_error_literal (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_MISSING_ACCOUNT,
-                       _("This older kind of API key does not say which account it belongs to. Enter the account ID from Harness."));
+                       tessera_words_pick (_("This older kind of API key does not say which account it belongs to. Enter the account ID from Harness."),
+                                           _("This older kind of API key does not say which account it belongs to. Give the account ID from Harness with --account-id.")));
   return NULL;
 }
 
@@ -887,6 +928,24 @@ tessera_harness_client_set_tls_database (TesseraHarnessClient *self,
 
   soup_session_set_tls_database (self->session, database);
   soup_session_set_tls_database (self->direct_session, database);
+}
+
+/**
+ * tessera_harness_client_set_proxy_resolver:
+ * @resolver: (nullable): the proxy resolver for addresses that are not
+ *   this computer; %NULL for none
+ *
+ * For tests: the system's resolver is used otherwise. Loopback addresses
+ * never go through a proxy, whatever this says.
+ */
+void
+tessera_harness_client_set_proxy_resolver (TesseraHarnessClient *self,
+                                           GProxyResolver       *resolver)
+{
+  g_return_if_fail (TESSERA_IS_HARNESS_CLIENT (self));
+  g_return_if_fail (resolver == NULL || G_IS_PROXY_RESOLVER (resolver));
+
+  soup_session_set_proxy_resolver (self->session, resolver);
 }
 
 /**

@@ -20,6 +20,7 @@
 #include "tessera-harness-error-private.h"
 #include "tessera-harness-response.h"
 #include "tessera-verification-private.h"
+#include "tessera-words.h"
 
 /* Deeper JSON is not Harness's, and json-glib's recursive parser must not
  * be handed a megabyte of "[". */
@@ -282,7 +283,11 @@ static GError *
 expired_error (const char *correlation_id)
 {
   return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_TOKEN_EXPIRED, correlation_id,
-                                            _("This API key has expired. Create a new token in Harness and paste it here."));
+                                            /* The store keeps this sentence as the credential's
+                                             * status detail, which the window shows too: the
+                                             * terminal's words must read well there. */
+                                            tessera_words_pick (_("This API key has expired. Create a new token in Harness and paste it here."),
+                                                                _("This API key has expired. Create a new token in Harness to replace it.")));
 }
 
 static GError *
@@ -323,11 +328,24 @@ bad_request_error (const char *code,
 
 static GError *
 server_error (guint       status,
+              const Body *body,
               const char *correlation_id)
 {
   g_autofree char *message = NULL;
 
-  message = g_strdup_printf (_("Harness had a problem on its side (HTTP error %u). Try again later."), status);
+  /* Harness never answers "not implemented" to the two requests Tessera
+   * makes: whatever answers at this address is something else. */
+  if (status == 501)
+    return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_NOT_HARNESS, correlation_id,
+                                              _("The server at this address is not Harness: it does not know the request Harness answers (HTTP error 501). Check the server address."));
+
+  /* Harness's own failures come as its JSON; a bad gateway or gateway
+   * timeout without it is a proxy or load balancer in front of Harness
+   * that could not get through. Still worth the retries: they recover. */
+  if ((status == 502 || status == 504) && body->kind != BODY_OBJECT)
+    message = g_strdup_printf (_("A proxy or gateway in front of the server could not reach it (HTTP error %u). Try again later; if this goes on, check the server address."), status);
+  else
+    message = g_strdup_printf (_("Harness had a problem on its side (HTTP error %u). Try again later."), status);
 
   return tessera_harness_error_new_literal (TESSERA_HARNESS_ERROR_SERVER_ERROR, correlation_id, message);
 }
@@ -369,7 +387,7 @@ status_error (Request     request,
     return rate_limited_error (correlation_id);
 
   if (status >= 500 && status < 600)
-    return server_error (status, correlation_id);
+    return server_error (status, body, correlation_id);
 
   /* Sign-in pages and proxies answer in HTML; Harness itself never does. */
   if (body->kind == BODY_HTML || body->kind == BODY_TOO_LARGE)
