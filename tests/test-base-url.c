@@ -2,8 +2,11 @@
 /* test-base-url.c: table-driven tests of the base URL rules */
 #include "config.h"
 
+#include <string.h>
+
 #include "tessera-base-url.h"
 #include "tessera-harness-client.h"
+#include "tessera-words.h"
 
 typedef struct
 {
@@ -101,6 +104,93 @@ test_table (void)
     }
 }
 
+/* An address copied from an API call is cut back to the server's, and the
+ * notice says so; nothing else gets a notice. */
+static void
+test_api_path (void)
+{
+  static const struct { const char *input; const char *expected; } cut[] = {
+    { "https://app.harness.io/ng/api", "https://app.harness.io" },
+    { "https://app.harness.io/ng/api/", "https://app.harness.io" },
+    { "https://app.harness.io/ng/api/user/currentUser", "https://app.harness.io" },
+    { "https://app.harness.io/gateway/ng/api", "https://app.harness.io/gateway" },
+    { "app3.harness.io/gateway/NG/API/token/validate", "https://app3.harness.io/gateway" },
+    { "http://127.0.0.1:8080/ng/api", "http://127.0.0.1:8080" },
+  };
+  static const char *kept[] = {
+    "https://app.harness.io/gateway",
+    "https://app.harness.io/ng/apis",
+    "https://app.harness.io/ng",
+    "https://smp.internal/prefix/ng",
+    "https://smp.internal/ng-api",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cut); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *notice = NULL;
+      g_autofree char *normalized = tessera_base_url_normalize_full (cut[i].input, &notice, &error);
+      g_autofree char *plain = tessera_base_url_normalize (cut[i].input, NULL);
+      g_autofree char *lower = NULL;
+
+      g_test_message ("cut: %s", cut[i].input);
+      g_assert_no_error (error);
+      g_assert_cmpstr (normalized, ==, cut[i].expected);
+      g_assert_cmpstr (plain, ==, cut[i].expected);
+      g_assert_nonnull (notice);
+      lower = g_ascii_strdown (notice, -1);
+      g_assert_nonnull (strstr (lower, "/ng/api"));
+      g_assert_nonnull (strstr (notice, cut[i].expected));
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      /* Not allocated: it must be overwritten with NULL, not freed. */
+      char *notice = (char *) "not cleared";
+      g_autofree char *normalized = tessera_base_url_normalize_full (kept[i], &notice, &error);
+
+      g_test_message ("kept: %s", kept[i]);
+      g_assert_no_error (error);
+      g_assert_nonnull (normalized);
+      g_assert_cmpstr (normalized, ==, kept[i]);
+      g_assert_null (notice);
+    }
+
+  /* A refused address gives no notice either. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *notice = NULL;
+
+    g_assert_null (tessera_base_url_normalize_full ("http://example.com/ng/api", &notice, &error));
+    g_assert_error (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_INSECURE_URL);
+    g_assert_null (notice);
+  }
+}
+
+/* The terminal gets its own words where the window's point at a field. */
+static void
+test_audience (void)
+{
+  static const char *inputs[] = { "", "https://app.harness.io/?x=1" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(GError) window_error = NULL;
+      g_autoptr(GError) terminal_error = NULL;
+
+      g_assert_null (tessera_base_url_normalize (inputs[i], &window_error));
+      tessera_words_set_audience (TESSERA_AUDIENCE_TERMINAL);
+      g_assert_null (tessera_base_url_normalize (inputs[i], &terminal_error));
+      tessera_words_set_audience (TESSERA_AUDIENCE_WINDOW);
+
+      g_assert_error (terminal_error, TESSERA_HARNESS_ERROR, window_error->code);
+      g_assert_nonnull (strstr (window_error->message, "Enter "));
+      g_assert_null (strstr (terminal_error->message, "Enter "));
+      g_assert_nonnull (strstr (terminal_error->message, "https://app.harness.io"));
+    }
+}
+
 static void
 test_is_loopback (void)
 {
@@ -123,6 +213,8 @@ main (int    argc,
 
   g_test_add_func ("/base-url/table", test_table);
   g_test_add_func ("/base-url/is-loopback", test_is_loopback);
+  g_test_add_func ("/base-url/api-path", test_api_path);
+  g_test_add_func ("/base-url/audience", test_audience);
 
   return g_test_run ();
 }

@@ -105,19 +105,26 @@ class FakeHarness:
 
 class ScriptedServer:
     """Answers every request with one status and JSON body, as Harness does
-    when it forbids (403 NG_ACCESS_DENIED) or fails (500)."""
+    when it forbids (403 NG_ACCESS_DENIED) or fails (500); or, given a
+    @content_type and @raw body, as some other server would."""
 
-    def __init__(self, status, code):
-        body = json.dumps({"status": "ERROR", "code": code, "message": code,
-                           "correlationId": "scripted", "responseMessages": []}).encode()
+    def __init__(self, status, code=None, content_type="application/json", raw=None):
+        if raw is not None:
+            body = raw.encode()
+        else:
+            body = json.dumps({"status": "ERROR", "code": code, "message": code,
+                               "correlationId": "scripted", "responseMessages": []}).encode()
+        self.requests = 0
+        server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def answer(self):
+                server.requests += 1
                 length = int(self.headers.get("Content-Length") or 0)
                 if length:
                     self.rfile.read(length)
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -141,6 +148,46 @@ class ScriptedServer:
 
 
 HARNESS = FakeHarness()
+
+
+class RefusingProxy:
+    """An HTTP proxy on 127.0.0.1 that answers every CONNECT with 502, as a
+    company proxy does when it cannot reach the host; counts them."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.connects = []
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(5)
+                data = b""
+                try:
+                    while b"\r\n\r\n" not in data:
+                        chunk = conn.recv(4096)
+                        if not chunk:
+                            break
+                        data += chunk
+                    self.connects.append(data.split(b"\r\n", 1)[0])
+                    conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                except OSError:
+                    pass
+
+    def close(self):
+        self.sock.close()
+
+
+# Words that only make sense in the window.
+WINDOW_WORDS = re.compile(r"(?i)\b(paste|click|field|button|here|below|enter|type it)\b")
 
 
 # ---------------------------------------------------------------- one case
@@ -454,6 +501,94 @@ def add_bad_input(c):
     c.fail_run("add", "PRODUCTION", *base, stdin=other, code=4)
     c.fail_run("add", " production ", *base, stdin=other, code=4)
     check_equal(c.names(), ["Production"], "a duplicate name is refused, ignoring case")
+
+
+@case
+def terminal_words(c):
+    """No sentence on the terminal sends the user to the window's fields."""
+    base = ["--base-url", HARNESS.base_url]
+    key = c.secret(HARNESS.key("valid"))
+    legacy = c.secret("pat.0123456789abcdef01234567.Zz9Yy8Xx7Ww6Vv5Uu4Tt")
+    expired = c.secret(HARNESS.key("expired"))
+    runs = [
+        (("add", "Production", *base), "", 4),
+        (("add", "Production", *base), "Bearer " + key, 4),
+        (("add", "Production", *base), "x-api-key: " + key, 4),
+        (("add", "Production", "--base-url", ""), key, 4),
+        (("add", "Production", "--base-url", "https://app.harness.io/?a=b"), key, 4),
+        (("add", "   ", *base), key, 4),
+        (("add", "Legacy", *base), legacy, 4),
+        (("add", "Production", *base), expired, 1),
+    ]
+    for args, stdin, code in runs:
+        r = c.fail_run(*args, stdin=stdin, code=code)
+        check(not WINDOW_WORDS.search(r.messages[0]), f"tessera {' '.join(args)}: {r.messages[0]!r}")
+    # The account ID is asked for by its option.
+    r = c.fail_run("add", "Legacy", *base, stdin=legacy, code=4)
+    check("--account-id" in r.messages[0], f"the option is named: {r.messages[0]!r}")
+
+    # A key gone from the keyring: the window says "Replace the key".
+    c.add("Production", key, *base)
+    os.unlink(c.keyring_file)
+    r = c.fail_run("token", code=5)
+    check(not WINDOW_WORDS.search(r.messages[0]) and "Replace the key" not in r.messages[0],
+          f"token with the key gone: {r.messages[0]!r}")
+    check("tessera add" in r.messages[0], f"says how to put it back: {r.messages[0]!r}")
+    r = c.run("verify", "--json", code=2)
+    error = json.loads(r.out)[0]["error"]
+    check("Replace the key" not in error and "tessera add" in error, f"verify --json error: {error!r}")
+
+    # The help calls it "account ID", as the window and the README do.
+    out = c.run("--help", code=0).out
+    check("account ID" in out and "account or" not in out, "“account ID” in --help")
+
+
+@case
+def server_that_is_not_harness(c):
+    """A web server that does not know the request (501) is not Harness;
+    a gateway's 502 in HTML is not Harness having a problem."""
+    key = c.secret(HARNESS.key("valid"))
+    with ScriptedServer(501, content_type="text/plain", raw="Not Implemented") as other:
+        r = c.fail_run("add", "Production", "--base-url", other.base_url, stdin=key, code=2)
+        check("not Harness" in r.messages[0], f"501: {r.messages[0]!r}")
+        check_equal(other.requests, 1, "a 501 is not asked again")
+    with ScriptedServer(502, content_type="text/html",
+                        raw="<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>") as gateway:
+        r = c.fail_run("add", "Production", "--base-url", gateway.base_url, stdin=key, code=2)
+        check("proxy or gateway" in r.messages[0], f"502: {r.messages[0]!r}")
+        check("Harness had a problem" not in r.messages[0], f"502: {r.messages[0]!r}")
+    check_equal(c.names(), [], "nothing stored")
+
+
+@case
+def proxy_cannot_reach_server(c):
+    """The company proxy answers CONNECT with 502: said once, as the
+    proxy's, and not asked again."""
+    key = c.secret(HARNESS.key("valid"))
+    proxy = RefusingProxy()
+    env = {"https_proxy": proxy.url, "HTTPS_PROXY": proxy.url, "http_proxy": proxy.url,
+           "HTTP_PROXY": proxy.url, "no_proxy": "", "NO_PROXY": ""}
+    try:
+        r = c.fail_run("add", "Production", "--base-url", "https://harness.invalid", stdin=key, code=2, env=env)
+    finally:
+        proxy.close()
+    check("proxy" in r.messages[0], f"the proxy is named: {r.messages[0]!r}")
+    check("Harness had a problem" not in r.messages[0], f"not Harness's problem: {r.messages[0]!r}")
+    check_equal(len(proxy.connects), 1, f"CONNECTs to the proxy ({proxy.connects})")
+    check(proxy.connects[0].startswith(b"CONNECT harness.invalid:443 "), f"a CONNECT: {proxy.connects[0]!r}")
+
+
+@case
+def base_url_with_api_path(c):
+    """An address copied from an API call is cut back to the server's, and
+    stderr says so."""
+    r = c.add("Production", HARNESS.key("valid"), "--base-url", HARNESS.base_url + "/ng/api/user/currentUser")
+    check_equal(c.credentials()[0]["base_url"], HARNESS.base_url, "base URL without the API path")
+    check_equal(c.credentials()[0]["status"], "verified", "verified at the server's address")
+    check_equal(len(r.messages), 1, f"one notice on stderr: {r.messages}")
+    check("/ng/api/user/currentUser" in r.messages[0] and HARNESS.base_url in r.messages[0],
+          f"the notice says what was cut and what is used: {r.messages[0]!r}")
+    check("Production" in r.out, f"add confirms: {r.out!r}")
 
 
 @case

@@ -503,11 +503,11 @@ test_initial_state (Fixture       *fixture,
   g_assert_cmpstr (row_text (dialog, "Credential name"), ==, "");
   g_assert_cmpstr (row_text (dialog, "Credential description"), ==, "");
   g_assert_cmpstr (row_text (dialog, "API key"), ==, "");
-  g_assert_cmpstr (row_text (dialog, "Account identifier"), ==, "");
+  g_assert_cmpstr (row_text (dialog, "Account ID"), ==, "");
   g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (find_row (dialog, "API key")));
   assert_no_field_error (dialog, "Credential name");
   assert_no_field_error (dialog, "API key");
-  assert_no_field_error (dialog, "Account identifier");
+  assert_no_field_error (dialog, "Account ID");
   g_assert_nonnull (field_message (dialog, "Credential description", NULL));
 
   /* The server is collapsed and says where it points. */
@@ -559,7 +559,7 @@ test_narrow (Fixture       *fixture,
   type_into (dialog, "API base URL", "http://harness.example.com/a/very/long/path/that/goes/on");
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (find_row (dialog, "Where do I get one?")), TRUE);
   assert_field_error (dialog, "API base URL");
-  assert_field_error (dialog, "Account identifier");
+  assert_field_error (dialog, "Account ID");
 
   gtk_widget_measure (dialog, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
   g_assert_cmpint (minimum, <=, 360);
@@ -587,17 +587,17 @@ test_add_verified (Fixture       *fixture,
 
   /* The kind is detected and the account filled in from the key. */
   g_assert_cmpstr (field_message (dialog, "API key", NULL), ==, "Personal access token");
-  g_assert_cmpstr (row_text (dialog, "Account identifier"), ==, FAKE_HARNESS_DEMO_ACCOUNT);
-  assert_no_field_error (dialog, "Account identifier");
+  g_assert_cmpstr (row_text (dialog, "Account ID"), ==, FAKE_HARNESS_DEMO_ACCOUNT);
+  assert_no_field_error (dialog, "Account ID");
 
   /* An account the user typed is theirs: a new key does not overwrite it. */
-  type_into (dialog, "Account identifier", OTHER_ACCOUNT);
+  type_into (dialog, "Account ID", OTHER_ACCOUNT);
   type_into (dialog, "API key", FAKE_HARNESS_DEMO_SAT);
-  g_assert_cmpstr (row_text (dialog, "Account identifier"), ==, OTHER_ACCOUNT);
-  assert_field_error (dialog, "Account identifier");
-  type_into (dialog, "Account identifier", "");
+  g_assert_cmpstr (row_text (dialog, "Account ID"), ==, OTHER_ACCOUNT);
+  assert_field_error (dialog, "Account ID");
+  type_into (dialog, "Account ID", "");
   type_into (dialog, "API key", FAKE_HARNESS_DEMO_PAT);
-  g_assert_cmpstr (row_text (dialog, "Account identifier"), ==, FAKE_HARNESS_DEMO_ACCOUNT);
+  g_assert_cmpstr (row_text (dialog, "Account ID"), ==, FAKE_HARNESS_DEMO_ACCOUNT);
 
   click (dialog, "Save");
   g_assert_true (tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
@@ -774,10 +774,10 @@ test_invalid_inputs (Fixture       *fixture,
   g_assert_true (can_click (dialog, "Save"));
 
   /* An account the key does not belong to */
-  type_into (dialog, "Account identifier", OTHER_ACCOUNT);
-  assert_field_error (dialog, "Account identifier");
-  type_into (dialog, "Account identifier", FAKE_HARNESS_DEMO_ACCOUNT);
-  assert_no_field_error (dialog, "Account identifier");
+  type_into (dialog, "Account ID", OTHER_ACCOUNT);
+  assert_field_error (dialog, "Account ID");
+  type_into (dialog, "Account ID", FAKE_HARNESS_DEMO_ACCOUNT);
+  assert_no_field_error (dialog, "Account ID");
   g_assert_true (can_click (dialog, "Save"));
 
   /* Plain http to another machine; the collapsed server row opens to show it */
@@ -820,14 +820,14 @@ test_legacy_key (Fixture       *fixture,
   /* The key is fine, but says nothing of its account: ask for it. */
   assert_no_field_error (dialog, "API key");
   message = field_message (dialog, "API key", NULL);
-  g_assert_nonnull (strstr (message, "account identifier"));
-  assert_field_error (dialog, "Account identifier");
+  g_assert_nonnull (strstr (message, "account ID"));
+  assert_field_error (dialog, "Account ID");
 
-  type_into (dialog, "Account identifier", FAKE_HARNESS_DEMO_ACCOUNT);
-  assert_no_field_error (dialog, "Account identifier");
+  type_into (dialog, "Account ID", FAKE_HARNESS_DEMO_ACCOUNT);
+  assert_no_field_error (dialog, "Account ID");
 
   /* Enter in the last row saves. */
-  g_signal_emit_by_name (find_row (dialog, "Account identifier"), "entry-activated");
+  g_signal_emit_by_name (find_row (dialog, "Account ID"), "entry-activated");
   wait_until (saved != NULL);
   assert_dialog_finalized (dialog);
 
@@ -853,7 +853,7 @@ test_edit_keeps_token (Fixture       *fixture,
   g_assert_cmpstr (adw_dialog_get_title (ADW_DIALOG (dialog)), ==, "Edit Credential");
   g_assert_cmpstr (row_text (dialog, "Credential name"), ==, "Deploy bot");
   g_assert_cmpstr (row_text (dialog, "Credential description"), ==, "Before the edit");
-  g_assert_cmpstr (row_text (dialog, "Account identifier"), ==, FAKE_HARNESS_DEMO_ACCOUNT);
+  g_assert_cmpstr (row_text (dialog, "Account ID"), ==, FAKE_HARNESS_DEMO_ACCOUNT);
   g_assert_cmpstr (row_text (dialog, "API base URL"), ==, fake_harness_get_base_url (fixture->harness));
 
   /* The key row is empty and says what empty means. */
@@ -899,10 +899,10 @@ test_edit_replaces_token (Fixture       *fixture,
 
   /* The account follows the key, and comes back with the stored one. */
   type_into (dialog, "API key", LEGACY_PAT);
-  g_assert_cmpstr (row_text (dialog, "Account identifier"), ==, "");
-  assert_field_error (dialog, "Account identifier");
+  g_assert_cmpstr (row_text (dialog, "Account ID"), ==, "");
+  assert_field_error (dialog, "Account ID");
   type_into (dialog, "API key", "");
-  g_assert_cmpstr (row_text (dialog, "Account identifier"), ==, FAKE_HARNESS_DEMO_ACCOUNT);
+  g_assert_cmpstr (row_text (dialog, "Account ID"), ==, FAKE_HARNESS_DEMO_ACCOUNT);
   g_assert_true (can_click (dialog, "Save"));
 
   type_into (dialog, "API key", FAKE_HARNESS_DEMO_SAT);

@@ -12,6 +12,7 @@
 #include "fake-harness.h"
 #include "tessera-harness-client.h"
 #include "tessera-token.h"
+#include "tessera-words.h"
 
 #define ACCT       "AbCdEfGhIjKlMnOpQrSt_-"
 #define OTHER_ACCT "ZyXwVuTsRqPoNmLkJiHg-_"
@@ -624,6 +625,162 @@ test_unavailable_three_times (Fixture       *fixture,
     }
 }
 
+/* A server that is not Harness answers 501 to POST token/validate:
+ * nothing about the key, nothing to retry. */
+static void
+test_not_implemented (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_auto(Outcome) outcome = { 0 };
+  FakeHarnessReply reply = {
+    .path = VALIDATE_PATH, .status = 501, .times = 3,
+    .content_type = "text/plain", .body = "Not Implemented",
+  };
+
+  fake_harness_queue_reply_full (fixture->harness, &reply);
+  verify (fixture, PAT, &outcome);
+
+  assert_error (&outcome, TESSERA_HARNESS_ERROR_NOT_HARNESS, TRUE);
+  g_assert_null (strstr (outcome.error->message, "Harness had a problem"));
+  g_assert_nonnull (strstr (outcome.error->message, "not Harness"));
+  assert_validate_count (fixture->harness, 1);
+}
+
+/* 502 and 504 in a proxy's or load balancer's words (HTML, or nothing)
+ * are the gateway's, not Harness's; in Harness's JSON they are Harness's.
+ * Both recover, so both are retried. */
+static void
+test_bad_gateway (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  const struct {
+    guint       status;
+    const char *content_type;
+    const char *body;
+    const char *says;
+  } cases[] = {
+    { 502, "text/html", "<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>", "proxy or gateway" },
+    { 502, NULL, NULL, "proxy or gateway" },
+    { 504, "text/html", "<html><body>Gateway Timeout</body></html>", "proxy or gateway" },
+    { 502, NULL, "{\"status\":\"ERROR\",\"code\":\"UNKNOWN_ERROR\",\"correlationId\":\"corr-502\"}",
+      "Harness had a problem" },
+  };
+
+  fake_harness_add_token (fixture->harness, PAT, TESSERA_CREDENTIAL_KIND_PAT, 0, 0, NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Outcome) outcome = { 0 };
+      FakeHarnessReply reply = {
+        .path = VALIDATE_PATH, .status = cases[i].status, .times = 3,
+        .content_type = cases[i].content_type, .body = cases[i].body,
+      };
+
+      fake_harness_clear_requests (fixture->harness);
+      fake_harness_queue_reply_full (fixture->harness, &reply);
+      verify (fixture, PAT, &outcome);
+
+      g_test_message ("%u: %s", cases[i].status, outcome.error->message);
+      assert_error (&outcome, TESSERA_HARNESS_ERROR_SERVER_ERROR, TRUE);
+      g_assert_nonnull (strstr (outcome.error->message, cases[i].says));
+      assert_validate_count (fixture->harness, 3);
+    }
+}
+
+/* A proxy on 127.0.0.1 that answers every CONNECT with @status. */
+typedef struct
+{
+  GSocketService *service;
+  guint16         port;
+  guint           status;
+  gint            n_connects;    /* atomic */
+} FakeProxy;
+
+static gboolean
+on_proxy_run (GThreadedSocketService *service,
+              GSocketConnection      *connection,
+              GObject                *source_object,
+              gpointer                user_data)
+{
+  FakeProxy *proxy = user_data;
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  g_autoptr(GString) head = g_string_new (NULL);
+  g_autofree char *answer = NULL;
+  char c;
+
+  while (!g_str_has_suffix (head->str, "\r\n\r\n") && head->len < 8192 &&
+         g_input_stream_read (in, &c, 1, NULL, NULL) == 1)
+    g_string_append_c (head, c);
+
+  if (g_str_has_prefix (head->str, "CONNECT "))
+    g_atomic_int_inc (&proxy->n_connects);
+
+  answer = g_strdup_printf ("HTTP/1.1 %u Proxy Says No\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                            proxy->status);
+  g_output_stream_write_all (out, answer, strlen (answer), NULL, NULL, NULL);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+
+  return TRUE;
+}
+
+static void
+fake_proxy_start (FakeProxy *proxy,
+                  guint      status)
+{
+  g_autoptr(GError) error = NULL;
+
+  proxy->status = status;
+  proxy->service = g_threaded_socket_service_new (2);
+  proxy->port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (proxy->service), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (proxy->service, "run", G_CALLBACK (on_proxy_run), proxy);
+  g_socket_service_start (proxy->service);
+}
+
+static void
+fake_proxy_stop (FakeProxy *proxy)
+{
+  g_socket_service_stop (proxy->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (proxy->service));
+  g_clear_object (&proxy->service);
+}
+
+/* A proxy that cannot reach the server answers CONNECT with 502: the
+ * request never got to Harness, and asking the proxy twice more would not
+ * change that. */
+static void
+test_proxy_connect_refused (void)
+{
+  const guint statuses[] = { 502, 403 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
+    {
+      g_autoptr(TesseraHarnessClient) client = tessera_harness_client_new ();
+      g_autoptr(GProxyResolver) resolver = NULL;
+      g_autofree char *proxy_url = NULL;
+      g_auto(Outcome) outcome = { 0 };
+      FakeProxy proxy = { 0 };
+
+      fake_proxy_start (&proxy, statuses[i]);
+      proxy_url = g_strdup_printf ("http://127.0.0.1:%u", proxy.port);
+      resolver = g_simple_proxy_resolver_new (proxy_url, NULL);
+      tessera_harness_client_set_proxy_resolver (client, resolver);
+      tessera_harness_client_set_retry_delay (client, 10);
+
+      /* Only the proxy is ever contacted: it never resolves this name. */
+      verify_with (client, "https://harness.invalid", NULL, PAT, NULL, &outcome);
+
+      g_test_message ("%u: %s", statuses[i], outcome.error->message);
+      assert_error (&outcome, TESSERA_HARNESS_ERROR_NETWORK, TRUE);
+      g_assert_nonnull (strstr (outcome.error->message, "proxy"));
+      g_assert_null (strstr (outcome.error->message, "Harness had a problem"));
+      g_assert_cmpint (g_atomic_int_get (&proxy.n_connects), ==, 1);
+      g_assert_cmpuint (tessera_harness_client_get_n_requests (client), ==, 1);
+      fake_proxy_stop (&proxy);
+    }
+}
+
 /* Not Harness */
 
 static void
@@ -1165,6 +1322,45 @@ test_missing_account (Fixture       *fixture,
   g_assert_cmpuint (fake_harness_get_n_requests (fixture->harness), ==, 0);
 }
 
+/* On a terminal, no sentence sends the user to a field or says "here". */
+static void
+test_terminal_words (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  FakeHarnessToken expired = {
+    .token = PAT,
+    .valid_from = now_ms () - 40 * DAY_MS,
+    .valid_to = now_ms () - DAY_MS,
+  };
+  const struct { const char *account; const char *key; TesseraHarnessError code; const char *window; } cases[] = {
+    { NULL, PAT, TESSERA_HARNESS_ERROR_TOKEN_EXPIRED, "paste it here" },
+    { NULL, LEGACY, TESSERA_HARNESS_ERROR_MISSING_ACCOUNT, "Enter the account ID" },
+    { OTHER_ACCT, PAT, TESSERA_HARNESS_ERROR_ACCOUNT_MISMATCH, "you entered" },
+  };
+
+  fake_harness_add_token_full (fixture->harness, &expired);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Outcome) window = { 0 };
+      g_auto(Outcome) terminal = { 0 };
+      const char *base_url = fake_harness_get_base_url (fixture->harness);
+
+      verify_with (fixture->client, base_url, cases[i].account, cases[i].key, NULL, &window);
+      tessera_words_set_audience (TESSERA_AUDIENCE_TERMINAL);
+      verify_with (fixture->client, base_url, cases[i].account, cases[i].key, NULL, &terminal);
+      tessera_words_set_audience (TESSERA_AUDIENCE_WINDOW);
+
+      g_test_message ("window: %s; terminal: %s", window.error->message, terminal.error->message);
+      assert_error (&window, cases[i].code, FALSE);
+      assert_error (&terminal, cases[i].code, FALSE);
+      g_assert_nonnull (strstr (window.error->message, cases[i].window));
+      g_assert_null (strstr (terminal.error->message, cases[i].window));
+      g_assert_null (strstr (terminal.error->message, "here"));
+      g_assert_null (strstr (terminal.error->message, "nter"));
+    }
+}
+
 /* The fake itself answers like Harness when the client is not the one
  * asking: without an account, with a different body, to GET. */
 
@@ -1368,6 +1564,9 @@ main (int    argc,
   ADD ("/harness-client/retry/retry-after-too-long", test_retry_after_too_long);
   ADD ("/harness-client/retry/500-not-retried", test_server_error_not_retried);
   ADD ("/harness-client/retry/unavailable-three-times", test_unavailable_three_times);
+  ADD ("/harness-client/retry/bad-gateway", test_bad_gateway);
+  ADD ("/harness-client/not-harness/501", test_not_implemented);
+  g_test_add_func ("/harness-client/transport/proxy-connect-refused", test_proxy_connect_refused);
   ADD ("/harness-client/not-harness/html-login-page", test_html_login_page);
   ADD ("/harness-client/not-harness/html-as-json", test_html_as_json);
   ADD ("/harness-client/not-harness/truncated-json", test_truncated_json);
@@ -1395,6 +1594,7 @@ main (int    argc,
   ADD ("/harness-client/local/invalid-url", test_invalid_url);
   ADD ("/harness-client/local/account-mismatch", test_account_mismatch);
   ADD ("/harness-client/local/missing-account", test_missing_account);
+  ADD ("/harness-client/words/terminal", test_terminal_words);
   ADD ("/harness-client/fake/answers-like-harness", test_fake_answers_like_harness);
   ADD ("/harness-client/fake/demo-tokens", test_demo_tokens);
   ADD ("/harness-client/errors/correlation-id-survives-copy", test_correlation_id_survives_copy);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tessera-token.h"
+#include "tessera-words.h"
 
 #define ACCT "AbCdEfGhIjKlMnOpQrSt_-"   /* 22 characters, base64url */
 #define TID  "0123456789abcdef01234567" /* 24 hex */
@@ -173,6 +174,45 @@ test_null_input (void)
   g_assert_error (error, TESSERA_TOKEN_ERROR, TESSERA_TOKEN_ERROR_EMPTY);
 }
 
+/* Words that only make sense in the window. */
+static gboolean
+talks_about_window (const char *message)
+{
+  static const char *words[] = { "paste", "click", "field", "button", "enter ", " here", " below" };
+  g_autofree char *lower = g_utf8_strdown (message, -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    if (strstr (lower, words[i]) != NULL)
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+test_audience (void)
+{
+  static const char *inputs[] = { "", "x-api-key: " GOOD_PAT, "Bearer " GOOD_PAT };
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(GError) window_error = NULL;
+      g_autoptr(GError) terminal_error = NULL;
+
+      g_assert_cmpint (tessera_words_get_audience (), ==, TESSERA_AUDIENCE_WINDOW);
+      g_assert_null (tessera_token_parse (inputs[i], &window_error));
+
+      tessera_words_set_audience (TESSERA_AUDIENCE_TERMINAL);
+      g_assert_null (tessera_token_parse (inputs[i], &terminal_error));
+      tessera_words_set_audience (TESSERA_AUDIENCE_WINDOW);
+
+      /* The same verdict, in each reader's words. */
+      g_assert_error (terminal_error, window_error->domain, window_error->code);
+      g_test_message ("window: %s; terminal: %s", window_error->message, terminal_error->message);
+      g_assert_true (talks_about_window (window_error->message));
+      g_assert_false (talks_about_window (terminal_error->message));
+    }
+}
+
 static void
 test_masking (void)
 {
@@ -242,6 +282,7 @@ main (int   argc,
   g_test_add_func ("/token/huge", test_huge);
   g_test_add_func ("/token/null", test_null_input);
   g_test_add_func ("/token/masking", test_masking);
+  g_test_add_func ("/token/audience", test_audience);
   g_test_add_func ("/token/value-and-refs", test_value_and_refs);
   g_test_add_func ("/token/secure-free", test_secure_free);
   g_test_add_func ("/token/kind-names", test_kind_names);

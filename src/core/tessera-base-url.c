@@ -15,6 +15,7 @@
 
 #include "tessera-base-url.h"
 #include "tessera-harness-client.h"
+#include "tessera-words.h"
 
 static gboolean
 host_is_loopback (const char *host)
@@ -74,9 +75,40 @@ host_is_plain (const char *host)
   return host[0] != '\0' && host[0] != '.' && host[0] != '-';
 }
 
+/* Where the API path starts in @path ("/ng/api" as whole segments, in
+ * any case), or NULL. */
+static const char *
+find_api_path (const char *path)
+{
+  for (const char *c = path; (c = strchr (c, '/')) != NULL; c++)
+    if (g_ascii_strncasecmp (c, "/ng/api", strlen ("/ng/api")) == 0 &&
+        (c[strlen ("/ng/api")] == '\0' || c[strlen ("/ng/api")] == '/'))
+      return c;
+
+  return NULL;
+}
+
 /**
  * tessera_base_url_normalize:
  * @input: what the user typed
+ * @error: a #TESSERA_HARNESS_ERROR (INVALID_BASE_URL or INSECURE_URL)
+ *
+ * tessera_base_url_normalize_full() without the notice.
+ *
+ * Returns: (transfer full) (nullable): the normalized URL
+ */
+char *
+tessera_base_url_normalize (const char  *input,
+                            GError     **error)
+{
+  return tessera_base_url_normalize_full (input, NULL, error);
+}
+
+/**
+ * tessera_base_url_normalize_full:
+ * @input: what the user typed
+ * @notice: (out) (optional) (nullable) (transfer full): a sentence saying
+ *   what was cut from @input, or %NULL when nothing was
  * @error: a #TESSERA_HARNESS_ERROR (INVALID_BASE_URL or INSECURE_URL)
  *
  * Parses @input with GUri: https only, except http to loopback
@@ -85,12 +117,20 @@ host_is_plain (const char *host)
  * host name such as "app.harness.io" is read as https. The scheme and
  * host are lowercased and a default port is dropped.
  *
+ * An address copied from an API call ("…/ng/api/user/currentUser") is cut
+ * back to what comes before "/ng/api", which Tessera adds itself, and
+ * @notice says so.
+ *
  * Returns: (transfer full) (nullable): the normalized URL
  */
 char *
-tessera_base_url_normalize (const char  *input,
-                            GError     **error)
+tessera_base_url_normalize_full (const char  *input,
+                                 char       **notice,
+                                 GError     **error)
 {
+  g_autofree char *cut = NULL;
+  char *normalized;
+  const char *api_path;
   g_autofree char *trimmed = NULL;
   g_autofree char *with_scheme = NULL;
   g_autofree char *scheme = NULL;
@@ -104,7 +144,8 @@ tessera_base_url_normalize (const char  *input,
 
   if (trimmed[0] == '\0')
     {
-      set_invalid (error, _("Enter the address of your Harness server, for example https://app.harness.io."));
+      set_invalid (error, tessera_words_pick (_("Enter the address of your Harness server, for example https://app.harness.io."),
+                                              _("Give the address of your Harness server with --base-url, for example https://app.harness.io.")));
       return NULL;
     }
 
@@ -147,7 +188,8 @@ tessera_base_url_normalize (const char  *input,
 
   if (g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL)
     {
-      set_invalid (error, _("The server address must not contain “?” or “#” parts. Enter only the server, for example https://app.harness.io."));
+      set_invalid (error, tessera_words_pick (_("The server address must not contain “?” or “#” parts. Enter only the server, for example https://app.harness.io."),
+                                              _("The server address must not contain “?” or “#” parts. Give only the server, for example https://app.harness.io.")));
       return NULL;
     }
 
@@ -170,6 +212,14 @@ tessera_base_url_normalize (const char  *input,
     }
 
   path = g_strdup (g_uri_get_path (uri));
+
+  api_path = find_api_path (path);
+  if (api_path != NULL)
+    {
+      cut = g_strdup (api_path);
+      path[api_path - path] = '\0';
+    }
+
   path_len = strlen (path);
   while (path_len > 0 && path[path_len - 1] == '/')
     path[--path_len] = '\0';
@@ -178,7 +228,24 @@ tessera_base_url_normalize (const char  *input,
   if ((port == 443 && g_str_equal (scheme, "https")) || (port == 80 && g_str_equal (scheme, "http")))
     port = -1;
 
-  return g_uri_join (G_URI_FLAGS_ENCODED, scheme, NULL, host, port, path, NULL, NULL);
+  normalized = g_uri_join (G_URI_FLAGS_ENCODED, scheme, NULL, host, port, path, NULL, NULL);
+
+  if (notice != NULL)
+    *notice = NULL;
+  if (notice != NULL && cut != NULL)
+    {
+      /* Never more than a line of what was typed. */
+      g_autofree char *shown = g_utf8_validate (cut, -1, NULL) && g_utf8_strlen (cut, -1) <= 60
+                               ? g_strdup (cut) : g_strdup ("/ng/api/…");
+
+      /* Translators: the first argument is a path such as
+       * “/ng/api/user/currentUser”, the second an address such as
+       * https://app.harness.io. */
+      *notice = g_strdup_printf (_("“%s” is the path of Harness’s API, which Tessera adds itself: the server address is %s."),
+                                 shown, normalized);
+    }
+
+  return normalized;
 }
 
 /**

@@ -15,12 +15,16 @@ G_BEGIN_DECLS
  *
  * Parses @input with GUri: https only, except http to loopback
  * (127.0.0.0/8, localhost, [::1]); no user info, query or fragment; a
- * trailing "/" stripped; a path such as "/gateway" kept as typed.
+ * trailing "/" stripped; a path such as "/gateway" kept as typed; the
+ * API path "/ng/api…" cut off.
  *
  * Returns: (transfer full) (nullable): the normalized URL
  */
-char     *tessera_base_url_normalize   (const char  *input,
-                                        GError     **error);
-gboolean  tessera_base_url_is_loopback (const char  *url);
+char     *tessera_base_url_normalize      (const char  *input,
+                                           GError     **error);
+char     *tessera_base_url_normalize_full (const char  *input,
+                                           char       **notice,
+                                           GError     **error);
+gboolean  tessera_base_url_is_loopback    (const char  *url);
 
 G_END_DECLS

@@ -17,6 +17,7 @@
 #include "tessera-harness-error-private.h"
 #include "tessera-status-detail.h"
 #include "tessera-token.h"
+#include "tessera-words.h"
 
 typedef enum
 {
@@ -26,11 +27,14 @@ typedef enum
   ARG_TLS_REASON,  /* "%s": a code of tls_reasons[] */
 } ArgKind;
 
+/* @terminal: the command line's words, where the window's point at the
+ * window ("paste it here"); see tessera-words.h. */
 static const struct
 {
   const char *code;
   ArgKind     arg;
   const char *msgid;
+  const char *terminal;
 } details[] = {
   /* Checks made by the store */
   { "not-valid-now", ARG_NONE,
@@ -57,6 +61,13 @@ static const struct
     N_("The server refused the connection. Check the server address and port.") },
   { "unreachable", ARG_NONE,
     N_("The server cannot be reached. Check your network connection.") },
+  /* What a proxy answered to CONNECT: nothing reached the server */
+  { "proxy-unreachable", ARG_UINT,
+    N_("The proxy could not reach the server at this address (HTTP error %u from the proxy). Check the server address and the proxy settings.") },
+  { "proxy-sign-in", ARG_NONE,
+    N_("The proxy asks for a sign-in, which Tessera does not support (HTTP error 407 from the proxy). Check the proxy settings.") },
+  { "proxy-refused", ARG_UINT,
+    N_("The proxy refused to connect to the server at this address (HTTP error %u from the proxy). Check the server address and the proxy settings.") },
   { "not-harness-answer", ARG_NONE,
     N_("The server’s answer is not something Harness sends. Check the server address.") },
   { "interrupted", ARG_NONE,
@@ -66,9 +77,11 @@ static const struct
   { "invalid-base-url", ARG_NONE,
     N_("The server address is not a valid web address. It should look like https://app.harness.io.") },
   { "account-mismatch", ARG_NONE,
-    N_("This API key belongs to a different account than the account ID you entered. Check the account ID; the key was not sent.") },
+    N_("This API key belongs to a different account than the account ID you entered. Check the account ID; the key was not sent."),
+    N_("This API key belongs to a different account than the one --account-id gives. Check the account ID; the key was not sent.") },
   { "missing-account", ARG_NONE,
-    N_("This older kind of API key does not say which account it belongs to. Enter the account ID from Harness.") },
+    N_("This older kind of API key does not say which account it belongs to. Enter the account ID from Harness."),
+    N_("This older kind of API key does not say which account it belongs to. Give the account ID from Harness with --account-id.") },
   /* What Harness answered (tessera-harness-response.c) */
   { "sign-in-page", ARG_NONE,
     N_("The server answered with a sign-in web page instead of the Harness API. Check the server address and the API key.") },
@@ -81,7 +94,8 @@ static const struct
   { "token-rejected", ARG_NONE,
     N_("Harness rejected this API key. It may have been revoked, deleted or mistyped.") },
   { "token-expired", ARG_NONE,
-    N_("This API key has expired. Create a new token in Harness and paste it here.") },
+    N_("This API key has expired. Create a new token in Harness and paste it here."),
+    N_("This API key has expired. Create a new token in Harness to replace it.") },
   { "account-not-viewable", ARG_NONE,
     N_("This API key may not view the account’s details.") },
   { "access-refused", ARG_NONE,
@@ -94,6 +108,12 @@ static const struct
     N_("Harness did not accept the request (HTTP error %u). Check the account ID and the server address.") },
   { "server-error", ARG_UINT,
     N_("Harness had a problem on its side (HTTP error %u). Try again later.") },
+  /* Harness never answers "not implemented" to the requests Tessera makes */
+  { "not-harness", ARG_NONE,
+    N_("The server at this address is not Harness: it does not know the request Harness answers (HTTP error 501). Check the server address.") },
+  /* A 502 or 504 without Harness's JSON: a proxy or load balancer */
+  { "gateway-error", ARG_UINT,
+    N_("A proxy or gateway in front of the server could not reach it (HTTP error %u). Try again later; if this goes on, check the server address.") },
   { "check-not-completed", ARG_NONE,
     N_("Harness answered that it could not complete the check. Try again later.") },
   { "redirected", ARG_NONE,
@@ -106,11 +126,13 @@ static const struct
     N_("The server gave an answer that Harness never gives (HTTP status %u). Check the server address.") },
   /* A stored key that is not one (tessera-token.c) */
   { "key-empty", ARG_NONE,
-    N_("Enter an API key. Harness keys start with “pat.” or “sat.”.") },
+    N_("Enter an API key. Harness keys start with “pat.” or “sat.”."),
+    N_("Standard input holds no API key. Give the key there; Harness keys start with “pat.” or “sat.”.") },
   { "key-too-long", ARG_INT,
     N_("This is far longer than a Harness API key (at most %d characters). Check what you copied.") },
   { "key-header-line", ARG_NONE,
-    N_("This looks like a whole header line. Paste only the key that comes after “x-api-key:”.") },
+    N_("This looks like a whole header line. Paste only the key that comes after “x-api-key:”."),
+    N_("This looks like a whole header line. Give only the key that comes after “x-api-key:”.") },
   { "key-quoted", ARG_NONE,
     N_("Remove the quotation marks around the API key.") },
   { "key-inner-space", ARG_NONE,
@@ -120,7 +142,8 @@ static const struct
   { "key-not-ascii", ARG_NONE,
     N_("The API key contains characters that never appear in Harness keys, such as accented letters, symbols or non-breaking spaces. Copy it again from Harness.") },
   { "key-bearer", ARG_NONE,
-    N_("Remove the word “Bearer”: paste only the API key itself.") },
+    N_("Remove the word “Bearer”: paste only the API key itself."),
+    N_("Remove the word “Bearer”: give only the API key itself.") },
   { "key-jwt", ARG_NONE,
     N_("This is a sign-in session token (JWT), not an API key. Create a personal access token in Harness under My Profile → My API Keys.") },
   { "key-prefix-case", ARG_NONE,
@@ -195,7 +218,12 @@ compose (int                 i,
          const char         *arg,
          gboolean            translate)
 {
-  const char *format = translate ? _(details[i].msgid) : details[i].msgid;
+  const char *msgid = details[i].msgid;
+  const char *format;
+
+  if (details[i].terminal != NULL && tessera_words_get_audience () == TESSERA_AUDIENCE_TERMINAL)
+    msgid = details[i].terminal;
+  format = translate ? _(msgid) : msgid;
 
   if (arg == NULL)
     arg = "";

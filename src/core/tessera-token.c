@@ -15,6 +15,7 @@
 
 #include "tessera-status-detail.h"
 #include "tessera-token.h"
+#include "tessera-words.h"
 
 struct _TesseraToken
 {

@@ -210,7 +210,7 @@ failure_title (const GError *error)
         case TESSERA_HARNESS_ERROR_ACCOUNT_MISMATCH:
           return _("The API key belongs to another account");
         case TESSERA_HARNESS_ERROR_MISSING_ACCOUNT:
-          return _("The account identifier is missing");
+          return _("The account ID is missing");
         case TESSERA_HARNESS_ERROR_INVALID_BASE_URL:
         case TESSERA_HARNESS_ERROR_INSECURE_URL:
           return _("The API base URL can’t be used");
@@ -329,7 +329,7 @@ update_key_message (TesseraCredentialDialog *self,
       g_string_append (text, tessera_credential_kind_to_string (kind));
 
       if (tessera_token_is_legacy (self->token))
-        g_string_append_printf (text, "\n%s", _("An older key that doesn’t include the account: enter the account identifier below."));
+        g_string_append_printf (text, "\n%s", _("An older key that doesn’t include the account: enter the account ID below."));
       else if (!tessera_token_has_usual_shape (self->token))
         g_string_append_printf (text, "\n%s", _("This key is shorter or longer than Harness keys usually are. It may still work."));
     }

@@ -11,7 +11,7 @@ through AT-SPI (Debian python3-dogtail):
      installed bin/tessera, on a throwaway $HOME with GSettings' keyfile
      backend and the keys in the session's real gnome-keyring;
   3. Add credential → fill "Credential name", "API key", check that
-     "Account identifier" was filled in from the key, set "API base URL"
+     "Account ID" was filled in from the key, set "API base URL"
      to the fake → Save → the tile says "Verified";
   4. the tile says it is selected: the first credential saved is the one
      scripts use;
@@ -441,8 +441,8 @@ def add_credential(app, fake):
     row(dialog, "Credential name").text = NAME
     row(dialog, "Credential description").text = DESCRIPTION
     row(dialog, "API key").text = fake.values["TESSERA_DEMO_PAT"]
-    account = row(dialog, "Account identifier")
-    wait_for(f"“Account identifier” to be filled in from the key with {fake.values['TESSERA_DEMO_ACCOUNT']}",
+    account = row(dialog, "Account ID")
+    wait_for(f"“Account ID” to be filled in from the key with {fake.values['TESSERA_DEMO_ACCOUNT']}",
              lambda: text_of(account) == fake.values["TESSERA_DEMO_ACCOUNT"], timeout=5,
              explain=lambda: f"it holds “{text_of(account)}”")
     # The row sits in the collapsed "Server" expander. GTK 4.8 put the

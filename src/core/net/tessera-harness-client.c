@@ -25,6 +25,7 @@
 #include "tessera-harness-error-private.h"
 #include "tessera-harness-response.h"
 #include "tessera-verification-private.h"
+#include "tessera-words.h"
 
 #define DEFAULT_TIMEOUT_MS     15000
 #define DEFAULT_RETRY_DELAY_MS 1000
@@ -69,6 +70,7 @@ typedef struct
   GInputStream         *stream;
   GByteArray           *body;
   GTlsCertificateFlags  tls_errors;
+  gboolean              got_headers;    /* the server's own answer arrived, not only a proxy's */
 } Exchange;
 
 static void
@@ -238,6 +240,29 @@ too_large_error (void)
   return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_NOT_HARNESS, NULL, "answer-too-large", NULL);
 }
 
+/* What a proxy answered instead of the server: its CONNECT failed, so
+ * nothing reached the server and asking again will not help. */
+static GError *
+proxy_error (guint status)
+{
+  g_autofree char *number = g_strdup_printf ("%u", status);
+
+  if (status == SOUP_STATUS_BAD_GATEWAY || status == SOUP_STATUS_SERVICE_UNAVAILABLE ||
+      status == SOUP_STATUS_GATEWAY_TIMEOUT)
+    return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_NETWORK, NULL, "proxy-unreachable", number);
+  if (status == SOUP_STATUS_PROXY_AUTHENTICATION_REQUIRED)
+    return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_NETWORK, NULL, "proxy-sign-in", NULL);
+
+  return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_NETWORK, NULL, "proxy-refused", number);
+}
+
+static void
+on_got_headers (SoupMessage *message,
+                Exchange    *exchange)
+{
+  exchange->got_headers = TRUE;
+}
+
 static gboolean
 on_accept_certificate (SoupMessage          *message,
                        GTlsCertificate      *certificate,
@@ -332,6 +357,14 @@ on_sent (GObject      *object,
            g_uri_get_path (soup_message_get_uri (exchange->message)),
            soup_message_get_status (exchange->message));
 
+  /* A status without headers is the proxy's answer to CONNECT, which
+   * libsoup hands over as the message's own (with an empty body). */
+  if (!exchange->got_headers && soup_message_get_status (exchange->message) != SOUP_STATUS_NONE)
+    {
+      exchange_abort (task, proxy_error (soup_message_get_status (exchange->message)));
+      return;
+    }
+
   length = soup_message_headers_get_content_length (soup_message_get_response_headers (exchange->message));
   if (length > TESSERA_HARNESS_MAX_BODY_SIZE)
     {
@@ -376,6 +409,7 @@ exchange_async (TesseraHarnessClient *self,
    * the server points (harness-api.md §7). */
   soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
   g_signal_connect (message, "accept-certificate", G_CALLBACK (on_accept_certificate), exchange);
+  g_signal_connect (message, "got-headers", G_CALLBACK (on_got_headers), exchange);
 
   self->n_requests++;
   soup_session_send_async (session, message, G_PRIORITY_DEFAULT, exchange->cancellable,
@@ -884,6 +918,24 @@ tessera_harness_client_set_tls_database (TesseraHarnessClient *self,
 
   soup_session_set_tls_database (self->session, database);
   soup_session_set_tls_database (self->direct_session, database);
+}
+
+/**
+ * tessera_harness_client_set_proxy_resolver:
+ * @resolver: (nullable): the proxy resolver for addresses that are not
+ *   this computer; %NULL for none
+ *
+ * For tests: the system's resolver is used otherwise. Loopback addresses
+ * never go through a proxy, whatever this says.
+ */
+void
+tessera_harness_client_set_proxy_resolver (TesseraHarnessClient *self,
+                                           GProxyResolver       *resolver)
+{
+  g_return_if_fail (TESSERA_IS_HARNESS_CLIENT (self));
+  g_return_if_fail (resolver == NULL || G_IS_PROXY_RESOLVER (resolver));
+
+  soup_session_set_proxy_resolver (self->session, resolver);
 }
 
 /**

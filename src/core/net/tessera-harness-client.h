@@ -54,6 +54,9 @@ guint                 tessera_harness_client_get_timeout       (TesseraHarnessCl
 /* For tests: a CA to trust instead of the system database. */
 void                  tessera_harness_client_set_tls_database  (TesseraHarnessClient  *self,
                                                                 GTlsDatabase          *database);
+/* For tests: a proxy for addresses that are not this computer. */
+void                  tessera_harness_client_set_proxy_resolver (TesseraHarnessClient *self,
+                                                                 GProxyResolver       *resolver);
 /* For tests: the first retry waits about @base_ms (default 1000 ms) and
  * the second twice that, each plus up to half again of jitter. */
 void                  tessera_harness_client_set_retry_delay   (TesseraHarnessClient  *self,

@@ -19,6 +19,7 @@
 #include "tessera-harness-error-private.h"
 #include "tessera-harness-response.h"
 #include "tessera-verification-private.h"
+#include "tessera-words.h"
 
 /* Deeper JSON is not Harness's, and json-glib's recursive parser must not
  * be handed a megabyte of "[". */
@@ -313,9 +314,21 @@ bad_request_error (const char *code,
 
 static GError *
 server_error (guint       status,
+              const Body *body,
               const char *correlation_id)
 {
   g_autofree char *number = g_strdup_printf ("%u", status);
+
+  /* Harness never answers "not implemented" to the two requests Tessera
+   * makes: whatever answers at this address is something else. */
+  if (status == 501)
+    return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_NOT_HARNESS, correlation_id, "not-harness", NULL);
+
+  /* Harness's own failures come as its JSON; a bad gateway or gateway
+   * timeout without it is a proxy or load balancer in front of Harness
+   * that could not get through. Still worth the retries: they recover. */
+  if ((status == 502 || status == 504) && body->kind != BODY_OBJECT)
+    return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_SERVER_ERROR, correlation_id, "gateway-error", number);
 
   return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_SERVER_ERROR, correlation_id, "server-error", number);
 }
@@ -355,7 +368,7 @@ status_error (Request     request,
     return rate_limited_error (correlation_id);
 
   if (status >= 500 && status < 600)
-    return server_error (status, correlation_id);
+    return server_error (status, body, correlation_id);
 
   /* Sign-in pages and proxies answer in HTML; Harness itself never does. */
   if (body->kind == BODY_HTML || body->kind == BODY_TOO_LARGE)

@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-cli-output.c: what the command line prints
+ *
+ * Output meant for scripts (JSON, `token`) goes to stdout as raw UTF-8;
+ * errors are one sentence on stderr and an exit code from TesseraCliExit.
+ */
+#define G_LOG_DOMAIN "tessera-cli"
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+
+#include "tessera-cli-private.h"
+#include "tessera-enums.h"
+
+/* Raw UTF-8, whatever the locale: stdout carries data (names, JSON). */
+void
+tessera_cli_print_out (const char *text)
+{
+  fputs (text, stdout);
+}
+
+int
+tessera_cli_fail (int         code,
+                  const char *format,
+                  ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_printerr ("tessera: %s\n", message);
+  return code;
+}
+
+/* Whether @arg may appear in a message. Something that looks like a key
+ * (a user who passed the token as an argument) is never repeated. */
+gboolean
+tessera_cli_safe_to_quote (const char *arg)
+{
+  g_autofree char *lower = NULL;
+
+  if (arg == NULL || strlen (arg) > 100 || !g_utf8_validate (arg, -1, NULL))
+    return FALSE;
+
+  for (const char *c = arg; *c; c++)
+    if ((guchar) *c < 0x20 || *c == 0x7f)
+      return FALSE;
+
+  lower = g_ascii_strdown (arg, -1);
+  return strstr (lower, "pat.") == NULL && strstr (lower, "sat.") == NULL;
+}
+
+/* Names come from settings that any program may write: keep terminal
+ * control characters out of the table. */
+char *
+tessera_cli_dup_printable (const char *text)
+{
+  char *copy = g_strdup (text != NULL ? text : "");
+
+  for (char *c = copy; *c; c++)
+    if ((guchar) *c < 0x20 || *c == 0x7f)
+      *c = '?';
+
+  return copy;
+}
+
+void
+tessera_cli_append_padded (GString    *line,
+                           const char *text,
+                           guint       width)
+{
+  g_string_append (line, text);
+  for (glong n = g_utf8_strlen (text, -1); n < (glong) width; n++)
+    g_string_append_c (line, ' ');
+}
+
+const char *
+tessera_cli_enum_nick (GType type,
+                       int   value)
+{
+  GEnumClass *klass = g_type_class_ref (type);
+  GEnumValue *enum_value = g_enum_get_value (klass, value);
+  const char *nick = enum_value != NULL ? enum_value->value_nick : "unknown";
+
+  /* The class of a static enum type is never finalized: the nick stays. */
+  g_type_class_unref (klass);
+  return nick;
+}
+
+char *
+tessera_cli_format_date (gint64 unix_seconds)
+{
+  g_autoptr(GDateTime) date = g_date_time_new_from_unix_local (unix_seconds);
+
+  return date != NULL ? g_date_time_format (date, "%Y-%m-%d") : g_strdup ("-");
+}
+
+static void
+add_time_member (JsonBuilder *builder,
+                 const char  *member,
+                 gint64       unix_seconds)
+{
+  g_autoptr(GDateTime) date = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_set_member_name (builder, member);
+
+  if (unix_seconds > 0)
+    date = g_date_time_new_from_unix_utc (unix_seconds);
+  if (date != NULL)
+    text = g_date_time_format (date, "%Y-%m-%dT%H:%M:%SZ");
+
+  if (text != NULL)
+    json_builder_add_string_value (builder, text);
+  else
+    json_builder_add_null_value (builder);
+}
+
+void
+tessera_cli_add_string_member (JsonBuilder *builder,
+                               const char  *member,
+                               const char  *value)
+{
+  json_builder_set_member_name (builder, member);
+
+  if (value != NULL && value[0] != '\0')
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+/* Metadata only: TesseraCredential has no way to reach the token. */
+void
+tessera_cli_add_credential_object (JsonBuilder       *builder,
+                                   TesseraCredential *credential)
+{
+  int days = tessera_credential_get_days_to_expiry (credential);
+
+  json_builder_begin_object (builder);
+  tessera_cli_add_string_member (builder, "id", tessera_credential_get_id (credential));
+  tessera_cli_add_string_member (builder, "name", tessera_credential_get_name (credential));
+  tessera_cli_add_string_member (builder, "description", tessera_credential_get_description (credential));
+  tessera_cli_add_string_member (builder, "account_id", tessera_credential_get_account_id (credential));
+  tessera_cli_add_string_member (builder, "account_name", tessera_credential_get_account_name (credential));
+  tessera_cli_add_string_member (builder, "base_url", tessera_credential_get_base_url (credential));
+  tessera_cli_add_string_member (builder, "kind",
+                                 tessera_cli_enum_nick (TESSERA_TYPE_CREDENTIAL_KIND,
+                                                        tessera_credential_get_kind (credential)));
+  tessera_cli_add_string_member (builder, "status",
+                                 tessera_cli_enum_nick (TESSERA_TYPE_CREDENTIAL_STATUS,
+                                                        tessera_credential_get_status (credential)));
+  tessera_cli_add_string_member (builder, "status_detail", tessera_credential_get_status_detail (credential));
+  tessera_cli_add_string_member (builder, "owner_name", tessera_credential_get_owner_name (credential));
+  tessera_cli_add_string_member (builder, "owner_email", tessera_credential_get_owner_email (credential));
+  add_time_member (builder, "created", tessera_credential_get_created (credential));
+  add_time_member (builder, "last_verified", tessera_credential_get_last_verified (credential));
+  add_time_member (builder, "expires", tessera_credential_get_expires (credential) / 1000);
+  json_builder_set_member_name (builder, "days_to_expiry");
+  if (days == G_MAXINT)
+    json_builder_add_null_value (builder);
+  else
+    json_builder_add_int_value (builder, days);
+  tessera_cli_add_string_member (builder, "correlation_id", tessera_credential_get_correlation_id (credential));
+  tessera_cli_add_string_member (builder, "token_hint", tessera_credential_get_token_hint (credential));
+  json_builder_set_member_name (builder, "selected");
+  json_builder_add_boolean_value (builder, tessera_credential_get_selected (credential));
+  json_builder_set_member_name (builder, "needs_attention");
+  json_builder_add_boolean_value (builder, tessera_credential_get_needs_attention (credential));
+}
+
+void
+tessera_cli_print_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  tessera_cli_print_out (text);
+  tessera_cli_print_out ("\n");
+}
+
+/* The token and its newline, written straight to the file descriptor so
+ * that no stdio buffer keeps a copy. */
+gboolean
+tessera_cli_write_secret_line (const char *secret)
+{
+  g_autofree char *line = NULL;
+  gsize len = strlen (secret);
+  gsize done = 0;
+  gboolean ok = TRUE;
+
+  line = g_malloc (len + 2);
+  memcpy (line, secret, len);
+  line[len] = '\n';
+  line[len + 1] = '\0';
+
+  fflush (stdout);
+  while (done < len + 1)
+    {
+      ssize_t n = write (STDOUT_FILENO, line + done, len + 1 - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          ok = FALSE;
+          break;
+        }
+      done += n;
+    }
+
+  tessera_secure_free (g_steal_pointer (&line));
+  return ok;
+}
+
+/* Helpers: errors and exit codes */
+
+static int
+exit_code_for_error (const GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_error_matches (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_CANCELLED))
+    return TESSERA_CLI_EXIT_INTERRUPTED;
+
+  if (error->domain == G_OPTION_ERROR)
+    return TESSERA_CLI_EXIT_USAGE;
+
+  if (error->domain == TESSERA_TOKEN_ERROR)
+    return TESSERA_CLI_EXIT_INVALID;
+
+  if (error->domain == TESSERA_HARNESS_ERROR)
+    {
+      if (tessera_harness_error_is_transient (error))
+        return TESSERA_CLI_EXIT_UNCHECKED;
+
+      switch ((TesseraHarnessError) error->code)
+        {
+        case TESSERA_HARNESS_ERROR_INVALID_BASE_URL:
+        case TESSERA_HARNESS_ERROR_INSECURE_URL:
+        case TESSERA_HARNESS_ERROR_MISSING_ACCOUNT:
+          return TESSERA_CLI_EXIT_INVALID;
+
+        case TESSERA_HARNESS_ERROR_ACCOUNT_MISMATCH:
+        case TESSERA_HARNESS_ERROR_TOKEN_REJECTED:
+        case TESSERA_HARNESS_ERROR_TOKEN_EXPIRED:
+        case TESSERA_HARNESS_ERROR_FORBIDDEN:
+        case TESSERA_HARNESS_ERROR_BAD_REQUEST:
+          return TESSERA_CLI_EXIT_REJECTED;
+
+        case TESSERA_HARNESS_ERROR_CANCELLED:
+          return TESSERA_CLI_EXIT_INTERRUPTED;
+
+        case TESSERA_HARNESS_ERROR_RATE_LIMITED:
+        case TESSERA_HARNESS_ERROR_SERVER_ERROR:
+        case TESSERA_HARNESS_ERROR_NOT_HARNESS:
+        case TESSERA_HARNESS_ERROR_REDIRECTED:
+        case TESSERA_HARNESS_ERROR_TLS:
+        case TESSERA_HARNESS_ERROR_NETWORK:
+        case TESSERA_HARNESS_ERROR_TIMED_OUT:
+        default:
+          return TESSERA_CLI_EXIT_UNCHECKED;
+        }
+    }
+
+  if (error->domain == TESSERA_STORE_ERROR)
+    {
+      switch ((TesseraStoreError) error->code)
+        {
+        case TESSERA_STORE_ERROR_NAME_REQUIRED:
+        case TESSERA_STORE_ERROR_NAME_TOO_LONG:
+        case TESSERA_STORE_ERROR_NAME_TAKEN:
+        case TESSERA_STORE_ERROR_DESCRIPTION_TOO_LONG:
+        case TESSERA_STORE_ERROR_ACCOUNT_REQUIRED:
+        case TESSERA_STORE_ERROR_ACCOUNT_INVALID:
+        case TESSERA_STORE_ERROR_NOT_FOUND:
+          return TESSERA_CLI_EXIT_INVALID;
+
+        case TESSERA_STORE_ERROR_ACCOUNT_MISMATCH:
+          return TESSERA_CLI_EXIT_REJECTED;
+
+        case TESSERA_STORE_ERROR_TOKEN_MISSING:
+        case TESSERA_STORE_ERROR_NO_SECRET_SERVICE:
+        case TESSERA_STORE_ERROR_KEYRING_LOCKED:
+        case TESSERA_STORE_ERROR_SECRET_FAILED:
+        case TESSERA_STORE_ERROR_SETTINGS_FAILED:
+        case TESSERA_STORE_ERROR_BUSY:
+        default:
+          return TESSERA_CLI_EXIT_KEYRING;
+        }
+    }
+
+  return TESSERA_CLI_EXIT_KEYRING;
+}
+
+/**
+ * tessera_cli_error_message:
+ * @error: an error from the core
+ *
+ * The core words its sentences for the terminal already (see
+ * tessera-words.h), but for the store's few that name a window action:
+ * those are said here from their code.
+ *
+ * Returns: (transfer none): the sentence to print for @error
+ */
+const char *
+tessera_cli_error_message (const GError *error)
+{
+  if (error->domain == TESSERA_STORE_ERROR)
+    {
+      switch ((TesseraStoreError) error->code)
+        {
+        case TESSERA_STORE_ERROR_NAME_REQUIRED:
+          return _("The credential NAME must be text, and not blank.");
+
+        case TESSERA_STORE_ERROR_ACCOUNT_REQUIRED:
+          return _("Give the account ID with --account-id: this key does not include it.");
+
+        case TESSERA_STORE_ERROR_TOKEN_MISSING:
+          return _("The keyring has no key for this credential. Remove it with “tessera remove”, then add the key again with “tessera add”.");
+
+        case TESSERA_STORE_ERROR_NAME_TOO_LONG:
+        case TESSERA_STORE_ERROR_NAME_TAKEN:
+        case TESSERA_STORE_ERROR_DESCRIPTION_TOO_LONG:
+        case TESSERA_STORE_ERROR_ACCOUNT_INVALID:
+        case TESSERA_STORE_ERROR_ACCOUNT_MISMATCH:
+        case TESSERA_STORE_ERROR_NOT_FOUND:
+        case TESSERA_STORE_ERROR_NO_SECRET_SERVICE:
+        case TESSERA_STORE_ERROR_KEYRING_LOCKED:
+        case TESSERA_STORE_ERROR_SECRET_FAILED:
+        case TESSERA_STORE_ERROR_SETTINGS_FAILED:
+        case TESSERA_STORE_ERROR_BUSY:
+        default:
+          break;
+        }
+    }
+
+  return error->message;
+}
+
+int
+tessera_cli_fail_with_error (const GError *error)
+{
+  return tessera_cli_fail (exit_code_for_error (error), "%s", tessera_cli_error_message (error));
+}
+
+int
+tessera_cli_usage_error (const char *command,
+                         const char *message)
+{
+  return tessera_cli_fail (TESSERA_CLI_EXIT_USAGE, _("%s (see “tessera help %s”)."), message, command);
+}

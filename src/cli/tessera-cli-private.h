@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-cli-private.h: what the files of the command line share
+ *
+ * tessera-cli.c           the table of sub-commands, dispatch and help
+ * tessera-cli-args.c      the options and positional arguments of one command
+ * tessera-cli-input.c     reading the API key from standard input
+ * tessera-cli-output.c    stdout (tables, JSON, the key), stderr and exit codes
+ * tessera-cli-store.c     the store, the main loop and Ctrl+C
+ * tessera-cli-credential.c  list, add, select, remove
+ * tessera-cli-verify.c    verify
+ * tessera-cli-exec.c      token, exec
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "tessera-cli.h"
+#include "tessera-store.h"
+
+G_BEGIN_DECLS
+
+typedef struct _TesseraCli TesseraCli;
+
+struct _TesseraCli
+{
+  TesseraStore *store;
+  GCancellable *cancellable;
+  guint         sigint_id;
+  guint         sigterm_id;
+};
+
+typedef struct
+{
+  const char *name;         /* "--json" */
+  gboolean    takes_value;
+  gpointer    target;       /* gboolean * or const char ** */
+} TesseraCliOption;
+
+/* Sub-commands: @argv[0] is the sub-command's name. Each returns an exit
+ * code from TesseraCliExit. */
+int  tessera_cli_cmd_list   (TesseraCli *cli, int argc, char **argv);
+int  tessera_cli_cmd_add    (TesseraCli *cli, int argc, char **argv);
+int  tessera_cli_cmd_select (TesseraCli *cli, int argc, char **argv);
+int  tessera_cli_cmd_remove (TesseraCli *cli, int argc, char **argv);
+int  tessera_cli_cmd_verify (TesseraCli *cli, int argc, char **argv);
+int  tessera_cli_cmd_token  (TesseraCli *cli, int argc, char **argv);
+int  tessera_cli_cmd_exec   (TesseraCli *cli, int argc, char **argv);
+
+/* tessera-cli-args.c */
+gboolean tessera_cli_parse_arguments    (const char              *command,
+                                         int                      argc,
+                                         char                   **argv,
+                                         const TesseraCliOption  *options,
+                                         guint                    n_options,
+                                         gboolean                 stop_at_positional,
+                                         GPtrArray               *positional,
+                                         int                     *rest,
+                                         GError                 **error);
+int      tessera_cli_parse_command_line (const char              *command,
+                                         int                      argc,
+                                         char                   **argv,
+                                         const TesseraCliOption  *options,
+                                         guint                    n_options,
+                                         GPtrArray               *positional,
+                                         guint                    min_positional,
+                                         guint                    max_positional);
+gboolean tessera_cli_wants_help         (int                      argc,
+                                         char                   **argv);
+
+/* tessera-cli-input.c */
+char    *tessera_cli_read_key_input     (void);
+
+/* tessera-cli-output.c */
+void     tessera_cli_print_out          (const char              *text);
+int      tessera_cli_fail               (int                      code,
+                                         const char              *format,
+                                         ...) G_GNUC_PRINTF (2, 3);
+int      tessera_cli_fail_with_error    (const GError            *error);
+const char *tessera_cli_error_message   (const GError            *error);
+int      tessera_cli_usage_error        (const char              *command,
+                                         const char              *message);
+gboolean tessera_cli_safe_to_quote      (const char              *arg);
+char    *tessera_cli_dup_printable      (const char              *text);
+void     tessera_cli_append_padded      (GString                 *line,
+                                         const char              *text,
+                                         guint                    width);
+const char *tessera_cli_enum_nick       (GType                    type,
+                                         int                      value);
+char    *tessera_cli_format_date        (gint64                   unix_seconds);
+void     tessera_cli_add_string_member  (JsonBuilder             *builder,
+                                         const char              *member,
+                                         const char              *value);
+void     tessera_cli_add_credential_object (JsonBuilder          *builder,
+                                            TesseraCredential    *credential);
+void     tessera_cli_print_json         (JsonBuilder             *builder);
+gboolean tessera_cli_write_secret_line  (const char              *secret);
+
+/* tessera-cli-store.c */
+void          tessera_cli_on_ready            (GObject            *source,
+                                               GAsyncResult       *result,
+                                               gpointer            user_data);
+GAsyncResult *tessera_cli_wait_for            (GAsyncResult      **result);
+void          tessera_cli_catch_interrupts    (TesseraCli         *cli);
+void          tessera_cli_release_interrupts  (TesseraCli         *cli);
+TesseraStore *tessera_cli_get_store           (TesseraCli         *cli);
+TesseraCredential *tessera_cli_find_credential (TesseraCli        *cli,
+                                                const char        *name,
+                                                int               *exit_code);
+char         *tessera_cli_lookup_token        (TesseraCli         *cli,
+                                               TesseraCredential  *credential,
+                                               GError            **error);
+
+G_END_DECLS

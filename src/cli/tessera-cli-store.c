@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-cli-store.c: the store, the main loop and Ctrl+C
+ *
+ * Each sub-command runs in its own process over the asynchronous store API,
+ * iterating the main context until its operation finishes: the same code
+ * paths as the window, without blocking calls and without GTK.
+ */
+#define G_LOG_DOMAIN "tessera-cli"
+
+#include "config.h"
+
+#include <signal.h>
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+
+#include "tessera-cli-private.h"
+
+void
+tessera_cli_on_ready (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/* The command line is its own process: iterating the default context until
+ * the one operation finishes is its whole main loop. */
+GAsyncResult *
+tessera_cli_wait_for (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return *result;
+}
+
+static gboolean
+on_interrupt (gpointer user_data)
+{
+  TesseraCli *cli = user_data;
+
+  g_debug ("Interrupted, cancelling");
+  g_cancellable_cancel (cli->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Ctrl+C cancels the running operation, so that the store can undo its
+ * steps instead of dying between them. */
+void
+tessera_cli_catch_interrupts (TesseraCli *cli)
+{
+  if (cli->sigint_id == 0)
+    cli->sigint_id = g_unix_signal_add (SIGINT, on_interrupt, cli);
+  if (cli->sigterm_id == 0)
+    cli->sigterm_id = g_unix_signal_add (SIGTERM, on_interrupt, cli);
+}
+
+void
+tessera_cli_release_interrupts (TesseraCli *cli)
+{
+  g_clear_handle_id (&cli->sigint_id, g_source_remove);
+  g_clear_handle_id (&cli->sigterm_id, g_source_remove);
+}
+
+TesseraStore *
+tessera_cli_get_store (TesseraCli *cli)
+{
+  if (cli->store == NULL)
+    {
+      cli->store = tessera_store_new (NULL, NULL);
+      /* A command reads the credentials once and re-reads what it changes
+       * itself: no need to follow each one (at 10 000 credentials that
+       * was most of `tessera list`). */
+      tessera_store_set_watch_credentials (cli->store, FALSE);
+    }
+
+  return cli->store;
+}
+
+/* The selected credential when @name is NULL. Prints the error. */
+TesseraCredential *
+tessera_cli_find_credential (TesseraCli  *cli,
+                             const char  *name,
+                             int         *exit_code)
+{
+  TesseraStore *store = tessera_cli_get_store (cli);
+  TesseraCredential *credential;
+
+  if (name == NULL)
+    {
+      credential = tessera_store_get_selected (store);
+      if (credential == NULL)
+        *exit_code = tessera_cli_fail (TESSERA_CLI_EXIT_INVALID,
+                                       _("No credential is selected: choose one with “tessera select NAME” or give a NAME."));
+      return credential;
+    }
+
+  credential = tessera_store_find_by_name (store, name);
+  if (credential == NULL)
+    {
+      if (tessera_cli_safe_to_quote (name))
+        *exit_code = tessera_cli_fail (TESSERA_CLI_EXIT_INVALID, _("No credential is named “%s”."), name);
+      else
+        *exit_code = tessera_cli_fail (TESSERA_CLI_EXIT_INVALID, _("No credential has that name."));
+    }
+
+  return credential;
+}
+
+char *
+tessera_cli_lookup_token (TesseraCli         *cli,
+                          TesseraCredential  *credential,
+                          GError            **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tessera_store_lookup_token_async (tessera_cli_get_store (cli),
+                                    tessera_credential_get_id (credential),
+                                    cli->cancellable, tessera_cli_on_ready, &result);
+  return tessera_store_lookup_token_finish (tessera_cli_get_store (cli), tessera_cli_wait_for (&result), error);
+}
