@@ -49,6 +49,7 @@
 #include "tessera-store.h"
 #include "tessera-verification-private.h"
 #include "test-keyring.h"
+#include "test-secret-backend.h"
 #include "test-wait.h"
 
 #define ACCOUNT           "TesseraFaultAcct000001"
@@ -367,192 +368,6 @@ keyring_item_ids (void)
   return ids;
 }
 
-/* Helpers: a secret backend with hooks
- *
- * Passes every call to the real libsecret backend, and lets a test act at
- * two moments of a store: right after the request left (to kill or freeze
- * the keyring while it holds it) and right after the keyring answered,
- * before the store sees the answer (to break what the store does next). */
-
-typedef void (*FaultHook) (gpointer user_data);
-
-#define FAULT_TYPE_BACKEND (fault_backend_get_type ())
-G_DECLARE_FINAL_TYPE (FaultBackend, fault_backend, FAULT, BACKEND, GObject)
-
-struct _FaultBackend
-{
-  GObject               parent_instance;
-  TesseraSecretBackend *inner;
-  FaultHook             store_sent;        /* one-shot */
-  gpointer              store_sent_data;
-  FaultHook             store_answered;    /* one-shot */
-  gpointer              store_answered_data;
-  guint                 stores;
-  guint                 clears;
-  guint                 clears_done;
-};
-
-static void fault_backend_iface_init (TesseraSecretBackendInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (FaultBackend, fault_backend, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (TESSERA_TYPE_SECRET_BACKEND, fault_backend_iface_init))
-
-static void
-on_inner_stored (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  FaultBackend *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  FaultHook hook = g_steal_pointer (&self->store_answered);
-
-  tessera_secret_backend_store_finish (TESSERA_SECRET_BACKEND (source), result, &error);
-  if (hook != NULL)
-    hook (self->store_answered_data);
-
-  if (error != NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-fault_backend_store_async (TesseraSecretBackend *backend,
-                           const char           *secret_id,
-                           const char           *label,
-                           const char           *token,
-                           GCancellable         *cancellable,
-                           GAsyncReadyCallback   callback,
-                           gpointer              user_data)
-{
-  FaultBackend *self = FAULT_BACKEND (backend);
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  FaultHook hook = g_steal_pointer (&self->store_sent);
-
-  /* The answer decides, not the cancellable: as the real backend. */
-  g_task_set_check_cancellable (task, FALSE);
-  self->stores++;
-  tessera_secret_backend_store_async (self->inner, secret_id, label, token, cancellable, on_inner_stored, task);
-  if (hook != NULL)
-    hook (self->store_sent_data);
-}
-
-static gboolean
-fault_backend_boolean_finish (TesseraSecretBackend  *backend,
-                              GAsyncResult          *result,
-                              GError               **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-on_inner_looked_up (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  char *value = tessera_secret_backend_lookup_finish (TESSERA_SECRET_BACKEND (source), result, &error);
-
-  if (error != NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, value, (GDestroyNotify) tessera_secure_free);
-}
-
-static void
-fault_backend_lookup_async (TesseraSecretBackend *backend,
-                            const char           *secret_id,
-                            GCancellable         *cancellable,
-                            GAsyncReadyCallback   callback,
-                            gpointer              user_data)
-{
-  FaultBackend *self = FAULT_BACKEND (backend);
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_check_cancellable (task, FALSE);
-  tessera_secret_backend_lookup_async (self->inner, secret_id, cancellable, on_inner_looked_up, task);
-}
-
-static char *
-fault_backend_lookup_finish (TesseraSecretBackend  *backend,
-                             GAsyncResult          *result,
-                             GError               **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-on_inner_cleared (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  FaultBackend *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-
-  self->clears_done++;
-  if (!tessera_secret_backend_clear_finish (TESSERA_SECRET_BACKEND (source), result, &error))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-fault_backend_clear_async (TesseraSecretBackend *backend,
-                           const char           *secret_id,
-                           GCancellable         *cancellable,
-                           GAsyncReadyCallback   callback,
-                           gpointer              user_data)
-{
-  FaultBackend *self = FAULT_BACKEND (backend);
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_check_cancellable (task, FALSE);
-  self->clears++;
-  tessera_secret_backend_clear_async (self->inner, secret_id, cancellable, on_inner_cleared, task);
-}
-
-static void
-fault_backend_iface_init (TesseraSecretBackendInterface *iface)
-{
-  iface->store_async = fault_backend_store_async;
-  iface->store_finish = fault_backend_boolean_finish;
-  iface->lookup_async = fault_backend_lookup_async;
-  iface->lookup_finish = fault_backend_lookup_finish;
-  iface->clear_async = fault_backend_clear_async;
-  iface->clear_finish = fault_backend_boolean_finish;
-}
-
-static void
-fault_backend_dispose (GObject *object)
-{
-  g_clear_object (&FAULT_BACKEND (object)->inner);
-
-  G_OBJECT_CLASS (fault_backend_parent_class)->dispose (object);
-}
-
-static void
-fault_backend_class_init (FaultBackendClass *klass)
-{
-  G_OBJECT_CLASS (klass)->dispose = fault_backend_dispose;
-}
-
-static void
-fault_backend_init (FaultBackend *self)
-{
-}
-
-static FaultBackend *
-fault_backend_new (TesseraSecretBackend *inner)
-{
-  FaultBackend *self = g_object_new (FAULT_TYPE_BACKEND, NULL);
-
-  self->inner = g_object_ref (inner);
-  return self;
-}
-
 /* Helpers: a folder that cannot be written to
  *
  * As a normal user that is chmod 0500. The tests run as root in CI, and
@@ -665,7 +480,7 @@ typedef struct
   char                 *keyfile;
   GSettingsBackend     *settings_backend;
   TesseraSecretBackend *real;
-  FaultBackend         *secrets;
+  TestSecretBackend    *secrets;
   TesseraStore         *store;
   ReadOnly              read_only;
   GHashTable           *tokens;     /* credential id → the token it holds */
@@ -686,7 +501,7 @@ fixture_setup (Fixture       *fixture,
   fixture->settings_backend = g_keyfile_settings_backend_new (fixture->keyfile, "/", NULL);
   fixture->real = tessera_libsecret_backend_new ();
   g_assert_false (tessera_libsecret_backend_get_uses_file (TESSERA_LIBSECRET_BACKEND (fixture->real)));
-  fixture->secrets = fault_backend_new (fixture->real);
+  fixture->secrets = test_secret_backend_new (fixture->real);
   fixture->store = tessera_store_new_full (TESSERA_SECRET_BACKEND (fixture->secrets), NULL,
                                            fixture->settings_backend);
   tessera_harness_client_set_retry_delay (tessera_store_get_client (fixture->store), 1);
@@ -1330,8 +1145,7 @@ test_secret_service_slow (Fixture       *fixture,
 
     tessera_libsecret_backend_set_timeout (TESSERA_LIBSECRET_BACKEND (fixture->real), 1000);
     keyring_freeze (&fixture->keyring);
-    fixture->secrets->store_answered = thaw_hook;
-    fixture->secrets->store_answered_data = &fixture->keyring;
+    test_secret_backend_on_store_answered (fixture->secrets, thaw_hook, &fixture->keyring);
 
     added = try_add (fixture, "Gamma", token, NULL, NULL, NULL, &error);
     g_assert_null (added);
@@ -1396,13 +1210,12 @@ test_settings_read_only (Fixture       *fixture,
   g_assert_true (g_file_get_contents (fixture->keyfile, &keyfile_before, NULL, NULL));
 
   /* The key is stored; then the folder turns read-only. */
-  fixture->secrets->store_answered = read_only_hook;
-  fixture->secrets->store_answered_data = fixture;
+  test_secret_backend_on_store_answered (fixture->secrets, read_only_hook, fixture);
   added = try_add (fixture, "Gamma", token, base_url, NULL, NULL, &error);
   g_assert_null (added);
   assert_reason (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SETTINGS_FAILED);
   g_clear_error (&error);
-  g_assert_cmpuint (fixture->secrets->clears, ==, 1);
+  g_assert_cmpuint (test_secret_backend_get_clears (fixture->secrets), ==, 1);
 
   /* A new key for an existing credential: stored, then cleared again. */
   g_assert_false (try_replace_token (fixture, a, token, &error));

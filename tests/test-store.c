@@ -19,7 +19,7 @@
 #include <gio/gsettingsbackend.h>
 #include <glib/gstdio.h>
 
-#include "counting-secret-backend.h"
+#include "test-secret-backend.h"
 #include "fake-harness.h"
 #include "tessera-base-url.h"
 #include "tessera-credential-private.h"
@@ -84,7 +84,7 @@ typedef struct
   char                  *keyfile;
   GSettingsBackend      *settings_backend;
   TesseraSecretBackend  *real;        /* libsecret */
-  CountingSecretBackend *secrets;     /* counts the store's calls to @real */
+  TestSecretBackend *secrets;     /* counts the store's calls to @real */
   TesseraStore          *store;
   GArray                *changes;     /* Change, one per items-changed */
   GPtrArray             *tokens;      /* every token the test used */
@@ -122,7 +122,7 @@ failing_write_hook (TesseraStore *store,
 
 static TesseraStore *
 open_store (Fixture               *fixture,
-            CountingSecretBackend *secrets,
+            TestSecretBackend *secrets,
             GSettingsBackend     **backend_out)
 {
   g_autoptr(GSettingsBackend) backend = g_keyfile_settings_backend_new (fixture->keyfile, "/", NULL);
@@ -148,7 +148,7 @@ restart (Fixture *fixture)
   g_clear_object (&fixture->settings_backend);
   g_clear_object (&fixture->secrets);
 
-  fixture->secrets = counting_secret_backend_new (fixture->real);
+  fixture->secrets = test_secret_backend_new (fixture->real);
   fixture->store = open_store (fixture, fixture->secrets, &fixture->settings_backend);
   g_array_set_size (fixture->changes, 0);
   g_signal_connect (fixture->store, "items-changed", G_CALLBACK (on_items_changed), fixture);
@@ -513,7 +513,7 @@ test_start_empty (Fixture       *fixture,
   g_assert_null (tessera_store_get_selected (fixture->store));
   g_assert_null (tessera_store_get_selected_id (fixture->store));
   settle ();
-  g_assert_cmpuint (counting_secret_backend_get_calls (fixture->secrets), ==, 0);
+  g_assert_cmpuint (test_secret_backend_get_calls (fixture->secrets), ==, 0);
 }
 
 static void
@@ -577,8 +577,8 @@ test_add (Fixture       *fixture,
   g_assert_nonnull (strstr (keyfile, "Production"));
 
   /* The keyring: one store call, and the token comes back. */
-  g_assert_cmpuint (counting_secret_backend_get_stores (fixture->secrets), ==, 1);
-  g_assert_cmpuint (counting_secret_backend_get_calls (fixture->secrets), ==, 1);
+  g_assert_cmpuint (test_secret_backend_get_stores (fixture->secrets), ==, 1);
+  g_assert_cmpuint (test_secret_backend_get_calls (fixture->secrets), ==, 1);
   assert_backend_has (fixture->real, tessera_credential_get_id (credential), token);
   value = lookup_token (fixture->store, tessera_credential_get_id (credential), &error);
   g_assert_no_error (error);
@@ -725,7 +725,7 @@ test_add_validation (Fixture       *fixture,
   };
 
   add (fixture, "Existing", new_token (fixture, ACCOUNT));
-  counting_secret_backend_reset (fixture->secrets);
+  test_secret_backend_reset (fixture->secrets);
   g_array_set_size (fixture->changes, 0);
   legacy_token = new_token (fixture, NULL);
 
@@ -745,7 +745,7 @@ test_add_validation (Fixture       *fixture,
     }
 
   /* Refused before the keyring or the model was touched. */
-  g_assert_cmpuint (counting_secret_backend_get_calls (fixture->secrets), ==, 0);
+  g_assert_cmpuint (test_secret_backend_get_calls (fixture->secrets), ==, 0);
   g_assert_cmpuint (fixture->changes->len, ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 1);
 
@@ -808,7 +808,7 @@ test_update_fields (Fixture       *fixture,
 
   add (fixture, "Other", new_token (fixture, ACCOUNT));
   g_array_set_size (fixture->changes, 0);
-  counting_secret_backend_reset (fixture->secrets);
+  test_secret_backend_reset (fixture->secrets);
   g_signal_connect (credential, "notify", G_CALLBACK (on_notify), notified);
 
   g_assert_true (update (fixture, id, "Staging EU", "Second region", NULL,
@@ -831,14 +831,14 @@ test_update_fields (Fixture       *fixture,
   secret_id = dup_secret_id (fixture, id);
   g_assert_cmpstr (secret_id, ==, id);
   assert_backend_has (fixture->real, id, token);
-  g_assert_cmpuint (counting_secret_backend_get_clears (fixture->secrets), ==, 0);
+  g_assert_cmpuint (test_secret_backend_get_clears (fixture->secrets), ==, 0);
 
   /* Neither name nor account: the keyring is left alone. */
-  counting_secret_backend_reset (fixture->secrets);
+  test_secret_backend_reset (fixture->secrets);
   g_assert_true (update (fixture, id, NULL, "Only the description", NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (tessera_credential_get_description (credential), ==, "Only the description");
-  g_assert_cmpuint (counting_secret_backend_get_calls (fixture->secrets), ==, 0);
+  g_assert_cmpuint (test_secret_backend_get_calls (fixture->secrets), ==, 0);
 
   /* NULL keeps a field; a name differing only in case is its own. */
   g_assert_true (update (fixture, id, "STAGING eu", NULL, NULL, NULL, NULL, &error));
@@ -885,7 +885,7 @@ test_update_replace_token (Fixture       *fixture,
   g_auto(TesseraSecret) value = NULL;
   GPtrArray *log;
 
-  counting_secret_backend_reset (fixture->secrets);
+  test_secret_backend_reset (fixture->secrets);
   g_assert_true (update (fixture, id, NULL, NULL, NULL, NULL, token, &error));
   g_assert_no_error (error);
 
@@ -896,7 +896,7 @@ test_update_replace_token (Fixture       *fixture,
   g_assert_true (g_uuid_string_is_valid (secret_id));
   expected_store = g_strdup_printf ("store %s", secret_id);
   expected_clear = g_strdup_printf ("clear %s", id);
-  log = counting_secret_backend_get_log (fixture->secrets);
+  log = test_secret_backend_get_log (fixture->secrets);
   g_assert_cmpuint (log->len, ==, 2);
   g_assert_cmpstr (g_ptr_array_index (log, 0), ==, expected_store);
   g_assert_cmpstr (g_ptr_array_index (log, 1), ==, expected_clear);
@@ -941,7 +941,7 @@ test_update_token_settings_fail (Fixture       *fixture,
   GPtrArray *log;
   const char *stored;
 
-  counting_secret_backend_reset (fixture->secrets);
+  test_secret_backend_reset (fixture->secrets);
   fixture->fail_path = g_strdup ("/io/github/tessera/Tessera/credentials/");
 
   g_assert_false (update (fixture, id, "Renamed", NULL, NULL, NULL, token, &error));
@@ -950,7 +950,7 @@ test_update_token_settings_fail (Fixture       *fixture,
   g_assert_cmpuint (fixture->failed_writes, ==, 1);
 
   /* The new item was written, then taken out again; the old one stays. */
-  log = counting_secret_backend_get_log (fixture->secrets);
+  log = test_secret_backend_get_log (fixture->secrets);
   g_assert_cmpuint (log->len, ==, 2);
   stored = g_ptr_array_index (log, 0);
   g_assert_true (g_str_has_prefix (stored, "store "));
@@ -981,19 +981,19 @@ test_update_token_secret_fail (Fixture       *fixture,
                                                    "The keyring could not complete the request.");
   g_autoptr(GError) error = NULL;
 
-  counting_secret_backend_fail_store (fixture->secrets, failure);
+  test_secret_backend_fail_store (fixture->secrets, failure);
   g_assert_false (update (fixture, id, "Renamed", NULL, NULL, NULL, new_token (fixture, ACCOUNT), &error));
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SECRET_FAILED);
 
   /* Nothing was written. The keyring may have stored the new revision
    * before failing, so only that one is cleared, never the old item. */
   settle ();
-  g_assert_cmpuint (counting_secret_backend_get_clears (fixture->secrets), ==, 1);
-  g_assert_true (g_str_has_prefix (g_ptr_array_index (counting_secret_backend_get_log (fixture->secrets),
-                                                      counting_secret_backend_get_calls (fixture->secrets) - 1),
+  g_assert_cmpuint (test_secret_backend_get_clears (fixture->secrets), ==, 1);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (test_secret_backend_get_log (fixture->secrets),
+                                                      test_secret_backend_get_calls (fixture->secrets) - 1),
                                    "clear "));
-  g_assert_cmpstr (strchr (g_ptr_array_index (counting_secret_backend_get_log (fixture->secrets),
-                                              counting_secret_backend_get_calls (fixture->secrets) - 1), ' ') + 1,
+  g_assert_cmpstr (strchr (g_ptr_array_index (test_secret_backend_get_log (fixture->secrets),
+                                              test_secret_backend_get_calls (fixture->secrets) - 1), ' ') + 1,
                    !=, id);
   keyfile_after = read_keyfile (fixture);
   g_assert_cmpstr (keyfile_after, ==, keyfile_before);
@@ -1015,7 +1015,7 @@ test_remove_undo (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   g_array_set_size (fixture->changes, 0);
-  counting_secret_backend_reset (fixture->secrets);
+  test_secret_backend_reset (fixture->secrets);
 
   g_assert_true (tessera_store_remove (fixture->store, b_id, &error));
   g_assert_no_error (error);
@@ -1050,7 +1050,7 @@ test_remove_undo (Fixture       *fixture,
   g_assert_true (tessera_store_lookup (fixture->store, b_id) == b);
 
   /* Nothing touched the keyring. */
-  g_assert_cmpuint (counting_secret_backend_get_calls (fixture->secrets), ==, 0);
+  g_assert_cmpuint (test_secret_backend_get_calls (fixture->secrets), ==, 0);
   assert_backend_has (fixture->real, b_id, b_token);
 
   /* A removal never committed is forgotten at exit: nothing was lost. */
@@ -1153,7 +1153,7 @@ test_commit_secret_fail (Fixture       *fixture,
   g_assert_true (tessera_store_remove (fixture->store, a, &error));
   g_array_set_size (fixture->changes, 0);
 
-  counting_secret_backend_fail_clear (fixture->secrets, locked);
+  test_secret_backend_fail_clear (fixture->secrets, locked);
   g_assert_false (commit_remove (fixture->store, a, &error));
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_KEYRING_LOCKED);
 
@@ -1183,14 +1183,14 @@ test_commit_settings_fail (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   g_assert_true (tessera_store_remove (fixture->store, a, &error));
-  counting_secret_backend_reset (fixture->secrets);
+  test_secret_backend_reset (fixture->secrets);
   fixture->fail_path = g_strdup ("/io/github/tessera/Tessera/");
 
   g_assert_false (commit_remove (fixture->store, a, &error));
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SETTINGS_FAILED);
   g_clear_pointer (&fixture->fail_path, g_free);
 
-  g_assert_cmpuint (counting_secret_backend_get_calls (fixture->secrets), ==, 0);
+  g_assert_cmpuint (test_secret_backend_get_calls (fixture->secrets), ==, 0);
   g_assert_nonnull (tessera_store_lookup (fixture->store, a));
   assert_backend_has (fixture->real, a, token);
 }
@@ -1307,7 +1307,7 @@ test_restart (Fixture       *fixture,
   settle ();
 
   /* Start-up read the settings and nothing else. */
-  g_assert_cmpuint (counting_secret_backend_get_calls (fixture->secrets), ==, 0);
+  g_assert_cmpuint (test_secret_backend_get_calls (fixture->secrets), ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 3);
   for (guint i = 0; i < 3; i++)
     g_assert_cmpstr (id_at (fixture->store, i), ==, ids[i]);
@@ -1340,7 +1340,7 @@ test_add_secret_fail (Fixture       *fixture,
   g_auto(GStrv) ids = NULL;
   g_autofree char *keyfile = NULL;
 
-  counting_secret_backend_fail_store (fixture->secrets, failure);
+  test_secret_backend_fail_store (fixture->secrets, failure);
   credential = add_full (fixture, fixture->store, "Nope", "", "", NULL,
                          new_token (fixture, ACCOUNT), NULL, &error);
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE);
@@ -1348,7 +1348,7 @@ test_add_secret_fail (Fixture       *fixture,
 
   /* Nothing written anywhere. */
   g_assert_cmpuint (fixture->changes->len, ==, 0);
-  g_assert_cmpuint (counting_secret_backend_get_calls (fixture->secrets), ==, 1);
+  g_assert_cmpuint (test_secret_backend_get_calls (fixture->secrets), ==, 1);
   ids = dup_listed_ids (fixture);
   g_assert_cmpuint (g_strv_length (ids), ==, 0);
   keyfile = read_keyfile (fixture);
@@ -1375,7 +1375,7 @@ check_add_settings_fail (Fixture    *fixture,
   g_assert_cmpuint (fixture->failed_writes, ==, 1);
 
   /* The secret was stored, then removed again. */
-  log = counting_secret_backend_get_log (fixture->secrets);
+  log = test_secret_backend_get_log (fixture->secrets);
   g_assert_cmpuint (log->len, ==, 2);
   g_assert_true (g_str_has_prefix (g_ptr_array_index (log, 0), "store "));
   stored_id = g_strdup ((char *) g_ptr_array_index (log, 0) + strlen ("store "));
@@ -1436,7 +1436,7 @@ test_add_list_fail (Fixture       *fixture,
   g_assert_null (credential);
   g_assert_cmpuint (fixture->failed_writes, ==, 1);
 
-  log = counting_secret_backend_get_log (fixture->secrets);
+  log = test_secret_backend_get_log (fixture->secrets);
   g_assert_cmpuint (log->len, ==, 2);
   stored_id = g_strdup ((char *) g_ptr_array_index (log, 0) + strlen ("store "));
   assert_backend_has (fixture->real, stored_id, NULL);
@@ -1502,11 +1502,11 @@ test_reconcile (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   backend_clear (fixture->real, b_id);
-  counting_secret_backend_reset (fixture->secrets);
+  test_secret_backend_reset (fixture->secrets);
 
   g_assert_true (reconcile (fixture->store, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (counting_secret_backend_get_lookups (fixture->secrets), ==, 3);
+  g_assert_cmpuint (test_secret_backend_get_lookups (fixture->secrets), ==, 3);
   g_assert_cmpint (tessera_credential_get_status (a), ==, TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
   g_assert_cmpint (tessera_credential_get_status (b), ==, TESSERA_CREDENTIAL_STATUS_TOKEN_MISSING);
   g_assert_cmpint (tessera_credential_get_status (c), ==, TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
@@ -1541,9 +1541,9 @@ check_unavailable_keyring_changes_nothing (Fixture      *fixture,
   keyfile_before = read_keyfile (fixture);
   g_array_set_size (fixture->changes, 0);
 
-  counting_secret_backend_fail_lookup (fixture->secrets, failure);
-  counting_secret_backend_fail_store (fixture->secrets, failure);
-  counting_secret_backend_fail_clear (fixture->secrets, failure);
+  test_secret_backend_fail_lookup (fixture->secrets, failure);
+  test_secret_backend_fail_store (fixture->secrets, failure);
+  test_secret_backend_fail_clear (fixture->secrets, failure);
 
   g_assert_false (reconcile (fixture->store, &error));
   g_assert_error (error, failure->domain, failure->code);
@@ -1842,7 +1842,7 @@ test_no_secret_service (Fixture       *fixture,
 
       /* The store built on it refuses to add, and writes nothing. */
       {
-        g_autoptr(CountingSecretBackend) counting = counting_secret_backend_new (backend);
+        g_autoptr(TestSecretBackend) counting = test_secret_backend_new (backend);
         g_autoptr(GSettingsBackend) settings_backend = NULL;
         g_autoptr(TesseraStore) store = open_store (fixture, counting, &settings_backend);
         g_autofree char *token = make_token ("pat", ACCOUNT);
@@ -1872,7 +1872,7 @@ test_file_backend_without_bus (Fixture       *fixture,
       g_autofree char *dir = g_dir_make_tmp ("tessera-test-nobus-XXXXXX", NULL);
       g_autofree char *keyring = g_build_filename (dir, "test.keyring", NULL);
       g_autoptr(TesseraSecretBackend) backend = NULL;
-      g_autoptr(CountingSecretBackend) counting = NULL;
+      g_autoptr(TestSecretBackend) counting = NULL;
       g_autoptr(GSettingsBackend) settings_backend = NULL;
       g_autoptr(TesseraStore) store = NULL;
       g_autoptr(TesseraCredential) credential = NULL;
@@ -1887,7 +1887,7 @@ test_file_backend_without_bus (Fixture       *fixture,
 
       backend = tessera_libsecret_backend_new ();
       g_assert_true (tessera_libsecret_backend_get_uses_file (TESSERA_LIBSECRET_BACKEND (backend)));
-      counting = counting_secret_backend_new (backend);
+      counting = test_secret_backend_new (backend);
       store = open_store (fixture, counting, &settings_backend);
 
       credential = add_full (fixture, store, "Offline desktop", "", "", NULL, token, NULL, &error);
@@ -2019,7 +2019,7 @@ static void
 test_follow_other_process (Fixture       *fixture,
                            gconstpointer  data)
 {
-  g_autoptr(CountingSecretBackend) cli_secrets = counting_secret_backend_new (fixture->real);
+  g_autoptr(TestSecretBackend) cli_secrets = test_secret_backend_new (fixture->real);
   g_autoptr(GSettingsBackend) cli_backend = NULL;
   g_autoptr(TesseraStore) cli = open_store (fixture, cli_secrets, &cli_backend);
   const char *token = new_token (fixture, ACCOUNT);
@@ -2127,7 +2127,7 @@ static void
 test_unwatched_store (Fixture       *fixture,
                       gconstpointer  data)
 {
-  g_autoptr(CountingSecretBackend) cli_secrets = counting_secret_backend_new (fixture->real);
+  g_autoptr(TestSecretBackend) cli_secrets = test_secret_backend_new (fixture->real);
   g_autoptr(GSettingsBackend) cli_backend = NULL;
   g_autoptr(TesseraStore) cli = NULL;
   g_autoptr(GAsyncResult) result = NULL;

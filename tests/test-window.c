@@ -18,6 +18,7 @@
 #include "tessera-credential-tile.h"
 #include "tessera-store.h"
 #include "tessera-window.h"
+#include "test-secret-backend.h"
 
 #define ACCOUNT_A "TesseraTestAcct0000001"
 #define ACCOUNT_B "TesseraTestAcct0000002"
@@ -325,136 +326,6 @@ lookup_token (TesseraStore *store,
   tessera_store_lookup_token_async (store, id, NULL, store_result_cb, &result);
   WAIT_UNTIL (result != NULL);
   return tessera_store_lookup_token_finish (store, result, error);
-}
-
-/* ------------------------------------------------------------------ */
-/* A secret backend that can be told the keyring is gone */
-
-#define TEST_TYPE_SECRETS (test_secrets_get_type ())
-G_DECLARE_FINAL_TYPE (TestSecrets, test_secrets, TEST, SECRETS, GObject)
-
-struct _TestSecrets
-{
-  GObject     parent_instance;
-  GHashTable *items;
-  gboolean    unavailable;
-};
-
-static void test_secrets_iface_init (TesseraSecretBackendInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestSecrets, test_secrets, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (TESSERA_TYPE_SECRET_BACKEND,
-                                                      test_secrets_iface_init))
-
-static GTask *
-test_secrets_task (TesseraSecretBackend *backend,
-                   GAsyncReadyCallback   callback,
-                   gpointer              user_data)
-{
-  TestSecrets *self = TEST_SECRETS (backend);
-  GTask *task = g_task_new (backend, NULL, callback, user_data);
-
-  if (self->unavailable)
-    {
-      g_task_return_new_error (task, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE,
-                               "The keyring is not running");
-      g_clear_object (&task);
-    }
-
-  return task;
-}
-
-static void
-test_secrets_store_async (TesseraSecretBackend *backend,
-                          const char           *secret_id,
-                          const char           *label,
-                          const char           *token,
-                          GCancellable         *cancellable,
-                          GAsyncReadyCallback   callback,
-                          gpointer              user_data)
-{
-  g_autoptr(GTask) task = test_secrets_task (backend, callback, user_data);
-
-  if (task == NULL)
-    return;
-  g_hash_table_insert (TEST_SECRETS (backend)->items, g_strdup (secret_id), g_strdup (token));
-  g_task_return_boolean (task, TRUE);
-}
-
-static gboolean
-test_secrets_boolean_finish (TesseraSecretBackend *backend,
-                             GAsyncResult         *result,
-                             GError              **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-test_secrets_lookup_async (TesseraSecretBackend *backend,
-                           const char           *secret_id,
-                           GCancellable         *cancellable,
-                           GAsyncReadyCallback   callback,
-                           gpointer              user_data)
-{
-  g_autoptr(GTask) task = test_secrets_task (backend, callback, user_data);
-
-  if (task == NULL)
-    return;
-  g_task_return_pointer (task, g_strdup (g_hash_table_lookup (TEST_SECRETS (backend)->items, secret_id)),
-                         g_free);
-}
-
-static char *
-test_secrets_lookup_finish (TesseraSecretBackend *backend,
-                            GAsyncResult         *result,
-                            GError              **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-test_secrets_clear_async (TesseraSecretBackend *backend,
-                          const char           *secret_id,
-                          GCancellable         *cancellable,
-                          GAsyncReadyCallback   callback,
-                          gpointer              user_data)
-{
-  g_autoptr(GTask) task = test_secrets_task (backend, callback, user_data);
-
-  if (task == NULL)
-    return;
-  g_hash_table_remove (TEST_SECRETS (backend)->items, secret_id);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-test_secrets_iface_init (TesseraSecretBackendInterface *iface)
-{
-  iface->store_async = test_secrets_store_async;
-  iface->store_finish = test_secrets_boolean_finish;
-  iface->lookup_async = test_secrets_lookup_async;
-  iface->lookup_finish = test_secrets_lookup_finish;
-  iface->clear_async = test_secrets_clear_async;
-  iface->clear_finish = test_secrets_boolean_finish;
-}
-
-static void
-test_secrets_finalize (GObject *object)
-{
-  g_hash_table_unref (TEST_SECRETS (object)->items);
-  G_OBJECT_CLASS (test_secrets_parent_class)->finalize (object);
-}
-
-static void
-test_secrets_class_init (TestSecretsClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = test_secrets_finalize;
-}
-
-static void
-test_secrets_init (TestSecrets *self)
-{
-  self->items = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1672,7 +1543,9 @@ static void
 test_keyring_unavailable (Fixture       *f,
                           gconstpointer  data)
 {
-  g_autoptr(TestSecrets) secrets = g_object_new (TEST_TYPE_SECRETS, NULL);
+  g_autoptr(TestSecretBackend) secrets = test_secret_backend_new (NULL);
+  g_autoptr(GError) gone = g_error_new (TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE,
+                                        "The keyring is not running");
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(TesseraToken) token = NULL;
   g_autoptr(GError) error = NULL;
@@ -1693,7 +1566,7 @@ test_keyring_unavailable (Fixture       *f,
   g_assert_false (tessera_window_get_keyring_problem (f->window));
 
   /* The keyring goes away: the window says so; the tile stays. */
-  secrets->unavailable = TRUE;
+  test_secret_backend_fail_all (secrets, gone);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Locked away")),
                                              "credential.copy-token", NULL));
   WAIT_UNTIL (tessera_window_get_keyring_problem (f->window));
@@ -1708,7 +1581,7 @@ test_keyring_unavailable (Fixture       *f,
   g_assert_true (tessera_window_get_keyring_problem (f->window));
 
   /* …and once it is back, hides it. */
-  secrets->unavailable = FALSE;
+  test_secret_backend_fail_all (secrets, NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.retry-keyring", NULL));
   WAIT_UNTIL (!tessera_window_get_keyring_problem (f->window));
   g_assert_cmpuint (count_bound_tiles (f), ==, 1);
