@@ -44,19 +44,6 @@ make_token (const char *prefix,
   return g_string_free (token, FALSE);
 }
 
-/* Helpers: waiting (see test-wait.h) */
-
-/* Lets pending idles and file-monitor events run. */
-void
-settle (void)
-{
-  gint64 end = g_get_monotonic_time () + 200 * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (10 * 1000);
-}
-
 /* Fixture */
 
 static void
@@ -202,7 +189,7 @@ fixture_teardown (Fixture       *fixture,
     g_assert_null (*(GObject **) g_ptr_array_index (credentials, i));
   g_clear_object (&fixture->settings_backend);
   g_clear_object (&fixture->secrets);
-  settle ();
+  test_wait_run_for (200);
 
   for (guint i = 0; i < fixture->tokens->len; i++)
     {

@@ -85,8 +85,6 @@ const char        *new_token               (Fixture               *fixture,
 const char        *new_sat_token           (Fixture               *fixture,
                                             const char            *account);
 
-/* Lets pending idles and file-monitor events run. */
-void               settle                  (void);
 gboolean           file_contains           (const char            *path,
                                             const char            *needle);
 /* A "notify" handler that adds the property's name to @names. */

@@ -13,8 +13,7 @@
 #include "tessera-credential-dialog.h"
 #include "tessera-libsecret-backend.h"
 #include "tessera-store.h"
-
-#define WAIT_TIMEOUT_MS 10000
+#include "test-wait.h"
 
 /* A key of the real shape that the fake does not know: Harness says 401. */
 #define UNKNOWN_PAT "pat." FAKE_HARNESS_DEMO_ACCOUNT ".64656d6f00000000000000ff.UnknownSecret0000001"
@@ -29,38 +28,6 @@ typedef struct
 } Fixture;
 
 /* Helpers */
-
-static gboolean
-timed_out_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-#define wait_until(condition) G_STMT_START {                                   \
-    gboolean timed_out_ = FALSE;                                               \
-    guint timeout_id_ = g_timeout_add (WAIT_TIMEOUT_MS, timed_out_cb, &timed_out_); \
-    while (!(condition) && !timed_out_)                                        \
-      g_main_context_iteration (NULL, TRUE);                                   \
-    if (!timed_out_)                                                           \
-      g_source_remove (timeout_id_);                                           \
-    if (!(condition))                                                          \
-      g_error ("timed out waiting for: %s", #condition);                       \
-  } G_STMT_END
-
-/* Lets pending events and idle work run, for checks that something did
- * NOT happen. */
-static void
-run_for (guint ms)
-{
-  gboolean timed_out = FALSE;
-
-  g_timeout_add (ms, timed_out_cb, &timed_out);
-  while (!timed_out)
-    g_main_context_iteration (NULL, TRUE);
-}
 
 static GtkWidget *
 find_widget (GtkWidget *root,
@@ -204,7 +171,7 @@ open_dialog (Fixture           *fixture,
   /* Our own reference, for g_assert_finalize_object() at the end. */
   g_object_ref (dialog);
   gtk_window_present (GTK_WINDOW (dialog));
-  wait_until (gtk_widget_get_mapped (dialog));
+  TEST_WAIT_UNTIL (gtk_widget_get_mapped (dialog));
 
   return dialog;
 }
@@ -225,10 +192,10 @@ assert_dialog_finalized (GtkWidget *dialog)
 {
   gboolean finalized = FALSE;
 
-  wait_until (!gtk_widget_get_visible (dialog));
+  TEST_WAIT_UNTIL (!gtk_widget_get_visible (dialog));
   g_object_weak_ref (G_OBJECT (dialog), weak_notify_cb, &finalized);
   g_object_unref (dialog);
-  wait_until (finalized);
+  TEST_WAIT_UNTIL (finalized);
 }
 
 static const char *
@@ -273,75 +240,38 @@ saved_cb (TesseraCredentialDialog  *dialog,
   *out = g_object_ref (credential);
 }
 
-typedef struct
-{
-  gboolean  done;
-  char     *value;
-  GError   *error;
-  GObject  *object;
-  guint     count;
-} AsyncResult;
-
-static void
-lookup_token_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  AsyncResult *r = user_data;
-
-  r->value = tessera_store_lookup_token_finish (TESSERA_STORE (object), result, &r->error);
-  r->done = TRUE;
-}
-
 /* Free with tessera_secure_free(). */
 static char *
 lookup_token (Fixture    *fixture,
               const char *id)
 {
-  AsyncResult r = { 0 };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *value;
 
-  tessera_store_lookup_token_async (fixture->store, id, NULL, lookup_token_cb, &r);
-  wait_until (r.done);
-  g_assert_no_error (r.error);
+  tessera_store_lookup_token_async (fixture->store, id, NULL, test_wait_on_ready, &result);
+  value = tessera_store_lookup_token_finish (fixture->store, test_wait_for (&result), &error);
+  g_assert_no_error (error);
 
-  return r.value;
-}
-
-static void
-search_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  AsyncResult *r = user_data;
-  GList *items = secret_password_search_finish (result, &r->error);
-
-  r->count = g_list_length (items);
-  g_list_free_full (items, g_object_unref);
-  r->done = TRUE;
+  return value;
 }
 
 static guint
 count_keyring_items (void)
 {
-  AsyncResult r = { 0 };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GList *items;
+  guint count;
 
   secret_password_search (tessera_libsecret_backend_get_schema (), SECRET_SEARCH_ALL,
-                          NULL, search_cb, &r, NULL);
-  wait_until (r.done);
-  g_assert_no_error (r.error);
+                          NULL, test_wait_on_ready, &result, NULL);
+  items = secret_password_search_finish (test_wait_for (&result), &error);
+  g_assert_no_error (error);
+  count = g_list_length (items);
+  g_list_free_full (items, g_object_unref);
 
-  return r.count;
-}
-
-static void
-add_cb (GObject      *object,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  AsyncResult *r = user_data;
-
-  r->object = G_OBJECT (tessera_store_add_finish (TESSERA_STORE (object), result, &r->error));
-  r->done = TRUE;
+  return count;
 }
 
 /* A credential saved the way the command line would, for edit tests. */
@@ -351,16 +281,18 @@ add_credential (Fixture    *fixture,
                 const char *key)
 {
   g_autoptr(TesseraToken) token = tessera_token_parse (key, NULL);
-  AsyncResult r = { 0 };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  TesseraCredential *credential;
 
   g_assert_nonnull (token);
   tessera_store_add_async (fixture->store, name, "Before the edit", NULL,
                            fake_harness_get_base_url (fixture->harness),
-                           token, NULL, NULL, add_cb, &r);
-  wait_until (r.done);
-  g_assert_no_error (r.error);
+                           token, NULL, NULL, test_wait_on_ready, &result);
+  credential = tessera_store_add_finish (fixture->store, test_wait_for (&result), &error);
+  g_assert_no_error (error);
 
-  return TESSERA_CREDENTIAL (r.object);
+  return credential;
 }
 
 static guint
@@ -494,7 +426,7 @@ test_narrow (Fixture       *fixture,
   fill_valid_form (fixture, dialog, FAKE_HARNESS_DEMO_PAT);
   type_into (dialog, "API base URL", gone_url);
   click (dialog, "Save");
-  wait_until (can_click (dialog, "Save Without Verifying"));
+  TEST_WAIT_UNTIL (can_click (dialog, "Save Without Verifying"));
   gtk_widget_measure (dialog, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
   g_assert_cmpint (minimum, <=, 360);
 
@@ -509,7 +441,7 @@ test_narrow (Fixture       *fixture,
   g_assert_cmpint (minimum, <=, 360);
 
   gtk_window_set_default_size (GTK_WINDOW (dialog), 360, 640);
-  wait_until (gtk_widget_get_width (dialog) <= 360);
+  TEST_WAIT_UNTIL (gtk_widget_get_width (dialog) <= 360);
 
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_finalize_object (dialog);
@@ -548,7 +480,7 @@ test_add_verified (Fixture       *fixture,
   g_assert_true (tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
   g_assert_false (can_click (dialog, "Save"));
 
-  wait_until (saved != NULL);
+  TEST_WAIT_UNTIL (saved != NULL);
   assert_dialog_finalized (dialog);
 
   g_assert_cmpuint (n_credentials (fixture), ==, 1);
@@ -592,7 +524,7 @@ test_rejected (Fixture       *fixture,
       fill_valid_form (fixture, dialog, keys[i]);
 
       click (dialog, "Save");
-      wait_until (!tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
+      TEST_WAIT_UNTIL (!tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
 
       /* Still open, with the reason, and nothing offered to save anyway. */
       g_assert_true (gtk_widget_get_visible (dialog));
@@ -637,7 +569,7 @@ test_server_down (Fixture       *fixture,
   type_into (dialog, "API base URL", gone_url);
 
   click (dialog, "Save");
-  wait_until (!tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
+  TEST_WAIT_UNTIL (!tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
 
   banner = tessera_credential_dialog_get_banner_text (TESSERA_CREDENTIAL_DIALOG (dialog));
   g_assert_nonnull (banner);
@@ -647,9 +579,9 @@ test_server_down (Fixture       *fixture,
   g_assert_null (saved);
 
   /* Offered once the banner has slid in. */
-  wait_until (can_click (dialog, "Save Without Verifying"));
+  TEST_WAIT_UNTIL (can_click (dialog, "Save Without Verifying"));
   click (dialog, "Save Without Verifying");
-  wait_until (saved != NULL);
+  TEST_WAIT_UNTIL (saved != NULL);
   assert_dialog_finalized (dialog);
 
   g_assert_cmpuint (n_credentials (fixture), ==, 1);
@@ -672,11 +604,11 @@ test_server_error (Fixture       *fixture,
   dialog = open_dialog (fixture, NULL);
   fill_valid_form (fixture, dialog, FAKE_HARNESS_DEMO_PAT);
   click (dialog, "Save");
-  wait_until (!tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
+  TEST_WAIT_UNTIL (!tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
 
   /* A server failure says nothing about the key: saving anyway is offered. */
   g_assert_nonnull (tessera_credential_dialog_get_banner_text (TESSERA_CREDENTIAL_DIALOG (dialog)));
-  wait_until (can_click (dialog, "Save Without Verifying"));
+  TEST_WAIT_UNTIL (can_click (dialog, "Save Without Verifying"));
   g_assert_cmpuint (n_credentials (fixture), ==, 0);
 
   press_key (dialog, GDK_KEY_Escape);
@@ -736,7 +668,7 @@ test_invalid_inputs (Fixture       *fixture,
   /* Enter on an invalid form saves nothing and goes to the wrong row */
   type_into (dialog, "Credential name", "");
   g_signal_emit_by_name (find_row (dialog, "API base URL"), "entry-activated");
-  run_for (100);
+  test_wait_run_for (100);
   g_assert_false (tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
   g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (dialog)), find_row (dialog, "Credential name")));
 
@@ -773,7 +705,7 @@ test_legacy_key (Fixture       *fixture,
 
   /* Enter in the last row saves. */
   g_signal_emit_by_name (find_row (dialog, "Account identifier"), "entry-activated");
-  wait_until (saved != NULL);
+  TEST_WAIT_UNTIL (saved != NULL);
   assert_dialog_finalized (dialog);
 
   g_assert_cmpint (tessera_credential_get_status (saved), ==, TESSERA_CREDENTIAL_STATUS_VERIFIED);
@@ -815,7 +747,7 @@ test_edit_keeps_token (Fixture       *fixture,
   type_into (dialog, "Credential description", "After the edit");
 
   click (dialog, "Save");
-  wait_until (saved != NULL);
+  TEST_WAIT_UNTIL (saved != NULL);
   assert_dialog_finalized (dialog);
 
   g_assert_true (saved == credential);
@@ -854,7 +786,7 @@ test_edit_replaces_token (Fixture       *fixture,
   g_assert_cmpstr (field_message (dialog, "API key", NULL), ==, "Service account token");
 
   click (dialog, "Save");
-  wait_until (saved != NULL);
+  TEST_WAIT_UNTIL (saved != NULL);
   assert_dialog_finalized (dialog);
 
   /* The new key was verified, then replaced the old one. */
@@ -879,7 +811,7 @@ test_edit_rejected_token (Fixture       *fixture,
   type_into (dialog, "API key", UNKNOWN_PAT);
   type_into (dialog, "Credential description", "Should not be saved");
   click (dialog, "Save");
-  wait_until (!tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
+  TEST_WAIT_UNTIL (!tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
   g_assert_nonnull (tessera_credential_dialog_get_banner_text (TESSERA_CREDENTIAL_DIALOG (dialog)));
 
   click (dialog, "Cancel");
@@ -907,7 +839,7 @@ test_edit_server_reverifies (Fixture       *fixture,
   g_signal_connect (dialog, "saved", G_CALLBACK (saved_cb), &saved);
   type_into (dialog, "API base URL", fake_harness_get_base_url (second));
   click (dialog, "Save");
-  wait_until (saved != NULL);
+  TEST_WAIT_UNTIL (saved != NULL);
   assert_dialog_finalized (dialog);
 
   g_assert_cmpuint (fake_harness_get_n_requests (second), >=, 1);
@@ -932,7 +864,7 @@ test_cancel_while_verifying (Fixture       *fixture,
 
       fill_valid_form (fixture, dialog, FAKE_HARNESS_DEMO_PAT);
       click (dialog, "Save");
-      wait_until (fake_harness_get_n_requests (fixture->harness) == i + 1);
+      TEST_WAIT_UNTIL (fake_harness_get_n_requests (fixture->harness) == i + 1);
       g_assert_true (tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
 
       /* Cancel stays available while Harness is asked. The request is
@@ -946,7 +878,7 @@ test_cancel_while_verifying (Fixture       *fixture,
       assert_dialog_finalized (dialog);
     }
 
-  run_for (200);
+  test_wait_run_for (200);
   g_assert_cmpuint (n_credentials (fixture), ==, 0);
   g_assert_cmpuint (count_keyring_items (), ==, items_before);
 }

@@ -76,27 +76,6 @@ make_token (void)
   return g_string_free (token, FALSE);
 }
 
-/* Helpers: waiting (see test-wait.h) */
-
-static gboolean
-on_iterate_timeout (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop for @ms: lets idles, file monitors and background
- * work finish. */
-static void
-iterate_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, on_iterate_timeout, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 /* Helpers: the reason given */
 
 /* A specific code, and words for a person: a capital letter, a full
@@ -514,7 +493,7 @@ fixture_teardown (Fixture       *fixture,
   undo_read_only (&fixture->read_only);
   g_assert_finalize_object (fixture->store);
   /* Background clean-ups hold the backends until the keyring answers. */
-  iterate_for (100);
+  test_wait_run_for (100);
   keyring_stop (&fixture->keyring);
   g_clear_object (&fixture->secrets);
   g_clear_object (&fixture->real);
@@ -1249,7 +1228,7 @@ test_settings_read_only (Fixture       *fixture,
   assert_consistent (fixture);
 
   /* Writable again: the same store saves again. */
-  iterate_for (100);
+  test_wait_run_for (100);
   {
     g_autofree char *c = add (fixture, "Gamma", base_url);
 

@@ -25,7 +25,7 @@ test_start_empty (Fixture       *fixture,
   g_assert_null (g_list_model_get_item (G_LIST_MODEL (fixture->store), 0));
   g_assert_null (tessera_store_get_selected (fixture->store));
   g_assert_null (tessera_store_get_selected_id (fixture->store));
-  settle ();
+  test_wait_run_for (200);
   g_assert_cmpuint (test_secret_backend_get_calls (fixture->secrets), ==, 0);
 }
 

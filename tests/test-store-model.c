@@ -118,7 +118,7 @@ test_restart (Fixture       *fixture,
   ids[2] = g_strdup (tessera_credential_get_id (add (fixture, "Third", new_token (fixture, ACCOUNT))));
 
   restart (fixture);
-  settle ();
+  test_wait_run_for (200);
 
   /* Start-up read the settings and nothing else. */
   g_assert_cmpuint (test_secret_backend_get_calls (fixture->secrets), ==, 0);

@@ -146,7 +146,7 @@ test_follow_before_watched (Fixture       *fixture,
 
   name.credential = first;
   test_wait_until (has_name, &name, "the store to see the early rename");
-  settle ();
+  test_wait_run_for (200);
   g_assert_true (_tessera_credential_get_watched (first));
   {
     TesseraCredential *second = tessera_store_lookup (fixture->store, id_at (fixture->store, 1));
@@ -185,7 +185,7 @@ test_unwatched_store (Fixture       *fixture,
 
   cli = open_store (fixture, cli_secrets, &cli_backend);
   tessera_store_set_watch_credentials (cli, FALSE);
-  settle ();
+  test_wait_run_for (200);
 
   seen = tessera_store_lookup (cli, id);
   g_assert_nonnull (seen);

@@ -215,7 +215,7 @@ test_update_token_secret_fail (Fixture       *fixture,
 
   /* Nothing was written. The keyring may have stored the new revision
    * before failing, so only that one is cleared, never the old item. */
-  settle ();
+  test_wait_run_for (200);
   g_assert_cmpuint (test_secret_backend_get_clears (fixture->secrets), ==, 1);
   g_assert_true (g_str_has_prefix (g_ptr_array_index (test_secret_backend_get_log (fixture->secrets),
                                                       test_secret_backend_get_calls (fixture->secrets) - 1),

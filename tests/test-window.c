@@ -19,6 +19,7 @@
 #include "tessera-store.h"
 #include "tessera-window.h"
 #include "test-secret-backend.h"
+#include "test-wait.h"
 
 #define ACCOUNT_A "TesseraTestAcct0000001"
 #define ACCOUNT_B "TesseraTestAcct0000002"
@@ -34,46 +35,6 @@ typedef struct
   TesseraWindow    *window;
   guint             n_tokens;
 } Fixture;
-
-/* ------------------------------------------------------------------ */
-/* Waiting */
-
-static gboolean
-tick_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the main context until @cond holds; a tick keeps the loop from
- * sleeping forever on a condition no event announces. */
-#define WAIT_UNTIL(cond)                                                     \
-  G_STMT_START {                                                             \
-    guint tick_ = g_timeout_add (10, tick_cb, NULL);                         \
-    gint64 deadline_ = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;        \
-    while (!(cond))                                                          \
-      {                                                                      \
-        if (g_get_monotonic_time () > deadline_)                             \
-          g_error ("Timed out waiting for %s", #cond);                       \
-        g_main_context_iteration (NULL, TRUE);                               \
-      }                                                                      \
-    g_source_remove (tick_);                                                 \
-  } G_STMT_END
-
-static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  WAIT_UNTIL (g_get_monotonic_time () >= end);
-}
-
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
 
 /* ------------------------------------------------------------------ */
 /* Widgets */
@@ -237,7 +198,7 @@ fixture_teardown (Fixture       *f,
       gtk_window_destroy (GTK_WINDOW (window));
       g_object_unref (window);
       /* Callbacks of requests still running hold it a little longer. */
-      WAIT_UNTIL (f->window == NULL);
+      TEST_WAIT_UNTIL (f->window == NULL);
     }
 
   g_assert_finalize_object (f->store);
@@ -255,7 +216,7 @@ open_window (Fixture  *f,
                                           "verify-on-open", verify_on_open,
                                           NULL));
   gtk_window_present (GTK_WINDOW (f->window));
-  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (f->window)));
+  TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (f->window)));
 
   return f->window;
 }
@@ -293,8 +254,8 @@ add_credential (Fixture     *f,
       fake_harness_add_token (f->harness, value, TESSERA_CREDENTIAL_KIND_UNKNOWN, 0, 0, owner, NULL);
       tessera_harness_client_verify_async (tessera_store_get_client (f->store),
                                            fake_harness_get_base_url (f->harness),
-                                           NULL, token, NULL, store_result_cb, &result);
-      WAIT_UNTIL (result != NULL);
+                                           NULL, token, NULL, test_wait_on_ready, &result);
+      TEST_WAIT_UNTIL (result != NULL);
       verification = tessera_harness_client_verify_finish (tessera_store_get_client (f->store),
                                                            result, &error);
       g_assert_no_error (error);
@@ -302,8 +263,8 @@ add_credential (Fixture     *f,
     }
 
   tessera_store_add_async (f->store, name, description, "", fake_harness_get_base_url (f->harness),
-                           token, verification, NULL, store_result_cb, &result);
-  WAIT_UNTIL (result != NULL);
+                           token, verification, NULL, test_wait_on_ready, &result);
+  TEST_WAIT_UNTIL (result != NULL);
   credential = tessera_store_add_finish (f->store, result, &error);
   g_assert_no_error (error);
   g_assert_nonnull (credential);
@@ -323,8 +284,8 @@ lookup_token (TesseraStore *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  tessera_store_lookup_token_async (store, id, NULL, store_result_cb, &result);
-  WAIT_UNTIL (result != NULL);
+  tessera_store_lookup_token_async (store, id, NULL, test_wait_on_ready, &result);
+  TEST_WAIT_UNTIL (result != NULL);
   return tessera_store_lookup_token_finish (store, result, error);
 }
 
@@ -423,10 +384,10 @@ open_and_close (GApplication *app,
   window = find_toplevel (type);
   g_assert_nonnull (window);
   g_assert_true (gtk_window_get_transient_for (window) == find_toplevel (TESSERA_TYPE_WINDOW));
-  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
   assert_toplevels_showing ();
   gtk_window_close (window);
-  WAIT_UNTIL (find_toplevel (type) == NULL);
+  TEST_WAIT_UNTIL (find_toplevel (type) == NULL);
   assert_toplevels_showing ();
 }
 
@@ -435,7 +396,7 @@ toplevels_steps_cb (gpointer user_data)
 {
   GApplication *app = user_data;
 
-  WAIT_UNTIL (find_toplevel (TESSERA_TYPE_WINDOW) != NULL &&
+  TEST_WAIT_UNTIL (find_toplevel (TESSERA_TYPE_WINDOW) != NULL &&
               gtk_widget_get_mapped (GTK_WIDGET (find_toplevel (TESSERA_TYPE_WINDOW))));
   assert_toplevels_showing ();
 
@@ -453,10 +414,10 @@ toplevels_steps_cb (gpointer user_data)
     g_assert_true (ADW_IS_ABOUT_DIALOG (about));
     g_assert_cmpstr (adw_about_dialog_get_website (ADW_ABOUT_DIALOG (about)), ==, PACKAGE_WEBSITE);
     g_assert_cmpstr (adw_about_dialog_get_issue_url (ADW_ABOUT_DIALOG (about)), ==, PACKAGE_ISSUE_URL);
-    WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (about)));
+    TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (about)));
     assert_toplevels_showing ();
     g_assert_true (adw_dialog_close (about));
-    WAIT_UNTIL (adw_application_window_get_visible_dialog (window) == NULL);
+    TEST_WAIT_UNTIL (adw_application_window_get_visible_dialog (window) == NULL);
     assert_toplevels_showing ();
   }
 
@@ -560,7 +521,7 @@ test_empty (Fixture       *f,
   g_assert_cmpstr (icons, ==, "No Credentials=io.github.tessera.Tessera-symbolic; No Results Found=-");
 
   add_credential (f, "First", NULL, ACCOUNT_A, NULL, NULL);
-  WAIT_UNTIL (count_bound_tiles (f) == 1);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 1);
   g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==, "grid");
 
   /* The first tile adds a credential. */
@@ -603,7 +564,7 @@ test_empty_actions (Fixture       *f,
   g_assert_false (tessera_store_get_verifying (f->store));
 
   add_credential (f, "First", NULL, ACCOUNT_A, NULL, NULL);
-  WAIT_UNTIL (count_bound_tiles (f) == 1);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 1);
   g_assert_true (gtk_widget_is_sensitive (verify));
   g_assert_true (gtk_widget_is_sensitive (search));
   g_assert_true (gtk_search_bar_get_key_capture_widget (search_bar) == GTK_WIDGET (f->window));
@@ -619,16 +580,16 @@ test_empty_actions (Fixture       *f,
   g_assert_false (gtk_search_bar_get_search_mode (search_bar));
 
   /* Undo brings it, and both, back. */
-  WAIT_UNTIL ((undo = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Undo")) != NULL);
-  iterate_for (100);
+  TEST_WAIT_UNTIL ((undo = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Undo")) != NULL);
+  test_wait_run_for (100);
   g_signal_emit_by_name (undo, "clicked");
-  WAIT_UNTIL (count_bound_tiles (f) == 1);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 1);
   g_assert_true (gtk_widget_is_sensitive (verify));
   g_assert_true (gtk_widget_is_sensitive (search));
   g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==, "grid");
   /* libadwaita 1.2.2 leaks a toast (and its hold on the store) whose
    * window closes while it fades out. */
-  WAIT_UNTIL (count_toasts (f) == 0);
+  TEST_WAIT_UNTIL (count_toasts (f) == 0);
 }
 
 static gboolean
@@ -678,7 +639,7 @@ test_tiles (Fixture       *f,
   add_credential (f, "Staging", NULL, ACCOUNT_B, "Grace Hopper", NULL);
 
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) == 3);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 3);
   g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==, "grid");
 
   tile = find_tile (f, "Production");
@@ -773,7 +734,7 @@ test_tile_states (Fixture       *f,
 
   credential = add_credential (f, "States", NULL, ACCOUNT_A, NULL, NULL);
   open_window (f, FALSE);
-  WAIT_UNTIL ((tile = find_tile (f, "States")) != NULL);
+  TEST_WAIT_UNTIL ((tile = find_tile (f, "States")) != NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (states); i++)
     {
@@ -782,7 +743,7 @@ test_tile_states (Fixture       *f,
       set_credential_keys (f, credential, states[i].status,
                            states[i].verified_ago ? now - states[i].verified_ago : 0,
                            states[i].expires_in ? (now + states[i].expires_in) * 1000 : 0);
-      WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), states[i].text) == 0);
+      TEST_WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), states[i].text) == 0);
 
       state_box = find_widget (GTK_WIDGET (tile), GTK_TYPE_BOX, widget_has_css_class, "tile-state");
       g_assert_nonnull (state_box);
@@ -805,7 +766,7 @@ test_select (Fixture       *f,
   first = add_credential (f, "First", NULL, ACCOUNT_A, NULL, NULL);
   second = add_credential (f, "Second", NULL, ACCOUNT_A, NULL, NULL);
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) == 2);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 2);
   first_tile = find_tile (f, "First");
   second_tile = find_tile (f, "Second");
 
@@ -821,7 +782,7 @@ test_select (Fixture       *f,
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (first_tile), "selected"));
   emblem = find_widget (GTK_WIDGET (second_tile), GTK_TYPE_IMAGE, widget_has_css_class, "selected-emblem");
   g_assert_true (gtk_widget_get_visible (emblem));
-  WAIT_UNTIL (!gtk_widget_get_visible (find_widget (GTK_WIDGET (first_tile), GTK_TYPE_IMAGE, widget_has_css_class,
+  TEST_WAIT_UNTIL (!gtk_widget_get_visible (find_widget (GTK_WIDGET (first_tile), GTK_TYPE_IMAGE, widget_has_css_class,
                                                     "selected-emblem")));
 
   /* It is kept on disk: a store opened afresh reads it back. */
@@ -831,7 +792,7 @@ test_select (Fixture       *f,
   /* Enter on an unselected tile selects it… */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (first_tile), "credential.activate", NULL));
   g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (first));
-  WAIT_UNTIL (!gtk_widget_has_css_class (GTK_WIDGET (second_tile), "selected"));
+  TEST_WAIT_UNTIL (!gtk_widget_has_css_class (GTK_WIDGET (second_tile), "selected"));
   g_assert_false (gtk_widget_get_visible (emblem));
 
   /* …and on the selected one opens the editor. */
@@ -859,28 +820,28 @@ test_select_undo (Fixture       *f,
   first = add_credential (f, "First", NULL, ACCOUNT_A, NULL, NULL);
   second = add_credential (f, "Second & <b>co</b>", NULL, ACCOUNT_A, NULL, NULL);
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) == 2);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 2);
   g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (first));
 
   /* Already selected: no toast. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "First")), "credential.select", NULL));
-  iterate_for (100);
+  test_wait_run_for (100);
   g_assert_cmpuint (count_toasts (f), ==, 0);
 
   /* The name is shown as it is, not read as markup. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Second & <b>co</b>")), "credential.select", NULL));
   g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (second));
-  WAIT_UNTIL ((label = find_toast_title (f, "Scripts now use “Second & <b>co</b>”")) != NULL);
+  TEST_WAIT_UNTIL ((label = find_toast_title (f, "Scripts now use “Second & <b>co</b>”")) != NULL);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "Scripts now use “Second & <b>co</b>”");
 
-  WAIT_UNTIL ((undo = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Undo")) != NULL);
-  iterate_for (100);
+  TEST_WAIT_UNTIL ((undo = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Undo")) != NULL);
+  test_wait_run_for (100);
   g_signal_emit_by_name (undo, "clicked");
-  WAIT_UNTIL (g_strcmp0 (tessera_store_get_selected_id (f->store), tessera_credential_get_id (first)) == 0);
-  WAIT_UNTIL (gtk_widget_has_css_class (GTK_WIDGET (find_tile (f, "First")), "selected"));
+  TEST_WAIT_UNTIL (g_strcmp0 (tessera_store_get_selected_id (f->store), tessera_credential_get_id (first)) == 0);
+  TEST_WAIT_UNTIL (gtk_widget_has_css_class (GTK_WIDGET (find_tile (f, "First")), "selected"));
 
   /* Ctrl+Z does what the toast's Undo does, while the toast shows. */
-  WAIT_UNTIL (count_toasts (f) == 0);
+  TEST_WAIT_UNTIL (count_toasts (f) == 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Second & <b>co</b>")), "credential.select", NULL));
   g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (second));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
@@ -890,10 +851,10 @@ test_select_undo (Fixture       *f,
   g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (first));
 
   /* Nor once the toast was closed, even while it still fades out. */
-  WAIT_UNTIL (count_toasts (f) == 0);
+  TEST_WAIT_UNTIL (count_toasts (f) == 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Second & <b>co</b>")), "credential.select", NULL));
-  WAIT_UNTIL ((close = find_toast_close_button (f)) != NULL);
-  iterate_for (100);
+  TEST_WAIT_UNTIL ((close = find_toast_close_button (f)) != NULL);
+  test_wait_run_for (100);
   g_signal_emit_by_name (close, "clicked");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
   g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (second));
@@ -914,23 +875,23 @@ test_delete_undo (Fixture       *f,
   add_credential (f, "Kept", NULL, ACCOUNT_A, NULL, NULL);
   id = g_strdup (tessera_credential_get_id (credential));
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) == 2);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 2);
 
   /* Delete leaves at once, with a toast to undo it. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Doomed")), "credential.delete", NULL));
   g_assert_null (tessera_store_lookup (f->store, id));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 1);
-  WAIT_UNTIL (count_bound_tiles (f) == 1);
-  WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") != NULL);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 1);
+  TEST_WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") != NULL);
 
   undo = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Undo");
   g_assert_nonnull (undo);
   gtk_widget_activate (undo);
 
-  WAIT_UNTIL (tessera_store_lookup (f->store, id) != NULL);
-  WAIT_UNTIL (count_bound_tiles (f) == 2);
-  WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") == NULL);
-  iterate_for (200);
+  TEST_WAIT_UNTIL (tessera_store_lookup (f->store, id) != NULL);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 2);
+  TEST_WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") == NULL);
+  test_wait_run_for (200);
 
   /* Nothing was deleted from the keyring. */
   found = lookup_token (f->store, id, &error);
@@ -941,11 +902,11 @@ test_delete_undo (Fixture       *f,
    * when its toast goes. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Doomed")), "credential.delete", NULL));
   g_assert_null (tessera_store_lookup (f->store, id));
-  WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") != NULL);
+  TEST_WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") != NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
-  WAIT_UNTIL (tessera_store_lookup (f->store, id) != NULL);
-  WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") == NULL);
-  iterate_for (200);
+  TEST_WAIT_UNTIL (tessera_store_lookup (f->store, id) != NULL);
+  TEST_WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") == NULL);
+  test_wait_run_for (200);
   g_clear_pointer (&found, g_free);
   found = lookup_token (f->store, id, &error);
   g_assert_no_error (error);
@@ -980,36 +941,36 @@ test_delete_undo_among_toasts (Fixture       *f,
   id = g_strdup (tessera_credential_get_id (doomed));
   open_window (f, FALSE);
   tessera_window_set_clipboard_timeout (f->window, 60 * 1000);
-  WAIT_UNTIL (count_bound_tiles (f) == 3);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 3);
 
   /* One toast showing… */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Copied")), "credential.copy-token", NULL));
-  WAIT_UNTIL (find_toast_title (f, "Token copied — clears in 60 s") != NULL);
-  iterate_for (400);
+  TEST_WAIT_UNTIL (find_toast_title (f, "Token copied — clears in 60 s") != NULL);
+  test_wait_run_for (400);
 
   /* …and one queued behind it. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Failing")), "credential.verify", NULL));
-  WAIT_UNTIL (tessera_credential_get_status (failing) == TESSERA_CREDENTIAL_STATUS_REJECTED);
-  iterate_for (100);
+  TEST_WAIT_UNTIL (tessera_credential_get_status (failing) == TESSERA_CREDENTIAL_STATUS_REJECTED);
+  test_wait_run_for (100);
 
   /* The delete toast shows at once (as soon as the others have faded
    * out), not after they time out. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Doomed")), "credential.delete", NULL));
   start = g_get_monotonic_time ();
-  WAIT_UNTIL ((undo = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Undo")) != NULL);
+  TEST_WAIT_UNTIL ((undo = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Undo")) != NULL);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC / 2);
   g_assert_nonnull (find_toast_title (f, "Deleted “Doomed”"));
 
   /* A quick click, while the toasts before may still be fading out or the
    * delete toast sliding in (gtk_widget_activate() would wait 250 ms). A
    * person sees it a frame or two before clicking. */
-  iterate_for (50);
+  test_wait_run_for (50);
   g_signal_emit_by_name (undo, "clicked");
-  WAIT_UNTIL (tessera_store_lookup (f->store, id) != NULL);
-  WAIT_UNTIL (count_bound_tiles (f) == 3);
+  TEST_WAIT_UNTIL (tessera_store_lookup (f->store, id) != NULL);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 3);
   /* Whatever comes back afterwards, nothing aborts. */
-  WAIT_UNTIL (count_toasts (f) == 0 || find_toast_title (f, "Deleted “Doomed”") == NULL);
-  iterate_for (800);
+  TEST_WAIT_UNTIL (count_toasts (f) == 0 || find_toast_title (f, "Deleted “Doomed”") == NULL);
+  test_wait_run_for (800);
 
   found = lookup_token (f->store, id, &error);
   g_assert_no_error (error);
@@ -1038,22 +999,22 @@ test_delete_twice (Fixture       *f,
   first_id = g_strdup (tessera_credential_get_id (add_credential (f, "First", NULL, ACCOUNT_A, NULL, NULL)));
   second_id = g_strdup (tessera_credential_get_id (add_credential (f, "Second", NULL, ACCOUNT_A, NULL, NULL)));
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) == 2);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 2);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "First")), "credential.delete", NULL));
-  WAIT_UNTIL (find_toast_title (f, "Deleted “First”") != NULL);
+  TEST_WAIT_UNTIL (find_toast_title (f, "Deleted “First”") != NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Second")), "credential.delete", NULL));
-  WAIT_UNTIL ((undo = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Undo")) != NULL &&
+  TEST_WAIT_UNTIL ((undo = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Undo")) != NULL &&
               find_toast_title (f, "Deleted “Second”") != NULL);
 
-  iterate_for (50);
+  test_wait_run_for (50);
   g_signal_emit_by_name (undo, "clicked");
-  WAIT_UNTIL (tessera_store_lookup (f->store, second_id) != NULL);
-  WAIT_UNTIL (count_toasts (f) == 0);
+  TEST_WAIT_UNTIL (tessera_store_lookup (f->store, second_id) != NULL);
+  TEST_WAIT_UNTIL (count_toasts (f) == 0);
   g_assert_null (tessera_store_lookup (f->store, first_id));
 
   /* The first removal was committed: a store opened afresh lacks it. */
-  WAIT_UNTIL (!saved_in_settings (f, first_id));
+  TEST_WAIT_UNTIL (!saved_in_settings (f, first_id));
   g_assert_true (saved_in_settings (f, second_id));
 }
 
@@ -1072,24 +1033,24 @@ test_delete_commit (Fixture       *f,
   credential = add_credential (f, "Doomed", NULL, ACCOUNT_A, NULL, NULL);
   id = g_strdup (tessera_credential_get_id (credential));
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) == 1);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 1);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Doomed")), "credential.delete", NULL));
-  WAIT_UNTIL ((close = find_toast_close_button (f)) != NULL);
+  TEST_WAIT_UNTIL ((close = find_toast_close_button (f)) != NULL);
 
   /* The toast goes away without Undo: the token is deleted. */
   gtk_widget_activate (close);
-  WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") == NULL);
+  TEST_WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") == NULL);
 
   /* The credential id is its token's keyring id until the token is replaced. */
   do
     {
       g_clear_object (&result);
       g_clear_pointer (&secret, g_free);
-      iterate_for (20);
+      test_wait_run_for (20);
       tessera_secret_backend_lookup_async (tessera_store_get_secret_backend (f->store), id,
-                                           NULL, store_result_cb, &result);
-      WAIT_UNTIL (result != NULL);
+                                           NULL, test_wait_on_ready, &result);
+      TEST_WAIT_UNTIL (result != NULL);
       secret = tessera_secret_backend_lookup_finish (tessera_store_get_secret_backend (f->store),
                                                      result, &error);
       g_assert_no_error (error);
@@ -1136,7 +1097,7 @@ test_search (Fixture       *f,
   add_credential (f, "Sandbox", NULL, ACCOUNT_A, NULL, NULL);
   add_credential (f, "Staging", NULL, ACCOUNT_B, "Grace Hopper", NULL);
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) == 3);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 3);
 
   filtered = tessera_window_get_filter_model (f->window);
   grid_model = G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (find_widget (GTK_WIDGET (f->window),
@@ -1152,7 +1113,7 @@ test_search (Fixture       *f,
       g_assert_cmpuint (g_list_model_get_n_items (filtered), ==, searches[i].n_items);
       /* The "Add credential" tile shows only when not searching. */
       g_assert_cmpuint (g_list_model_get_n_items (grid_model), ==, searches[i].n_items + (searching ? 0 : 1));
-      WAIT_UNTIL (count_bound_tiles (f) == searches[i].n_items);
+      TEST_WAIT_UNTIL (count_bound_tiles (f) == searches[i].n_items);
       g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==,
                        searches[i].n_items > 0 ? "grid" : "no-results");
     }
@@ -1204,7 +1165,7 @@ test_search_follows_changes (Fixture       *f,
   alpha = add_credential (f, "Alpha", NULL, ACCOUNT_A, NULL, NULL);
   beta = add_credential (f, "Beta", NULL, ACCOUNT_B, NULL, NULL);
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) == 2);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 2);
   /* The status pages behind the grid render no icon. */
   icons = status_page_icons (f);
   g_assert_cmpstr (icons, ==, "No Credentials=-; No Results Found=-");
@@ -1216,31 +1177,31 @@ test_search_follows_changes (Fixture       *f,
 
   /* Beta now matches… */
   set_credential_string (f, beta, "name", "Alphabet");
-  WAIT_UNTIL (g_list_model_get_n_items (filtered) == 2);
-  WAIT_UNTIL (find_tile (f, "Alphabet") != NULL);
+  TEST_WAIT_UNTIL (g_list_model_get_n_items (filtered) == 2);
+  TEST_WAIT_UNTIL (find_tile (f, "Alphabet") != NULL);
 
   /* …Alpha no longer does… */
   set_credential_string (f, alpha, "name", "Gamma");
-  WAIT_UNTIL (g_list_model_get_n_items (filtered) == 1);
+  TEST_WAIT_UNTIL (g_list_model_get_n_items (filtered) == 1);
   first = g_list_model_get_item (filtered, 0);
   g_assert_true (first == beta);
 
   /* …a description counts too, and with none left the page says so. */
   set_credential_string (f, beta, "name", "Delta");
-  WAIT_UNTIL (g_list_model_get_n_items (filtered) == 0);
+  TEST_WAIT_UNTIL (g_list_model_get_n_items (filtered) == 0);
   g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==, "no-results");
   g_free (icons);
   icons = status_page_icons (f);
   g_assert_cmpstr (icons, ==, "No Credentials=-; No Results Found=system-search-symbolic");
   set_credential_string (f, alpha, "description", "Alphanumeric keys");
-  WAIT_UNTIL (g_list_model_get_n_items (filtered) == 1);
+  TEST_WAIT_UNTIL (g_list_model_get_n_items (filtered) == 1);
   g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==, "grid");
 
   /* A new status is not a reason to filter again. */
   g_signal_connect (filter, "changed", G_CALLBACK (count_cb), &filter_changes);
   set_credential_keys (f, beta, "rejected", 0, 0);
-  WAIT_UNTIL (tessera_credential_get_status (beta) == TESSERA_CREDENTIAL_STATUS_REJECTED);
-  iterate_for (50);
+  TEST_WAIT_UNTIL (tessera_credential_get_status (beta) == TESSERA_CREDENTIAL_STATUS_REJECTED);
+  test_wait_run_for (50);
   g_assert_cmpuint (filter_changes, ==, 0);
   g_signal_handlers_disconnect_by_data (filter, &filter_changes);
 }
@@ -1296,8 +1257,8 @@ test_columns_follow_width (Fixture       *f,
 
       g_settings_set_int (tessera_store_get_settings (f->store), "window-width", widths[i]);
       open_window (f, FALSE);
-      WAIT_UNTIL (count_bound_tiles (f) == 8);
-      iterate_for (200);
+      TEST_WAIT_UNTIL (count_bound_tiles (f) == 8);
+      test_wait_run_for (200);
       grid = find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW, NULL, NULL);
 
       /* A cell's least width: the tile's, with the cell's padding. */
@@ -1318,7 +1279,7 @@ test_columns_follow_width (Fixture       *f,
       g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
       gtk_window_destroy (GTK_WINDOW (window));
       g_object_unref (window);
-      WAIT_UNTIL (window == NULL);
+      TEST_WAIT_UNTIL (window == NULL);
     }
 }
 
@@ -1358,7 +1319,7 @@ test_many (Fixture       *f,
 
   tiles_before = tessera_credential_tile_get_instance_count ();
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) > 0);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) > 0);
   g_assert_cmpuint (g_list_model_get_n_items (tessera_window_get_filter_model (f->window)), ==, n);
   /* Given the whole model, the grid view (GTK 4.8, and still 4.18) makes
    * ~32 rows of max-columns tiles (~190) before the first frame: the
@@ -1372,7 +1333,7 @@ test_many (Fixture       *f,
 
   /* The window opens with the tiles that fit; the grid then grows to
    * every credential (and the "Add credential" tile) on its own. */
-  WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (grid)))) == n + 1);
+  TEST_WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (grid)))) == n + 1);
   adjustment = gtk_scrolled_window_get_vadjustment (scrolled);
 
   /* Scroll down the whole grid: tiles are recycled, not added. */
@@ -1381,13 +1342,13 @@ test_many (Fixture       *f,
       double upper = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
 
       gtk_adjustment_set_value (adjustment, upper * step / 10);
-      iterate_for (50);
+      test_wait_run_for (50);
       peak = MAX (peak, tessera_credential_tile_get_instance_count ());
     }
 
   /* The last one can be reached. */
   g_assert_true (gtk_widget_activate_action (grid, "list.scroll-to-item", "u", n));
-  WAIT_UNTIL (find_tile (f, "Credential 4999") != NULL);
+  TEST_WAIT_UNTIL (find_tile (f, "Credential 4999") != NULL);
   peak = MAX (peak, tessera_credential_tile_get_instance_count ());
 
   g_test_message ("%u tiles alive at most for %u credentials", peak, n);
@@ -1420,7 +1381,7 @@ read_clipboard (GdkClipboard *clipboard)
   char *text = NULL;
 
   gdk_clipboard_read_text_async (clipboard, NULL, read_text_cb, &text);
-  WAIT_UNTIL (text != NULL);
+  TEST_WAIT_UNTIL (text != NULL);
   return text;
 }
 
@@ -1438,12 +1399,12 @@ test_copy_token (Fixture       *f,
   add_credential (f, "Copied", NULL, ACCOUNT_A, NULL, &token);
   open_window (f, FALSE);
   tessera_window_set_clipboard_timeout (f->window, 500);
-  WAIT_UNTIL ((tile = find_tile (f, "Copied")) != NULL);
+  TEST_WAIT_UNTIL ((tile = find_tile (f, "Copied")) != NULL);
   clipboard = gtk_widget_get_clipboard (GTK_WIDGET (f->window));
   gdk_clipboard_set_text (clipboard, "before");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.copy-token", NULL));
-  WAIT_UNTIL (find_toast_title (f, "Token copied — clears in 1 s") != NULL);
+  TEST_WAIT_UNTIL (find_toast_title (f, "Token copied — clears in 1 s") != NULL);
 
   /* Offered as text, and marked as a secret for clipboard managers. */
   formats = gdk_clipboard_get_formats (clipboard);
@@ -1453,15 +1414,15 @@ test_copy_token (Fixture       *f,
   g_assert_cmpstr (copied, ==, token);
 
   /* The timer clears it. */
-  WAIT_UNTIL (gdk_clipboard_get_content (clipboard) == NULL);
+  TEST_WAIT_UNTIL (gdk_clipboard_get_content (clipboard) == NULL);
   after = read_clipboard (clipboard);
   g_assert_cmpstr (after, ==, "");
 
   /* Something copied since is left alone. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.copy-token", NULL));
-  WAIT_UNTIL (gdk_clipboard_get_content (clipboard) != NULL);
+  TEST_WAIT_UNTIL (gdk_clipboard_get_content (clipboard) != NULL);
   gdk_clipboard_set_text (clipboard, "mine");
-  iterate_for (800);
+  test_wait_run_for (800);
   g_clear_pointer (&after, g_free);
   after = read_clipboard (clipboard);
   g_assert_cmpstr (after, ==, "mine");
@@ -1469,7 +1430,7 @@ test_copy_token (Fixture       *f,
   /* Closing the window clears a token still there. */
   tessera_window_set_clipboard_timeout (f->window, 60 * 1000);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.copy-token", NULL));
-  WAIT_UNTIL (gdk_content_formats_contain_mime_type (gdk_clipboard_get_formats (clipboard),
+  TEST_WAIT_UNTIL (gdk_content_formats_contain_mime_type (gdk_clipboard_get_formats (clipboard),
                                                      "x-kde-passwordManagerHint"));
   gtk_window_close (GTK_WINDOW (f->window));
   g_assert_null (gdk_clipboard_get_content (clipboard));
@@ -1485,13 +1446,13 @@ test_copy_account_id (Fixture       *f,
 
   add_credential (f, "Account", NULL, ACCOUNT_B, NULL, NULL);
   open_window (f, FALSE);
-  WAIT_UNTIL ((tile = find_tile (f, "Account")) != NULL);
+  TEST_WAIT_UNTIL ((tile = find_tile (f, "Account")) != NULL);
   clipboard = gtk_widget_get_clipboard (GTK_WIDGET (f->window));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.copy-account-id", NULL));
   copied = read_clipboard (clipboard);
   g_assert_cmpstr (copied, ==, ACCOUNT_B);
-  WAIT_UNTIL (find_toast_title (f, "Account ID copied") != NULL);
+  TEST_WAIT_UNTIL (find_toast_title (f, "Account ID copied") != NULL);
 }
 
 static void
@@ -1508,35 +1469,35 @@ test_verify_on_open (Fixture       *f,
   g_assert_cmpint (tessera_credential_get_status (credential), ==, TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
 
   open_window (f, TRUE);
-  WAIT_UNTIL ((tile = find_tile (f, "Stale")) != NULL);
-  WAIT_UNTIL (tessera_credential_get_status (credential) == TESSERA_CREDENTIAL_STATUS_VERIFIED);
-  WAIT_UNTIL (!tessera_store_get_verifying (f->store));
+  TEST_WAIT_UNTIL ((tile = find_tile (f, "Stale")) != NULL);
+  TEST_WAIT_UNTIL (tessera_credential_get_status (credential) == TESSERA_CREDENTIAL_STATUS_VERIFIED);
+  TEST_WAIT_UNTIL (!tessera_store_get_verifying (f->store));
   g_assert_cmpstr (tessera_credential_tile_get_state_text (tile), ==, "Verified · just now");
   g_assert_cmpstr (tessera_credential_get_owner_name (credential), ==, "Ada Lovelace");
   /* The check of stale ones on opening was not asked for: no summary. */
-  iterate_for (100);
+  test_wait_run_for (100);
   g_assert_cmpuint (count_toasts (f), ==, 0);
 
   /* While a check runs the tile says so, with a spinner. */
   fake_harness_queue_reply_full (f->harness, &(FakeHarnessReply) {
       .path = "/ng/api/token/validate", .delay_ms = 400 });
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.verify", NULL));
-  WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), "Checking…") == 0);
+  TEST_WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), "Checking…") == 0);
   spinner = find_widget (GTK_WIDGET (tile), ADW_TYPE_SPINNER, NULL, NULL);
   g_assert_nonnull (spinner);
   g_assert_true (gtk_widget_get_visible (spinner));
   /* An AdwSpinner turns while it is on screen. */
-  WAIT_UNTIL (gtk_widget_get_mapped (spinner));
-  WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), "Verified · just now") == 0);
+  TEST_WAIT_UNTIL (gtk_widget_get_mapped (spinner));
+  TEST_WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), "Verified · just now") == 0);
   g_assert_false (gtk_widget_get_visible (spinner));
   g_assert_false (gtk_widget_get_mapped (spinner));
 
   /* Rejected once Harness forgets the token, on "Verify all". */
   fake_harness_remove_token (f->harness, token);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.verify-all", NULL));
-  WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), "Rejected") == 0);
+  TEST_WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), "Rejected") == 0);
   /* Verify All ends with a summary. */
-  WAIT_UNTIL (find_toast_title (f, "1 rejected") != NULL);
+  TEST_WAIT_UNTIL (find_toast_title (f, "1 rejected") != NULL);
 }
 
 static void
@@ -1556,20 +1517,20 @@ test_keyring_unavailable (Fixture       *f,
   f->store = tessera_store_new_full (TESSERA_SECRET_BACKEND (secrets), NULL, f->backend);
   token = tessera_token_parse (value, NULL);
   tessera_store_add_async (f->store, "Locked away", NULL, "", fake_harness_get_base_url (f->harness),
-                           token, NULL, NULL, store_result_cb, &result);
-  WAIT_UNTIL (result != NULL);
+                           token, NULL, NULL, test_wait_on_ready, &result);
+  TEST_WAIT_UNTIL (result != NULL);
   credential = tessera_store_add_finish (f->store, result, &error);
   g_assert_no_error (error);
 
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) == 1);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 1);
   g_assert_false (tessera_window_get_keyring_problem (f->window));
 
   /* The keyring goes away: the window says so; the tile stays. */
   test_secret_backend_fail_all (secrets, gone);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Locked away")),
                                              "credential.copy-token", NULL));
-  WAIT_UNTIL (tessera_window_get_keyring_problem (f->window));
+  TEST_WAIT_UNTIL (tessera_window_get_keyring_problem (f->window));
   g_assert_cmpuint (count_bound_tiles (f), ==, 1);
   /* An AdwBanner, whose button has a mnemonic (Alt+R). */
   g_assert_nonnull (find_widget (GTK_WIDGET (f->window), ADW_TYPE_BANNER, NULL, NULL));
@@ -1577,13 +1538,13 @@ test_keyring_unavailable (Fixture       *f,
 
   /* Retry while it is still gone keeps the message… */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.retry-keyring", NULL));
-  iterate_for (200);
+  test_wait_run_for (200);
   g_assert_true (tessera_window_get_keyring_problem (f->window));
 
   /* …and once it is back, hides it. */
   test_secret_backend_fail_all (secrets, NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.retry-keyring", NULL));
-  WAIT_UNTIL (!tessera_window_get_keyring_problem (f->window));
+  TEST_WAIT_UNTIL (!tessera_window_get_keyring_problem (f->window));
   g_assert_cmpuint (count_bound_tiles (f), ==, 1);
 }
 
@@ -1602,7 +1563,7 @@ test_window_size_saved (Fixture       *f,
   g_assert_cmpint (height, ==, 400);
 
   gtk_window_set_default_size (GTK_WINDOW (f->window), 640, 480);
-  iterate_for (100);
+  test_wait_run_for (100);
   gtk_window_close (GTK_WINDOW (f->window));
   g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 640);
   g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 480);
