@@ -14,6 +14,7 @@
 #include "tessera-libsecret-backend.h"
 #include "tessera-store.h"
 #include "test-wait.h"
+#include "test-widgets.h"
 
 /* A key of the real shape that the fake does not know: Harness says 401. */
 #define UNKNOWN_PAT "pat." FAKE_HARNESS_DEMO_ACCOUNT ".64656d6f00000000000000ff.UnknownSecret0000001"
@@ -29,66 +30,18 @@ typedef struct
 
 /* Helpers */
 
-static GtkWidget *
-find_widget (GtkWidget *root,
-             gboolean (*match) (GtkWidget *widget, const char *text),
-             const char *text)
-{
-  if (match (root, text))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, match, text);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static gboolean
-row_has_title (GtkWidget  *widget,
-               const char *title)
-{
-  return ADW_IS_PREFERENCES_ROW (widget) &&
-         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
-}
-
-static gboolean
-label_has_text (GtkWidget  *widget,
-                const char *text)
-{
-  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
-}
-
 static gboolean
 button_has_label (GtkWidget  *widget,
                   const char *text)
 {
-  return GTK_IS_BUTTON (widget) && find_widget (widget, label_has_text, text) != NULL;
-}
-
-static GtkWidget *
-find_row (GtkWidget  *dialog,
-          const char *title)
-{
-  GtkWidget *row = find_widget (dialog, row_has_title, title);
-
-  if (row == NULL)
-    g_error ("no row titled “%s”", title);
-
-  return row;
+  return GTK_IS_BUTTON (widget) && test_find_widget (widget, test_label_has_text, text) != NULL;
 }
 
 static GtkWidget *
 find_button (GtkWidget  *dialog,
              const char *label)
 {
-  GtkWidget *button = find_widget (dialog, button_has_label, label);
+  GtkWidget *button = test_find_widget (dialog, button_has_label, label);
 
   if (button == NULL)
     g_error ("no button labelled “%s”", label);
@@ -100,7 +53,7 @@ static const char *
 row_text (GtkWidget  *dialog,
           const char *title)
 {
-  return gtk_editable_get_text (GTK_EDITABLE (find_row (dialog, title)));
+  return gtk_editable_get_text (GTK_EDITABLE (test_find_row (dialog, title)));
 }
 
 static void
@@ -108,7 +61,7 @@ type_into (GtkWidget  *dialog,
            const char *title,
            const char *text)
 {
-  GtkWidget *row = find_row (dialog, title);
+  GtkWidget *row = test_find_row (dialog, title);
 
   g_assert_true (gtk_widget_is_sensitive (row));
   gtk_editable_set_text (GTK_EDITABLE (row), text);
@@ -215,7 +168,7 @@ assert_field_error (GtkWidget  *dialog,
 
   if (message == NULL || !is_error)
     g_error ("expected an error under “%s”, got %s", title, message ? message : "nothing");
-  g_assert_true (gtk_widget_has_css_class (find_row (dialog, title), "error"));
+  g_assert_true (gtk_widget_has_css_class (test_find_row (dialog, title), "error"));
   g_assert_false (can_click (dialog, "Save"));
 }
 
@@ -228,7 +181,7 @@ assert_no_field_error (GtkWidget  *dialog,
 
   if (is_error)
     g_error ("unexpected error under “%s”: %s", title, message);
-  g_assert_false (gtk_widget_has_css_class (find_row (dialog, title), "error"));
+  g_assert_false (gtk_widget_has_css_class (test_find_row (dialog, title), "error"));
 }
 
 static void
@@ -376,15 +329,15 @@ test_initial_state (Fixture       *fixture,
   /* Focus starts in the name row. */
   focus = gtk_root_get_focus (GTK_ROOT (dialog));
   g_assert_nonnull (focus);
-  g_assert_true (focus == find_row (dialog, "Credential name") ||
-                 gtk_widget_is_ancestor (focus, find_row (dialog, "Credential name")));
+  g_assert_true (focus == test_find_row (dialog, "Credential name") ||
+                 gtk_widget_is_ancestor (focus, test_find_row (dialog, "Credential name")));
 
   /* Every field is there, empty, without errors before anything is typed. */
   g_assert_cmpstr (row_text (dialog, "Credential name"), ==, "");
   g_assert_cmpstr (row_text (dialog, "Credential description"), ==, "");
   g_assert_cmpstr (row_text (dialog, "API key"), ==, "");
   g_assert_cmpstr (row_text (dialog, "Account identifier"), ==, "");
-  g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (find_row (dialog, "API key")));
+  g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (test_find_row (dialog, "API key")));
   assert_no_field_error (dialog, "Credential name");
   assert_no_field_error (dialog, "API key");
   assert_no_field_error (dialog, "Account identifier");
@@ -392,9 +345,9 @@ test_initial_state (Fixture       *fixture,
 
   /* The server is collapsed and says where it points. */
   g_assert_cmpstr (row_text (dialog, "API base URL"), ==, "https://app.harness.io");
-  g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (find_row (dialog, "Server"))), ==, "https://app.harness.io");
-  g_assert_false (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (find_row (dialog, "Server"))));
-  g_assert_false (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (find_row (dialog, "Where do I get one?"))));
+  g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (test_find_row (dialog, "Server"))), ==, "https://app.harness.io");
+  g_assert_false (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (test_find_row (dialog, "Server"))));
+  g_assert_false (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (test_find_row (dialog, "Where do I get one?"))));
 
   g_assert_true (can_click (dialog, "Cancel"));
   g_assert_false (can_click (dialog, "Save"));
@@ -433,7 +386,7 @@ test_narrow (Fixture       *fixture,
   /* With errors under the rows and the help open */
   type_into (dialog, "API key", LEGACY_PAT);
   type_into (dialog, "API base URL", "http://harness.example.com/a/very/long/path/that/goes/on");
-  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (find_row (dialog, "Where do I get one?")), TRUE);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (test_find_row (dialog, "Where do I get one?")), TRUE);
   assert_field_error (dialog, "API base URL");
   assert_field_error (dialog, "Account identifier");
 
@@ -660,17 +613,17 @@ test_invalid_inputs (Fixture       *fixture,
   /* Plain http to another machine; the collapsed server row opens to show it */
   type_into (dialog, "API base URL", "http://harness.example.com");
   assert_field_error (dialog, "API base URL");
-  g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (find_row (dialog, "Server"))));
+  g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (test_find_row (dialog, "Server"))));
   type_into (dialog, "API base URL", "https://harness.example.com/gateway/");
   assert_no_field_error (dialog, "API base URL");
   g_assert_true (can_click (dialog, "Save"));
 
   /* Enter on an invalid form saves nothing and goes to the wrong row */
   type_into (dialog, "Credential name", "");
-  g_signal_emit_by_name (find_row (dialog, "API base URL"), "entry-activated");
+  g_signal_emit_by_name (test_find_row (dialog, "API base URL"), "entry-activated");
   test_wait_run_for (100);
   g_assert_false (tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
-  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (dialog)), find_row (dialog, "Credential name")));
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (dialog)), test_find_row (dialog, "Credential name")));
 
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_finalize_object (dialog);
@@ -704,7 +657,7 @@ test_legacy_key (Fixture       *fixture,
   assert_no_field_error (dialog, "Account identifier");
 
   /* Enter in the last row saves. */
-  g_signal_emit_by_name (find_row (dialog, "Account identifier"), "entry-activated");
+  g_signal_emit_by_name (test_find_row (dialog, "Account identifier"), "entry-activated");
   TEST_WAIT_UNTIL (saved != NULL);
   assert_dialog_finalized (dialog);
 
@@ -888,7 +841,7 @@ test_cluster_menu (Fixture       *fixture,
                    gconstpointer  data)
 {
   GtkWidget *dialog = open_dialog (fixture, NULL);
-  AdwExpanderRow *server = ADW_EXPANDER_ROW (find_row (dialog, "Server"));
+  AdwExpanderRow *server = ADW_EXPANDER_ROW (test_find_row (dialog, "Server"));
 
   g_assert_true (gtk_widget_activate_action (dialog, "credential-dialog.use-cluster", "s", "https://accounts.eu.harness.io"));
   g_assert_cmpstr (row_text (dialog, "API base URL"), ==, "https://accounts.eu.harness.io");
@@ -908,7 +861,7 @@ test_key_cleared_on_close (Fixture       *fixture,
                            gconstpointer  data)
 {
   GtkWidget *dialog = open_dialog (fixture, NULL);
-  GtkWidget *key_row = find_row (dialog, "API key");
+  GtkWidget *key_row = test_find_row (dialog, "API key");
 
   g_object_ref (key_row);
   type_into (dialog, "API key", FAKE_HARNESS_DEMO_PAT);

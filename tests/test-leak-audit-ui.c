@@ -31,6 +31,7 @@
 #include "tessera-store.h"
 #include "tessera-window.h"
 #include "test-wait.h"
+#include "test-widgets.h"
 
 static GHashTable *config;   /* "url-main", "key-gui-add", … → value */
 
@@ -146,56 +147,13 @@ checkpoint (const char *name)
 /* ------------------------------------------------------------------ */
 /* Widgets */
 
-static GtkWidget *
-find_widget (GtkWidget  *root,
-             gboolean  (*match) (GtkWidget *widget, const char *text),
-             const char *text)
-{
-  if (match (root, text))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, match, text);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static gboolean
-row_has_title (GtkWidget  *widget,
-               const char *title)
-{
-  return ADW_IS_PREFERENCES_ROW (widget) &&
-         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
-}
-
-static gboolean
-label_has_text (GtkWidget  *widget,
-                const char *text)
-{
-  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
-}
-
 static gboolean
 button_has_text (GtkWidget  *widget,
                  const char *text)
 {
   return GTK_IS_BUTTON (widget) && gtk_widget_get_visible (widget) &&
          (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), text) == 0 ||
-          find_widget (widget, label_has_text, text) != NULL);
-}
-
-static gboolean
-button_has_icon (GtkWidget  *widget,
-                 const char *icon_name)
-{
-  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), icon_name) == 0;
+          test_find_widget (widget, test_label_has_text, text) != NULL);
 }
 
 static gboolean
@@ -216,19 +174,7 @@ is_toast_with_title (GtkWidget  *widget,
                      const char *title)
 {
   return g_str_equal (G_OBJECT_TYPE_NAME (widget), "AdwToastWidget") &&
-         find_widget (widget, label_has_text, title) != NULL;
-}
-
-static GtkWidget *
-find_row (GtkWidget  *dialog,
-          const char *title)
-{
-  GtkWidget *row = find_widget (dialog, row_has_title, title);
-
-  if (row == NULL)
-    g_error ("no row titled “%s”", title);
-
-  return row;
+         test_find_widget (widget, test_label_has_text, title) != NULL;
 }
 
 static void
@@ -236,14 +182,14 @@ type_into (GtkWidget  *dialog,
            const char *title,
            const char *text)
 {
-  gtk_editable_set_text (GTK_EDITABLE (find_row (dialog, title)), text);
+  gtk_editable_set_text (GTK_EDITABLE (test_find_row (dialog, title)), text);
 }
 
 static gboolean
 can_click (GtkWidget  *root,
            const char *label)
 {
-  GtkWidget *button = find_widget (root, button_has_text, label);
+  GtkWidget *button = test_find_widget (root, button_has_text, label);
 
   return button != NULL && gtk_widget_get_mapped (button) && gtk_widget_is_sensitive (button);
 }
@@ -253,7 +199,7 @@ click (GtkWidget  *root,
        const char *label)
 {
   g_assert_true (can_click (root, label));
-  g_signal_emit_by_name (find_widget (root, button_has_text, label), "clicked");
+  g_signal_emit_by_name (test_find_widget (root, button_has_text, label), "clicked");
 }
 
 static GtkWidget *
@@ -378,30 +324,6 @@ n_requests (TesseraStore *store)
   return tessera_harness_client_get_n_requests (tessera_store_get_client (store));
 }
 
-static void
-read_text_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  char **text = user_data;
-
-  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
-  if (*text == NULL)
-    *text = g_strdup ("");
-}
-
-/* Free with tessera_secure_free(). */
-static char *
-read_clipboard (GdkClipboard *clipboard)
-{
-  char *text = NULL;
-
-  gdk_clipboard_read_text_async (clipboard, NULL, read_text_cb, &text);
-  TEST_WAIT_UNTIL (text != NULL);
-
-  return text;
-}
-
 /* ------------------------------------------------------------------ */
 /* The scenario */
 
@@ -427,7 +349,7 @@ insecure_url (TesseraWindow *window,
   g_assert_false (can_click (dialog, "Save"));
 
   /* Enter in a field, and the action itself, do nothing either. */
-  g_signal_emit_by_name (find_row (dialog, "API key"), "entry-activated");
+  g_signal_emit_by_name (test_find_row (dialog, "API key"), "entry-activated");
   gtk_widget_activate_action (dialog, "credential-dialog.save", NULL);
   gtk_widget_activate_action (dialog, "credential-dialog.save-unverified", NULL);
   test_wait_run_for (300);
@@ -554,7 +476,7 @@ copy_token (TesseraWindow *window,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.copy-token", "s", id));
   TEST_WAIT_UNTIL (gdk_content_formats_contain_mime_type (gdk_clipboard_get_formats (clipboard),
                                                      "x-kde-passwordManagerHint"));
-  copied = read_clipboard (clipboard);
+  copied = test_read_clipboard (clipboard);
   g_assert_true (g_strcmp0 (copied, get ("key-gui-replace")) == 0);
   tessera_secure_free (copied);
   checkpoint ("token-on-clipboard");
@@ -587,7 +509,7 @@ verify_all (TesseraWindow *window,
   g_assert_nonnull (tessera_credential_get_status_detail (credential));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.verify-credential", "s",
                                              tessera_credential_get_id (credential)));
-  TEST_WAIT_UNTIL (find_widget (GTK_WIDGET (window), is_toast_with_title,
+  TEST_WAIT_UNTIL (test_find_widget (GTK_WIDGET (window), is_toast_with_title,
                            tessera_credential_get_status_detail (credential)) != NULL);
 }
 
@@ -603,7 +525,7 @@ dismiss_toasts (TesseraWindow *window)
 {
   GtkWidget *toast;
 
-  while ((toast = find_widget (GTK_WIDGET (window), is_toast, NULL)) != NULL)
+  while ((toast = test_find_widget (GTK_WIDGET (window), is_toast, NULL)) != NULL)
     {
       GtkWidget *close;
 
@@ -611,7 +533,7 @@ dismiss_toasts (TesseraWindow *window)
        * overlay's queue), and then its button is gone with it. */
       g_object_add_weak_pointer (G_OBJECT (toast), (gpointer *) &toast);
       test_wait_run_for (300);
-      if (toast != NULL && (close = find_widget (toast, button_has_icon, "window-close-symbolic")) != NULL)
+      if (toast != NULL && (close = test_find_widget (toast, test_button_has_icon, "window-close-symbolic")) != NULL)
         gtk_widget_activate (close);
       TEST_WAIT_UNTIL (toast == NULL);
     }
@@ -633,10 +555,10 @@ delete_undo_commit (TesseraWindow *window,
   dismiss_toasts (window);
 
   /* Delete from the tile, then Undo: the key is still there. */
-  TEST_WAIT_UNTIL ((tile = find_widget (GTK_WIDGET (window), is_tile_of, "Deploy bot (edited)")) != NULL);
+  TEST_WAIT_UNTIL ((tile = test_find_widget (GTK_WIDGET (window), is_tile_of, "Deploy bot (edited)")) != NULL);
   g_assert_true (gtk_widget_activate_action (tile, "credential.delete", NULL));
   g_assert_null (tessera_store_lookup (store, id));
-  TEST_WAIT_UNTIL ((toast = find_widget (GTK_WIDGET (window), is_toast_with_title, title)) != NULL);
+  TEST_WAIT_UNTIL ((toast = test_find_widget (GTK_WIDGET (window), is_toast_with_title, title)) != NULL);
   /* As a person does: the toast has been on screen a moment before the
    * click. libadwaita 1.2.2 writes to freed memory when a toast is
    * dismissed in the frames while it is still sliding in
@@ -644,19 +566,19 @@ delete_undo_commit (TesseraWindow *window,
   test_wait_run_for (300);
   click (toast, "_Undo");
   TEST_WAIT_UNTIL (tessera_store_lookup (store, id) != NULL);
-  TEST_WAIT_UNTIL (find_widget (GTK_WIDGET (window), is_toast_with_title, title) == NULL);
+  TEST_WAIT_UNTIL (test_find_widget (GTK_WIDGET (window), is_toast_with_title, title) == NULL);
   g_assert_true (stored_token_is (store, id, get ("key-gui-replace")));
 
   /* Delete for good: the toast goes without Undo. */
   moved = tessera_store_find_by_name (store, "Moved in window");
   g_assert_nonnull (moved);
   moved_id = g_strdup (tessera_credential_get_id (moved));
-  TEST_WAIT_UNTIL ((tile = find_widget (GTK_WIDGET (window), is_tile_of, "Moved in window")) != NULL);
+  TEST_WAIT_UNTIL ((tile = test_find_widget (GTK_WIDGET (window), is_tile_of, "Moved in window")) != NULL);
   g_assert_true (gtk_widget_activate_action (tile, "credential.delete", NULL));
-  TEST_WAIT_UNTIL ((toast = find_widget (GTK_WIDGET (window), is_toast_with_title, "Deleted “Moved in window”")) != NULL);
+  TEST_WAIT_UNTIL ((toast = test_find_widget (GTK_WIDGET (window), is_toast_with_title, "Deleted “Moved in window”")) != NULL);
   test_wait_run_for (300);
-  gtk_widget_activate (find_widget (toast, button_has_icon, "window-close-symbolic"));
-  TEST_WAIT_UNTIL (find_widget (GTK_WIDGET (window), is_toast_with_title, "Deleted “Moved in window”") == NULL);
+  gtk_widget_activate (test_find_widget (toast, test_button_has_icon, "window-close-symbolic"));
+  TEST_WAIT_UNTIL (test_find_widget (GTK_WIDGET (window), is_toast_with_title, "Deleted “Moved in window”") == NULL);
   g_assert_null (tessera_store_lookup (store, moved_id));
   {
     g_autoptr(GAsyncResult) result = NULL;

@@ -20,6 +20,7 @@
 #include "tessera-window.h"
 #include "test-secret-backend.h"
 #include "test-wait.h"
+#include "test-widgets.h"
 
 #define ACCOUNT_A "TesseraTestAcct0000001"
 #define ACCOUNT_B "TesseraTestAcct0000002"
@@ -1363,29 +1364,6 @@ test_many (Fixture       *f,
 }
 
 static void
-read_text_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  char **text = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, &error);
-  if (*text == NULL)
-    *text = g_strdup ("");
-}
-
-static char *
-read_clipboard (GdkClipboard *clipboard)
-{
-  char *text = NULL;
-
-  gdk_clipboard_read_text_async (clipboard, NULL, read_text_cb, &text);
-  TEST_WAIT_UNTIL (text != NULL);
-  return text;
-}
-
-static void
 test_copy_token (Fixture       *f,
                  gconstpointer  data)
 {
@@ -1410,12 +1388,12 @@ test_copy_token (Fixture       *f,
   formats = gdk_clipboard_get_formats (clipboard);
   g_assert_true (gdk_content_formats_contain_mime_type (formats, "text/plain;charset=utf-8"));
   g_assert_true (gdk_content_formats_contain_mime_type (formats, "x-kde-passwordManagerHint"));
-  copied = read_clipboard (clipboard);
+  copied = test_read_clipboard (clipboard);
   g_assert_cmpstr (copied, ==, token);
 
   /* The timer clears it. */
   TEST_WAIT_UNTIL (gdk_clipboard_get_content (clipboard) == NULL);
-  after = read_clipboard (clipboard);
+  after = test_read_clipboard (clipboard);
   g_assert_cmpstr (after, ==, "");
 
   /* Something copied since is left alone. */
@@ -1424,7 +1402,7 @@ test_copy_token (Fixture       *f,
   gdk_clipboard_set_text (clipboard, "mine");
   test_wait_run_for (800);
   g_clear_pointer (&after, g_free);
-  after = read_clipboard (clipboard);
+  after = test_read_clipboard (clipboard);
   g_assert_cmpstr (after, ==, "mine");
 
   /* Closing the window clears a token still there. */
@@ -1450,7 +1428,7 @@ test_copy_account_id (Fixture       *f,
   clipboard = gtk_widget_get_clipboard (GTK_WIDGET (f->window));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.copy-account-id", NULL));
-  copied = read_clipboard (clipboard);
+  copied = test_read_clipboard (clipboard);
   g_assert_cmpstr (copied, ==, ACCOUNT_B);
   TEST_WAIT_UNTIL (find_toast_title (f, "Account ID copied") != NULL);
 }
