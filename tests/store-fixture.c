@@ -23,27 +23,6 @@
 static gboolean service_mode;     /* real gnome-keyring, not the file backend */
 static GString *captured_log;     /* every message logged */
 
-/* Helpers: tokens */
-
-char *
-make_token (const char *prefix,
-            const char *account)
-{
-  static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  GString *token = g_string_new (prefix);
-
-  g_string_append_c (token, '.');
-  if (account != NULL)
-    g_string_append_printf (token, "%s.", account);
-  for (guint i = 0; i < 24; i++)
-    g_string_append_c (token, "0123456789abcdef"[g_random_int_range (0, 16)]);
-  g_string_append_c (token, '.');
-  for (guint i = 0; i < 20; i++)
-    g_string_append_c (token, alnum[g_random_int_range (0, sizeof alnum - 1)]);
-
-  return g_string_free (token, FALSE);
-}
-
 /* Fixture */
 
 static void
@@ -217,7 +196,7 @@ const char *
 new_token (Fixture    *fixture,
            const char *account)
 {
-  char *token = make_token ("pat", account);
+  char *token = test_random_token ("pat", account);
 
   g_ptr_array_add (fixture->tokens, token);
   return token;
@@ -227,7 +206,7 @@ const char *
 new_sat_token (Fixture    *fixture,
                const char *account)
 {
-  char *token = make_token ("sat", account);
+  char *token = test_random_token ("sat", account);
 
   g_ptr_array_add (fixture->tokens, token);
   return token;
@@ -335,17 +314,6 @@ reconcile (TesseraStore  *store,
 }
 
 /* Straight to the keyring, around the store. */
-char *
-backend_lookup (TesseraSecretBackend  *backend,
-                const char            *secret_id,
-                GError               **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tessera_secret_backend_lookup_async (backend, secret_id, NULL, test_wait_on_ready, &result);
-  return tessera_secret_backend_lookup_finish (backend, test_wait_for (&result), error);
-}
-
 void
 backend_clear (TesseraSecretBackend *backend,
                const char           *secret_id)
@@ -364,7 +332,7 @@ assert_backend_has (TesseraSecretBackend *backend,
                     const char           *expected)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(TesseraSecret) value = backend_lookup (backend, secret_id, &error);
+  g_auto(TesseraSecret) value = test_secrets_lookup (backend, secret_id, &error);
 
   g_assert_no_error (error);
   if (expected == NULL)

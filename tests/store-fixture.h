@@ -76,10 +76,8 @@ TesseraStore      *open_store              (Fixture               *fixture,
  * again. */
 void               restart                 (Fixture               *fixture);
 
-/* Tokens: a random one of the real shape; new_token() and new_sat_token()
- * also remember it for teardown's search. */
-char              *make_token              (const char            *prefix,
-                                            const char            *account);
+/* A random token of the real shape (test_random_token()), remembered for
+ * teardown's search. */
 const char        *new_token               (Fixture               *fixture,
                                             const char            *account);
 const char        *new_sat_token           (Fixture               *fixture,
@@ -124,9 +122,6 @@ gboolean           reconcile               (TesseraStore          *store,
                                             GError               **error);
 
 /* Straight to the keyring, around the store. */
-char              *backend_lookup          (TesseraSecretBackend  *backend,
-                                            const char            *secret_id,
-                                            GError               **error);
 void               backend_clear           (TesseraSecretBackend  *backend,
                                             const char            *secret_id);
 /* @expected: (nullable): %NULL for no item */

@@ -59,23 +59,6 @@
 
 static GTestDBus *test_bus;
 
-/* Helpers: tokens */
-
-static char *
-make_token (void)
-{
-  static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  GString *token = g_string_new ("pat." ACCOUNT ".");
-
-  for (guint i = 0; i < 24; i++)
-    g_string_append_c (token, "0123456789abcdef"[g_random_int_range (0, 16)]);
-  g_string_append_c (token, '.');
-  for (guint i = 0; i < 20; i++)
-    g_string_append_c (token, alnum[g_random_int_range (0, sizeof alnum - 1)]);
-
-  return g_string_free (token, FALSE);
-}
-
 /* Helpers: the reason given */
 
 /* A specific code, and words for a person: a capital letter, a full
@@ -112,20 +95,10 @@ typedef struct
   gboolean frozen;
 } Keyring;
 
-static GDBusConnection *
-session_bus (void)
-{
-  g_autoptr(GError) error = NULL;
-  GDBusConnection *bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-
-  g_assert_no_error (error);
-  return bus;
-}
-
 static gboolean
 secrets_has_owner (void)
 {
-  g_autoptr(GDBusConnection) bus = session_bus ();
+  g_autoptr(GDBusConnection) bus = test_keyring_session_bus ();
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
   gboolean has_owner = FALSE;
@@ -151,7 +124,7 @@ keyring_is_up (gpointer data)
   if (!secrets_has_owner ())
     return FALSE;
 
-  bus = session_bus ();
+  bus = test_keyring_session_bus ();
   reply = g_dbus_connection_call_sync (bus, SECRETS_NAME, "/org/freedesktop/secrets",
                                        "org.freedesktop.Secret.Service", "ReadAlias",
                                        g_variant_new ("(s)", "default"), G_VARIANT_TYPE ("(o)"),
@@ -271,7 +244,7 @@ keyring_thaw (Keyring *keyring)
 static void
 keyring_lock (void)
 {
-  g_autoptr(GDBusConnection) bus = session_bus ();
+  g_autoptr(GDBusConnection) bus = test_keyring_session_bus ();
 
   test_keyring_lock_login (bus);
 }
@@ -280,7 +253,7 @@ keyring_lock (void)
 static void
 keyring_unlock (void)
 {
-  g_autoptr(GDBusConnection) bus = session_bus ();
+  g_autoptr(GDBusConnection) bus = test_keyring_session_bus ();
 
   test_keyring_unlock_login (bus, KEYRING_PASSWORD);
 }
@@ -291,7 +264,7 @@ keyring_unlock (void)
 static void
 keyring_default_in_memory (void)
 {
-  g_autoptr(GDBusConnection) bus = session_bus ();
+  g_autoptr(GDBusConnection) bus = test_keyring_session_bus ();
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -307,7 +280,7 @@ keyring_default_in_memory (void)
 static GPtrArray *
 keyring_item_ids (void)
 {
-  g_autoptr(GDBusConnection) bus = session_bus ();
+  g_autoptr(GDBusConnection) bus = test_keyring_session_bus ();
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
   GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
@@ -551,7 +524,7 @@ add (Fixture    *fixture,
      const char *name,
      const char *base_url)
 {
-  g_autofree char *token = make_token ();
+  g_autofree char *token = test_random_token ("pat", ACCOUNT);
   g_autoptr(TesseraVerification) verification = verified ();
   g_autoptr(TesseraCredential) credential = NULL;
   g_autoptr(GError) error = NULL;
@@ -609,17 +582,6 @@ lookup_token (Fixture     *fixture,
 
   tessera_store_lookup_token_async (fixture->store, id, NULL, test_wait_on_ready, &result);
   return tessera_store_lookup_token_finish (fixture->store, test_wait_for (&result), error);
-}
-
-static char *
-backend_lookup (TesseraSecretBackend  *backend,
-                const char            *secret_id,
-                GError               **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tessera_secret_backend_lookup_async (backend, secret_id, NULL, test_wait_on_ready, &result);
-  return tessera_secret_backend_lookup_finish (backend, test_wait_for (&result), error);
 }
 
 /* Helpers: what is stored, all of it */
@@ -743,7 +705,7 @@ snapshot_take (Fixture            *fixture,
           char *value = NULL;
 
           g_assert_nonnull (secret_id);
-          value = backend_lookup (fixture->real, secret_id, &error);
+          value = test_secrets_lookup (fixture->real, secret_id, &error);
           g_assert_no_error (error);
           g_hash_table_insert (snapshot->secrets, g_strdup (ids[i]), value != NULL ? value : g_strdup (""));
         }
@@ -808,7 +770,7 @@ assert_consistent (Fixture *fixture)
       g_assert_cmpstr (tessera_credential_get_name (credential), ==, name);
       g_assert_nonnull (secret_id);
 
-      value = backend_lookup (fixture->real, secret_id, &error);
+      value = test_secrets_lookup (fixture->real, secret_id, &error);
       g_assert_no_error (error);
       if (value == NULL)
         {
@@ -893,7 +855,7 @@ test_secret_service_not_running (Fixture       *fixture,
 {
   g_autofree char *a = add (fixture, "Alpha", NULL);
   g_autofree char *b = add (fixture, "Beta", NULL);
-  g_autofree char *token = make_token ();
+  g_autofree char *token = test_random_token ("pat", ACCOUNT);
   g_autoptr(Snapshot) before = snapshot_take (fixture, NULL, TRUE);
   g_autoptr(Snapshot) during = NULL;
   g_autoptr(Snapshot) after = NULL;
@@ -959,7 +921,7 @@ watch_seen (gpointer data)
 static void
 wait_for_request_at_keyring (Watch *watch)
 {
-  g_autoptr(GDBusConnection) bus = session_bus ();
+  g_autoptr(GDBusConnection) bus = test_keyring_session_bus ();
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -977,9 +939,9 @@ test_secret_service_killed_mid_store (Fixture       *fixture,
                                       gconstpointer  data)
 {
   g_autofree char *a = add (fixture, "Alpha", NULL);
-  g_autofree char *token = make_token ();
+  g_autofree char *token = test_random_token ("pat", ACCOUNT);
   g_autoptr(Snapshot) before = snapshot_take (fixture, NULL, TRUE);
-  g_autoptr(GDBusConnection) bus = session_bus ();
+  g_autoptr(GDBusConnection) bus = test_keyring_session_bus ();
   Watch watch = { "CreateItem", 0 };
   guint filter = g_dbus_connection_add_filter (bus, watch_outgoing, &watch, NULL);
 
@@ -1034,7 +996,7 @@ test_secret_service_locked (Fixture       *fixture,
 {
   g_autofree char *a = add (fixture, "Alpha", NULL);
   g_autofree char *b = add (fixture, "Beta", NULL);
-  g_autofree char *token = make_token ();
+  g_autofree char *token = test_random_token ("pat", ACCOUNT);
   g_autoptr(Snapshot) before = snapshot_take (fixture, NULL, TRUE);
   g_autoptr(Snapshot) during = NULL;
   g_autoptr(Snapshot) after = NULL;
@@ -1099,7 +1061,7 @@ test_secret_service_slow (Fixture       *fixture,
   /* Cancelled by the user. */
   {
     g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-    g_autofree char *token = make_token ();
+    g_autofree char *token = test_random_token ("pat", ACCOUNT);
     g_autoptr(TesseraCredential) added = NULL;
     g_autoptr(GError) error = NULL;
     gint64 start = g_get_monotonic_time ();
@@ -1117,7 +1079,7 @@ test_secret_service_slow (Fixture       *fixture,
 
   /* A deadline. The keyring wakes up the moment the store gives up. */
   {
-    g_autofree char *token = make_token ();
+    g_autofree char *token = test_random_token ("pat", ACCOUNT);
     g_autoptr(TesseraCredential) added = NULL;
     g_autoptr(GError) error = NULL;
     gint64 start = g_get_monotonic_time ();
@@ -1176,7 +1138,7 @@ test_settings_read_only (Fixture       *fixture,
   const char *base_url = fake_harness_get_base_url (fake);
   g_autofree char *a = add (fixture, "Alpha", base_url);
   g_autofree char *b = add (fixture, "Beta", base_url);
-  g_autofree char *token = make_token ();
+  g_autofree char *token = test_random_token ("pat", ACCOUNT);
   g_autoptr(Snapshot) before = NULL;
   g_autoptr(TesseraCredential) added = NULL;
   g_autoptr(GError) error = NULL;
@@ -2004,7 +1966,7 @@ populate (Fixture        *fixture,
       g_autofree char *name = g_strdup_printf ("'Credential %03u'", i);
       g_autofree char *base_url = g_strdup_printf ("'%s'", harness->base_urls[i % N_HOSTS]);
       g_autofree char *secret_id = g_strdup_printf ("'%s'", id);
-      char *token = make_token ();
+      char *token = test_random_token ("pat", ACCOUNT);
 
       for (guint k = 0; keys[k] != NULL; k++)
         {
@@ -2111,7 +2073,7 @@ test_concurrency (Fixture       *fixture,
       edit->kind = i % 4;
       edit->id = g_strdup (g_ptr_array_index (ids, g_test_rand_int_range (0, n_credentials)));
       if (edit->kind == EDIT_NEW_KEY)
-        edit->token = make_token ();
+        edit->token = test_random_token ("pat", ACCOUNT);
       edit->pending = &done.pending;
       edit->failed = &failed;
       edit->done = &succeeded;

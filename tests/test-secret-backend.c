@@ -4,6 +4,7 @@
 
 #include "test-secret-backend.h"
 #include "tessera-token.h"
+#include "test-wait.h"
 
 struct _TestSecretBackend
 {
@@ -347,4 +348,34 @@ test_secret_backend_set_keep (TestSecretBackend *self,
                               guint              keep)
 {
   self->keep = keep;
+}
+
+char *
+test_secrets_lookup (TesseraSecretBackend  *backend,
+                     const char            *secret_id,
+                     GError               **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tessera_secret_backend_lookup_async (backend, secret_id, NULL, test_wait_on_ready, &result);
+  return tessera_secret_backend_lookup_finish (backend, test_wait_for (&result), error);
+}
+
+char *
+test_random_token (const char *prefix,
+                   const char *account)
+{
+  static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  GString *token = g_string_new (prefix);
+
+  g_string_append_c (token, '.');
+  if (account != NULL)
+    g_string_append_printf (token, "%s.", account);
+  for (guint i = 0; i < 24; i++)
+    g_string_append_c (token, "0123456789abcdef"[g_random_int_range (0, 16)]);
+  g_string_append_c (token, '.');
+  for (guint i = 0; i < 20; i++)
+    g_string_append_c (token, alnum[g_random_int_range (0, sizeof alnum - 1)]);
+
+  return g_string_free (token, FALSE);
 }

@@ -60,4 +60,15 @@ void               test_secret_backend_on_store_answered (TestSecretBackend *sel
 void               test_secret_backend_set_keep     (TestSecretBackend    *self,
                                                      guint                 keep);
 
+/* Helpers around any backend */
+
+/* A lookup straight to @backend, run to completion. Free with
+ * tessera_secure_free(). */
+char              *test_secrets_lookup      (TesseraSecretBackend  *backend,
+                                             const char            *secret_id,
+                                             GError               **error);
+/* A random key of the real shape: "@prefix.[@account.]<24 hex>.<20 alnum>". */
+char              *test_random_token        (const char            *prefix,
+                                             const char            *account);
+
 G_END_DECLS

@@ -136,20 +136,10 @@ test_keyring_absent (Fixture       *fixture,
 
 /* Tests: the real Secret Service */
 
-static GDBusConnection *
-session_bus (void)
-{
-  g_autoptr(GError) error = NULL;
-  GDBusConnection *bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-
-  g_assert_no_error (error);
-  return bus;
-}
-
 static void
 lock_login_keyring (void)
 {
-  g_autoptr(GDBusConnection) bus = session_bus ();
+  g_autoptr(GDBusConnection) bus = test_keyring_session_bus ();
 
   test_keyring_lock_login (bus);
 }
@@ -158,7 +148,7 @@ lock_login_keyring (void)
 static void
 unlock_login_keyring (void)
 {
-  g_autoptr(GDBusConnection) bus = session_bus ();
+  g_autoptr(GDBusConnection) bus = test_keyring_session_bus ();
   const char *password = g_getenv ("TESSERA_KEYRING_PASSWORD");
 
   /* What build-aux/session unlocks with, unless told otherwise. */
@@ -368,7 +358,7 @@ test_no_secret_service (Fixture       *fixture,
 
       backend = tessera_libsecret_backend_new ();
       g_assert_false (tessera_libsecret_backend_get_uses_file (TESSERA_LIBSECRET_BACKEND (backend)));
-      value = backend_lookup (backend, "some-id", &error);
+      value = test_secrets_lookup (backend, "some-id", &error);
       g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE);
       g_clear_error (&error);
 
@@ -377,7 +367,7 @@ test_no_secret_service (Fixture       *fixture,
         g_autoptr(TestSecretBackend) counting = test_secret_backend_new (backend);
         g_autoptr(GSettingsBackend) settings_backend = NULL;
         g_autoptr(TesseraStore) store = open_store (fixture, counting, &settings_backend);
-        g_autofree char *token = make_token ("pat", ACCOUNT);
+        g_autofree char *token = test_random_token ("pat", ACCOUNT);
 
         credential = add_full (fixture, store, "Nope", "", "", NULL, token, NULL, &error);
         g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE);
@@ -409,7 +399,7 @@ test_file_backend_without_bus (Fixture       *fixture,
       g_autoptr(TesseraStore) store = NULL;
       g_autoptr(TesseraCredential) credential = NULL;
       g_autoptr(GError) error = NULL;
-      g_autofree char *token = make_token ("pat", ACCOUNT);
+      g_autofree char *token = test_random_token ("pat", ACCOUNT);
       g_auto(TesseraSecret) value = NULL;
 
       g_setenv ("SECRET_BACKEND", "file", TRUE);
