@@ -1417,18 +1417,6 @@ static const NetworkCase network_cases[] = {
   { NET_BAD_CERTIFICATE, TESSERA_HARNESS_ERROR_TLS, 15000, "certificate" },
 };
 
-static GTlsCertificate *
-load_certificate (const char *name)
-{
-  g_autofree char *cert = g_test_build_filename (G_TEST_DIST, "data", name, NULL);
-  g_autofree char *key = g_test_build_filename (G_TEST_DIST, "data", "test-key.pem", NULL);
-  g_autoptr(GError) error = NULL;
-  GTlsCertificate *certificate = g_tls_certificate_new_from_files (cert, key, &error);
-
-  g_assert_no_error (error);
-  return certificate;
-}
-
 static void
 test_network (Fixture       *fixture,
               gconstpointer  data)
@@ -1471,7 +1459,7 @@ test_network (Fixture       *fixture,
       break;
     case NET_BAD_CERTIFICATE:
       {
-        g_autoptr(GTlsCertificate) certificate = load_certificate ("test-self-signed.pem");
+        g_autoptr(GTlsCertificate) certificate = fake_harness_load_certificate ("test-self-signed.pem");
 
         fake = fake_harness_new_full (0, certificate, &error);
         g_assert_no_error (error);
