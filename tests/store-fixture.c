@@ -18,6 +18,7 @@
 #include <glib/gstdio.h>
 
 #include "store-fixture.h"
+#include "store-sync.h"
 #include "tessera-libsecret-backend.h"
 
 static gboolean service_mode;     /* real gnome-keyring, not the file backend */
@@ -235,13 +236,8 @@ add_full (Fixture              *fixture,
           TesseraVerification  *verification,
           GError              **error)
 {
-  g_autoptr(TesseraToken) token = tessera_token_parse (token_value, NULL);
-  g_autoptr(GAsyncResult) result = NULL;
-
-  g_assert_nonnull (token);
-  tessera_store_add_async (store, name, description, account_id, base_url, token, verification,
-                           NULL, test_wait_on_ready, &result);
-  return tessera_store_add_finish (store, test_wait_for (&result), error);
+  return store_sync_add (store, name, description, account_id, base_url, token_value, verification,
+                         NULL, error);
 }
 
 TesseraCredential *
@@ -270,47 +266,8 @@ update (Fixture     *fixture,
         const char  *new_token_value,
         GError     **error)
 {
-  g_autoptr(TesseraToken) token = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-
-  if (new_token_value != NULL)
-    token = tessera_token_parse (new_token_value, NULL);
-
-  tessera_store_update_async (fixture->store, id, name, description, account_id, base_url,
-                              token, NULL, NULL, test_wait_on_ready, &result);
-  return tessera_store_update_finish (fixture->store, test_wait_for (&result), error);
-}
-
-char *
-lookup_token (TesseraStore  *store,
-              const char    *id,
-              GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tessera_store_lookup_token_async (store, id, NULL, test_wait_on_ready, &result);
-  return tessera_store_lookup_token_finish (store, test_wait_for (&result), error);
-}
-
-gboolean
-commit_remove (TesseraStore  *store,
-               const char    *id,
-               GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tessera_store_commit_remove_async (store, id, NULL, test_wait_on_ready, &result);
-  return tessera_store_commit_remove_finish (store, test_wait_for (&result), error);
-}
-
-gboolean
-reconcile (TesseraStore  *store,
-           GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tessera_store_reconcile_async (store, NULL, test_wait_on_ready, &result);
-  return tessera_store_reconcile_finish (store, test_wait_for (&result), error);
+  return store_sync_update (fixture->store, id, name, description, account_id, base_url,
+                            new_token_value, error);
 }
 
 /* Straight to the keyring, around the store. */

@@ -15,6 +15,7 @@
 
 #include <gio/gsettingsbackend.h>
 
+#include "store-sync.h"
 #include "tessera-store.h"
 #include "test-secret-backend.h"
 #include "test-wait.h"
@@ -90,7 +91,7 @@ void               on_notify               (GObject               *object,
                                             GParamSpec            *pspec,
                                             GPtrArray             *names);
 
-/* Store operations, run to completion */
+/* Store operations, run to completion (and store-sync.h) */
 TesseraCredential *add_full                (Fixture               *fixture,
                                             TesseraStore          *store,
                                             const char            *name,
@@ -111,14 +112,6 @@ gboolean           update                  (Fixture               *fixture,
                                             const char            *account_id,
                                             const char            *base_url,
                                             const char            *new_token_value,
-                                            GError               **error);
-char              *lookup_token            (TesseraStore          *store,
-                                            const char            *id,
-                                            GError               **error);
-gboolean           commit_remove           (TesseraStore          *store,
-                                            const char            *id,
-                                            GError               **error);
-gboolean           reconcile               (TesseraStore          *store,
                                             GError               **error);
 
 /* Straight to the keyring, around the store. */

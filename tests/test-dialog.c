@@ -10,6 +10,7 @@
 #include <libsecret/secret.h>
 
 #include "fake-harness.h"
+#include "store-sync.h"
 #include "tessera-credential-dialog.h"
 #include "tessera-libsecret-backend.h"
 #include "tessera-store.h"
@@ -198,14 +199,10 @@ static char *
 lookup_token (Fixture    *fixture,
               const char *id)
 {
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  char *value;
+  char *value = store_sync_lookup_token (fixture->store, id, &error);
 
-  tessera_store_lookup_token_async (fixture->store, id, NULL, test_wait_on_ready, &result);
-  value = tessera_store_lookup_token_finish (fixture->store, test_wait_for (&result), &error);
   g_assert_no_error (error);
-
   return value;
 }
 
@@ -233,16 +230,11 @@ add_credential (Fixture    *fixture,
                 const char *name,
                 const char *key)
 {
-  g_autoptr(TesseraToken) token = tessera_token_parse (key, NULL);
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   TesseraCredential *credential;
 
-  g_assert_nonnull (token);
-  tessera_store_add_async (fixture->store, name, "Before the edit", NULL,
-                           fake_harness_get_base_url (fixture->harness),
-                           token, NULL, NULL, test_wait_on_ready, &result);
-  credential = tessera_store_add_finish (fixture->store, test_wait_for (&result), &error);
+  credential = store_sync_add (fixture->store, name, "Before the edit", NULL,
+                               fake_harness_get_base_url (fixture->harness), key, NULL, NULL, &error);
   g_assert_no_error (error);
 
   return credential;

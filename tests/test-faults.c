@@ -45,6 +45,7 @@
 #include <libsoup/soup.h>
 
 #include "fake-harness.h"
+#include "store-sync.h"
 #include "tessera-libsecret-backend.h"
 #include "tessera-store.h"
 #include "tessera-verification-private.h"
@@ -509,13 +510,8 @@ try_add (Fixture              *fixture,
          GCancellable         *cancellable,
          GError              **error)
 {
-  g_autoptr(TesseraToken) token = tessera_token_parse (token_value, NULL);
-  g_autoptr(GAsyncResult) result = NULL;
-
-  g_assert_nonnull (token);
-  tessera_store_add_async (fixture->store, name, "", "", base_url, token, verification,
-                           cancellable, test_wait_on_ready, &result);
-  return tessera_store_add_finish (fixture->store, test_wait_for (&result), error);
+  return store_sync_add (fixture->store, name, "", "", base_url, token_value, verification, cancellable,
+                         error);
 }
 
 /* Adds a verified credential; returns its id. */
@@ -542,12 +538,7 @@ try_replace_token (Fixture     *fixture,
                    const char  *token_value,
                    GError     **error)
 {
-  g_autoptr(TesseraToken) token = tessera_token_parse (token_value, NULL);
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tessera_store_update_async (fixture->store, id, "Renamed", NULL, NULL, NULL, token, NULL, NULL,
-                              test_wait_on_ready, &result);
-  return tessera_store_update_finish (fixture->store, test_wait_for (&result), error);
+  return store_sync_update (fixture->store, id, "Renamed", NULL, NULL, NULL, token_value, error);
 }
 
 static TesseraCredentialStatus
@@ -555,10 +546,7 @@ verify (Fixture     *fixture,
         const char  *id,
         GError     **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tessera_store_verify_async (fixture->store, id, NULL, test_wait_on_ready, &result);
-  return tessera_store_verify_finish (fixture->store, test_wait_for (&result), error);
+  return store_sync_verify (fixture->store, id, error);
 }
 
 static gboolean
@@ -566,22 +554,8 @@ remove_and_commit (Fixture     *fixture,
                    const char  *id,
                    GError     **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
   g_assert_true (tessera_store_remove (fixture->store, id, NULL));
-  tessera_store_commit_remove_async (fixture->store, id, NULL, test_wait_on_ready, &result);
-  return tessera_store_commit_remove_finish (fixture->store, test_wait_for (&result), error);
-}
-
-static char *
-lookup_token (Fixture     *fixture,
-              const char  *id,
-              GError     **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tessera_store_lookup_token_async (fixture->store, id, NULL, test_wait_on_ready, &result);
-  return tessera_store_lookup_token_finish (fixture->store, test_wait_for (&result), error);
+  return store_sync_commit_remove (fixture->store, id, error);
 }
 
 /* Helpers: what is stored, all of it */
@@ -867,7 +841,7 @@ test_secret_service_not_running (Fixture       *fixture,
   assert_changes_fail (fixture, a, b, token, TESSERA_STORE_ERROR_NO_SECRET_SERVICE);
 
   /* Not found is not what this is: the key is not declared missing. */
-  value = lookup_token (fixture, a, &error);
+  value = store_sync_lookup_token (fixture->store, a, &error);
   g_assert_null (value);
   assert_reason (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE);
   g_clear_error (&error);
@@ -881,7 +855,7 @@ test_secret_service_not_running (Fixture       *fixture,
   assert_snapshot (after, before);
   assert_consistent (fixture);
 
-  value = lookup_token (fixture, a, &error);
+  value = store_sync_lookup_token (fixture->store, a, &error);
   g_assert_no_error (error);
   g_assert_true (g_strcmp0 (value, g_hash_table_lookup (fixture->tokens, a)) == 0);
 }

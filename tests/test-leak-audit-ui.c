@@ -26,6 +26,7 @@
 #include <string.h>
 #include <adwaita.h>
 
+#include "store-sync.h"
 #include "tessera-credential-dialog.h"
 #include "tessera-credential-tile.h"
 #include "tessera-store.h"
@@ -284,15 +285,10 @@ static char *
 lookup_token (TesseraStore *store,
               const char   *id)
 {
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  char *value;
+  char *value = store_sync_lookup_token (store, id, &error);
 
-  tessera_store_lookup_token_async (store, id, NULL, test_wait_on_ready, &result);
-  TEST_WAIT_UNTIL (result != NULL);
-  value = tessera_store_lookup_token_finish (store, result, &error);
   g_assert_no_error (error);
-
   return value;
 }
 

@@ -93,7 +93,7 @@ test_add (Fixture       *fixture,
   g_assert_cmpuint (test_secret_backend_get_stores (fixture->secrets), ==, 1);
   g_assert_cmpuint (test_secret_backend_get_calls (fixture->secrets), ==, 1);
   assert_backend_has (fixture->real, tessera_credential_get_id (credential), token);
-  value = lookup_token (fixture->store, tessera_credential_get_id (credential), &error);
+  value = store_sync_lookup_token (fixture->store, tessera_credential_get_id (credential), &error);
   g_assert_no_error (error);
   g_assert_true (g_strcmp0 (value, token) == 0);
 }

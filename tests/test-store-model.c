@@ -38,7 +38,7 @@ test_first_is_selected (Fixture       *fixture,
   /* The selected one goes: none is selected, and nothing picks another. */
   g_assert_true (tessera_store_remove (fixture->store, a_id, &error));
   g_assert_no_error (error);
-  commit_remove (fixture->store, a_id, &error);
+  store_sync_commit_remove (fixture->store, a_id, &error);
   g_assert_no_error (error);
   g_assert_null (tessera_store_get_selected_id (fixture->store));
   b = tessera_store_find_by_name (fixture->store, "B");

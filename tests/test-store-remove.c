@@ -84,11 +84,11 @@ test_remove_commit (Fixture       *fixture,
   g_assert_true (tessera_store_remove (fixture->store, b_id, &error));
   g_assert_null (tessera_store_get_selected (fixture->store));
 
-  g_assert_false (commit_remove (fixture->store, a_id, &error));
+  g_assert_false (store_sync_commit_remove (fixture->store, a_id, &error));
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
-  g_assert_true (commit_remove (fixture->store, b_id, &error));
+  g_assert_true (store_sync_commit_remove (fixture->store, b_id, &error));
   g_assert_no_error (error);
 
   /* Gone from the list, the selection, the keyring, and its keys reset
@@ -162,7 +162,7 @@ test_commit_secret_fail (Fixture       *fixture,
   g_array_set_size (fixture->changes, 0);
 
   test_secret_backend_fail_clear (fixture->secrets, locked);
-  g_assert_false (commit_remove (fixture->store, a, &error));
+  g_assert_false (store_sync_commit_remove (fixture->store, a, &error));
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_KEYRING_LOCKED);
 
   /* Back where it was, in the model and in the settings, still selected. */
@@ -194,7 +194,7 @@ test_commit_settings_fail (Fixture       *fixture,
   test_secret_backend_reset (fixture->secrets);
   fixture->fail_path = g_strdup ("/io/github/tessera/Tessera/");
 
-  g_assert_false (commit_remove (fixture->store, a, &error));
+  g_assert_false (store_sync_commit_remove (fixture->store, a, &error));
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SETTINGS_FAILED);
   g_clear_pointer (&fixture->fail_path, g_free);
 

@@ -29,7 +29,7 @@ test_token_missing (Fixture       *fixture,
   /* Someone deleted the item in Seahorse. */
   backend_clear (fixture->real, a_id);
 
-  value = lookup_token (fixture->store, a_id, &error);
+  value = store_sync_lookup_token (fixture->store, a_id, &error);
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_TOKEN_MISSING);
   g_assert_null (value);
   g_clear_error (&error);
@@ -47,11 +47,11 @@ test_token_missing (Fixture       *fixture,
   g_assert_true (update (fixture, a_id, NULL, NULL, NULL, NULL, replacement, &error));
   g_assert_no_error (error);
   g_assert_cmpint (tessera_credential_get_status (a), ==, TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
-  value = lookup_token (fixture->store, a_id, &error);
+  value = store_sync_lookup_token (fixture->store, a_id, &error);
   g_assert_no_error (error);
   g_assert_true (g_strcmp0 (value, replacement) == 0);
 
-  g_assert_null (lookup_token (fixture->store, "unknown", &error));
+  g_assert_null (store_sync_lookup_token (fixture->store, "unknown", &error));
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NOT_FOUND);
 }
 
@@ -77,11 +77,11 @@ check_unavailable_keyring_changes_nothing (Fixture      *fixture,
   test_secret_backend_fail_store (fixture->secrets, failure);
   test_secret_backend_fail_clear (fixture->secrets, failure);
 
-  g_assert_false (reconcile (fixture->store, &error));
+  g_assert_false (store_sync_reconcile (fixture->store, &error));
   g_assert_error (error, failure->domain, failure->code);
   g_clear_error (&error);
 
-  value = lookup_token (fixture->store, a_id, &error);
+  value = store_sync_lookup_token (fixture->store, a_id, &error);
   g_assert_error (error, failure->domain, failure->code);
   g_clear_error (&error);
 
@@ -101,7 +101,7 @@ check_unavailable_keyring_changes_nothing (Fixture      *fixture,
   g_clear_error (&error);
 
   g_assert_true (tessera_store_remove (fixture->store, a_id, &error));
-  g_assert_false (commit_remove (fixture->store, a_id, &error));
+  g_assert_false (store_sync_commit_remove (fixture->store, a_id, &error));
   g_assert_error (error, failure->domain, failure->code);
   g_clear_error (&error);
 
@@ -173,13 +173,13 @@ test_real_keyring_locked (Fixture       *fixture,
 
   lock_login_keyring ();
 
-  value = lookup_token (fixture->store, a_id, &error);
+  value = store_sync_lookup_token (fixture->store, a_id, &error);
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_KEYRING_LOCKED);
   g_assert_null (value);
   g_clear_error (&error);
   g_assert_cmpint (tessera_credential_get_status (a), ==, TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
 
-  g_assert_false (reconcile (fixture->store, &error));
+  g_assert_false (store_sync_reconcile (fixture->store, &error));
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_KEYRING_LOCKED);
   g_clear_error (&error);
 
@@ -189,7 +189,7 @@ test_real_keyring_locked (Fixture       *fixture,
   g_assert_null (added);
 
   g_assert_true (tessera_store_remove (fixture->store, a_id, &error));
-  g_assert_false (commit_remove (fixture->store, a_id, &error));
+  g_assert_false (store_sync_commit_remove (fixture->store, a_id, &error));
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_KEYRING_LOCKED);
   g_clear_error (&error);
   g_assert_true (tessera_store_lookup (fixture->store, a_id) == a);
@@ -199,7 +199,7 @@ test_real_keyring_locked (Fixture       *fixture,
   g_assert_cmpint (tessera_credential_get_status (a), ==, TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
 
   unlock_login_keyring ();
-  value = lookup_token (fixture->store, a_id, &error);
+  value = store_sync_lookup_token (fixture->store, a_id, &error);
   g_assert_no_error (error);
   g_assert_true (g_strcmp0 (value, token) == 0);
 }
@@ -333,7 +333,7 @@ test_secret_tool (Fixture       *fixture,
 
   /* Removed: no item left. */
   g_assert_true (tessera_store_remove (fixture->store, a_id, &error));
-  g_assert_true (commit_remove (fixture->store, a_id, &error));
+  g_assert_true (store_sync_commit_remove (fixture->store, a_id, &error));
   g_clear_pointer (&report, tool_report_free);
   report = secret_tool_search (secret_id);
   g_assert_cmpuint (report->n_items, ==, 0);
@@ -414,7 +414,7 @@ test_file_backend_without_bus (Fixture       *fixture,
 
       credential = add_full (fixture, store, "Offline desktop", "", "", NULL, token, NULL, &error);
       g_assert_no_error (error);
-      value = lookup_token (store, tessera_credential_get_id (credential), &error);
+      value = store_sync_lookup_token (store, tessera_credential_get_id (credential), &error);
       g_assert_no_error (error);
       g_assert_true (g_strcmp0 (value, token) == 0);
       /* The file keyring is encrypted: the token is not in it as text. */

@@ -83,7 +83,7 @@ test_follow_other_process (Fixture       *fixture,
   seen = tessera_store_lookup (fixture->store, id);
   g_assert_nonnull (seen);
   g_assert_cmpstr (tessera_credential_get_name (seen), ==, "From the CLI");
-  value = lookup_token (fixture->store, id, &error);
+  value = store_sync_lookup_token (fixture->store, id, &error);
   g_assert_no_error (error);
   g_assert_true (g_strcmp0 (value, token) == 0);
 
@@ -103,7 +103,7 @@ test_follow_other_process (Fixture       *fixture,
   g_assert_true (tessera_credential_get_selected (seen));
 
   g_assert_true (tessera_store_remove (cli, id, &error));
-  g_assert_true (commit_remove (cli, id, &error));
+  g_assert_true (store_sync_commit_remove (cli, id, &error));
   count.n_items = 0;
   test_wait_until (has_n_items, &count, "the window to see the removal");
   g_assert_null (tessera_store_get_selected (fixture->store));

@@ -134,7 +134,7 @@ test_update_replace_token (Fixture       *fixture,
 
   /* After a restart the store reads the new item. */
   restart (fixture);
-  value = lookup_token (fixture->store, id, &error);
+  value = store_sync_lookup_token (fixture->store, id, &error);
   g_assert_no_error (error);
   g_assert_true (g_strcmp0 (value, token) == 0);
   tessera_secure_clear (&value);
@@ -191,7 +191,7 @@ test_update_token_settings_fail (Fixture       *fixture,
   g_assert_cmpstr (tessera_credential_get_name (credential), ==, "Kept");
   keyfile_after = read_keyfile (fixture);
   g_assert_cmpstr (keyfile_after, ==, keyfile_before);
-  value = lookup_token (fixture->store, id, &error);
+  value = store_sync_lookup_token (fixture->store, id, &error);
   g_assert_no_error (error);
   g_assert_true (g_strcmp0 (value, old_token) == 0);
 }

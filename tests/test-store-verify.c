@@ -29,7 +29,7 @@ test_reconcile (Fixture       *fixture,
   backend_clear (fixture->real, b_id);
   test_secret_backend_reset (fixture->secrets);
 
-  g_assert_true (reconcile (fixture->store, &error));
+  g_assert_true (store_sync_reconcile (fixture->store, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (test_secret_backend_get_lookups (fixture->secrets), ==, 3);
   g_assert_cmpint (tessera_credential_get_status (a), ==, TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
@@ -44,7 +44,7 @@ test_reconcile (Fixture       *fixture,
     tessera_secret_backend_store_async (fixture->real, b_id, "restored", b_token, NULL, test_wait_on_ready, &result);
     g_assert_true (tessera_secret_backend_store_finish (fixture->real, test_wait_for (&result), &error));
   }
-  g_assert_true (reconcile (fixture->store, &error));
+  g_assert_true (store_sync_reconcile (fixture->store, &error));
   g_assert_cmpint (tessera_credential_get_status (b), ==, TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
 }
 
@@ -153,17 +153,6 @@ add_for_fake (Fixture     *fixture,
   return credential;
 }
 
-static TesseraCredentialStatus
-verify (TesseraStore  *store,
-        const char    *id,
-        GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tessera_store_verify_async (store, id, NULL, test_wait_on_ready, &result);
-  return tessera_store_verify_finish (store, test_wait_for (&result), error);
-}
-
 static void
 test_verify (Fixture       *fixture,
              gconstpointer  data)
@@ -188,7 +177,7 @@ test_verify (Fixture       *fixture,
   id = g_strdup (tessera_credential_get_id (credential));
   g_signal_connect (credential, "notify::checking", G_CALLBACK (on_notify), notified);
 
-  g_assert_cmpint (verify (fixture->store, id, &error), ==, TESSERA_CREDENTIAL_STATUS_VERIFIED);
+  g_assert_cmpint (store_sync_verify (fixture->store, id, &error), ==, TESSERA_CREDENTIAL_STATUS_VERIFIED);
   g_assert_no_error (error);
   g_assert_cmpint (tessera_credential_get_status (credential), ==, TESSERA_CREDENTIAL_STATUS_VERIFIED);
   g_assert_cmpstr (tessera_credential_get_owner_name (credential), ==, "Grace Hopper");
@@ -216,7 +205,7 @@ test_verify (Fixture       *fixture,
   /* Revoked: Harness forgot it. Rejected, with the reason. */
   credential = add_for_fake (fixture, fake, "Revoked", revoked);
   fake_harness_remove_token (fake, revoked);
-  g_assert_cmpint (verify (fixture->store, tessera_credential_get_id (credential), &error), ==,
+  g_assert_cmpint (store_sync_verify (fixture->store, tessera_credential_get_id (credential), &error), ==,
                    TESSERA_CREDENTIAL_STATUS_REJECTED);
   g_assert_error (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_TOKEN_REJECTED);
   g_clear_error (&error);
@@ -225,7 +214,7 @@ test_verify (Fixture       *fixture,
   g_assert_true (tessera_credential_get_needs_attention (credential));
 
   credential = add_for_fake (fixture, fake, "Expired", expired);
-  g_assert_cmpint (verify (fixture->store, tessera_credential_get_id (credential), &error), ==,
+  g_assert_cmpint (store_sync_verify (fixture->store, tessera_credential_get_id (credential), &error), ==,
                    TESSERA_CREDENTIAL_STATUS_EXPIRED);
   g_assert_error (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_TOKEN_EXPIRED);
   g_clear_error (&error);
@@ -235,7 +224,7 @@ test_verify (Fixture       *fixture,
   fake_harness_queue_reply_full (fake, &(FakeHarnessReply) {
       .path = "/ng/api/token/validate", .status = 403,
       .body = "{\"status\":\"ERROR\",\"code\":\"NG_ACCESS_DENIED\",\"message\":\"denied\",\"correlationId\":\"corr-403\"}" });
-  g_assert_cmpint (verify (fixture->store, id, &error), ==, TESSERA_CREDENTIAL_STATUS_FORBIDDEN);
+  g_assert_cmpint (store_sync_verify (fixture->store, id, &error), ==, TESSERA_CREDENTIAL_STATUS_FORBIDDEN);
   g_assert_error (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_FORBIDDEN);
   g_clear_error (&error);
   credential = tessera_store_lookup (fixture->store, id);
@@ -245,7 +234,7 @@ test_verify (Fixture       *fixture,
   /* The key itself is gone from the keyring: token-missing, no request. */
   fake_harness_clear_requests (fake);
   backend_clear (fixture->real, id);
-  g_assert_cmpint (verify (fixture->store, id, &error), ==, TESSERA_CREDENTIAL_STATUS_TOKEN_MISSING);
+  g_assert_cmpint (store_sync_verify (fixture->store, id, &error), ==, TESSERA_CREDENTIAL_STATUS_TOKEN_MISSING);
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_TOKEN_MISSING);
   g_clear_error (&error);
   g_assert_cmpuint (fake_harness_get_n_requests (fake), ==, 0);
@@ -287,7 +276,7 @@ test_verify_cancel (Fixture       *fixture,
   g_assert_true (tessera_credential_get_checking (credential));
 
   /* Checking it twice at once is refused. */
-  g_assert_cmpint (verify (fixture->store, tessera_credential_get_id (credential), &error), ==,
+  g_assert_cmpint (store_sync_verify (fixture->store, tessera_credential_get_id (credential), &error), ==,
                    TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
   g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_BUSY);
   g_clear_error (&error);
@@ -319,13 +308,13 @@ test_verify_unreachable (Fixture       *fixture,
   credential = add_for_fake (fixture, fake, "Flaky", token);
   id = g_strdup (tessera_credential_get_id (credential));
 
-  g_assert_cmpint (verify (fixture->store, id, &error), ==, TESSERA_CREDENTIAL_STATUS_VERIFIED);
+  g_assert_cmpint (store_sync_verify (fixture->store, id, &error), ==, TESSERA_CREDENTIAL_STATUS_VERIFIED);
   g_assert_no_error (error);
   verified_at = tessera_credential_get_last_verified (credential);
 
   /* Harness keeps failing with 5xx: could not check, never "rejected". */
   fake_harness_queue_reply_full (fake, &(FakeHarnessReply) { .status = 503, .times = 10, .body = "{}" });
-  g_assert_cmpint (verify (fixture->store, id, &error), ==, TESSERA_CREDENTIAL_STATUS_UNREACHABLE);
+  g_assert_cmpint (store_sync_verify (fixture->store, id, &error), ==, TESSERA_CREDENTIAL_STATUS_UNREACHABLE);
   g_assert_true (tessera_harness_error_is_transient (error));
   g_clear_error (&error);
   g_assert_cmpint (tessera_credential_get_status (credential), ==, TESSERA_CREDENTIAL_STATUS_UNREACHABLE);
@@ -337,7 +326,7 @@ test_verify_unreachable (Fixture       *fixture,
   /* An HTML page from a proxy: the same. */
   fake_harness_queue_reply_full (fake, &(FakeHarnessReply) {
       .status = 401, .content_type = "text/html", .body = "<!doctype html><p>Sign in</p>" });
-  g_assert_cmpint (verify (fixture->store, id, &error), ==, TESSERA_CREDENTIAL_STATUS_UNREACHABLE);
+  g_assert_cmpint (store_sync_verify (fixture->store, id, &error), ==, TESSERA_CREDENTIAL_STATUS_UNREACHABLE);
   g_clear_error (&error);
 
   /* Offline: the network is not even tried. */
@@ -350,7 +339,7 @@ test_verify_unreachable (Fixture       *fixture,
     remote = add_full (fixture, fixture->store, "Remote", "", "", "https://harness.invalid",
                        new_token (fixture, ACCOUNT), NULL, &error);
     g_assert_no_error (error);
-    g_assert_cmpint (verify (fixture->store, tessera_credential_get_id (remote), &error), ==,
+    g_assert_cmpint (store_sync_verify (fixture->store, tessera_credential_get_id (remote), &error), ==,
                      TESSERA_CREDENTIAL_STATUS_UNREACHABLE);
     g_assert_error (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_NETWORK);
     g_clear_error (&error);
@@ -360,7 +349,7 @@ test_verify_unreachable (Fixture       *fixture,
   }
 
   /* A loopback server is tried even when the monitor says offline. */
-  g_assert_cmpint (verify (fixture->store, id, &error), ==, TESSERA_CREDENTIAL_STATUS_VERIFIED);
+  g_assert_cmpint (store_sync_verify (fixture->store, id, &error), ==, TESSERA_CREDENTIAL_STATUS_VERIFIED);
   g_assert_no_error (error);
 }
 
@@ -385,7 +374,7 @@ test_verify_refused (Fixture       *fixture,
                          new_token (fixture, ACCOUNT), NULL, &error);
   g_assert_no_error (error);
 
-  g_assert_cmpint (verify (fixture->store, tessera_credential_get_id (credential), &error), ==,
+  g_assert_cmpint (store_sync_verify (fixture->store, tessera_credential_get_id (credential), &error), ==,
                    TESSERA_CREDENTIAL_STATUS_UNREACHABLE);
   g_assert_true (tessera_harness_error_is_transient (error));
   g_assert_cmpint (tessera_credential_get_status (credential), ==, TESSERA_CREDENTIAL_STATUS_UNREACHABLE);

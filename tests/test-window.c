@@ -13,6 +13,7 @@
 #include <adwaita.h>
 
 #include "fake-harness.h"
+#include "store-sync.h"
 #include "tessera-application.h"
 #include "tessera-credential-dialog.h"
 #include "tessera-credential-tile.h"
@@ -263,10 +264,8 @@ add_credential (Fixture     *f,
       g_clear_object (&result);
     }
 
-  tessera_store_add_async (f->store, name, description, "", fake_harness_get_base_url (f->harness),
-                           token, verification, NULL, test_wait_on_ready, &result);
-  TEST_WAIT_UNTIL (result != NULL);
-  credential = tessera_store_add_finish (f->store, result, &error);
+  credential = store_sync_add (f->store, name, description, "", fake_harness_get_base_url (f->harness),
+                               value, verification, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (credential);
 
@@ -276,18 +275,6 @@ add_credential (Fixture     *f,
   /* The store keeps it; the model is what the window shows. */
   g_object_unref (credential);
   return credential;
-}
-
-static char *
-lookup_token (TesseraStore *store,
-              const char   *id,
-              GError      **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tessera_store_lookup_token_async (store, id, NULL, test_wait_on_ready, &result);
-  TEST_WAIT_UNTIL (result != NULL);
-  return tessera_store_lookup_token_finish (store, result, error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -895,7 +882,7 @@ test_delete_undo (Fixture       *f,
   test_wait_run_for (200);
 
   /* Nothing was deleted from the keyring. */
-  found = lookup_token (f->store, id, &error);
+  found = store_sync_lookup_token (f->store, id, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (found, ==, token);
 
@@ -909,7 +896,7 @@ test_delete_undo (Fixture       *f,
   TEST_WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") == NULL);
   test_wait_run_for (200);
   g_clear_pointer (&found, g_free);
-  found = lookup_token (f->store, id, &error);
+  found = store_sync_lookup_token (f->store, id, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (found, ==, token);
 }
@@ -973,7 +960,7 @@ test_delete_undo_among_toasts (Fixture       *f,
   TEST_WAIT_UNTIL (count_toasts (f) == 0 || find_toast_title (f, "Deleted “Doomed”") == NULL);
   test_wait_run_for (800);
 
-  found = lookup_token (f->store, id, &error);
+  found = store_sync_lookup_token (f->store, id, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (found, ==, token);
 }
