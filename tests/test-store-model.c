@@ -6,9 +6,6 @@
  */
 #include "config.h"
 
-#include <string.h>
-#include <glib/gstdio.h>
-
 #include "store-fixture.h"
 
 /* The selection contract: the first credential saved is selected (in the

@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <string.h>
-#include <glib/gstdio.h>
 
 #include "store-fixture.h"
 

@@ -364,9 +364,9 @@ test_no_secret_service (Fixture       *fixture,
 
       /* The store built on it refuses to add, and writes nothing. */
       {
-        g_autoptr(TestSecretBackend) counting = test_secret_backend_new (backend);
+        g_autoptr(TestSecretBackend) secrets = test_secret_backend_new (backend);
         g_autoptr(GSettingsBackend) settings_backend = NULL;
-        g_autoptr(TesseraStore) store = open_store (fixture, counting, &settings_backend);
+        g_autoptr(TesseraStore) store = open_store (fixture, secrets, &settings_backend);
         g_autofree char *token = test_random_token ("pat", ACCOUNT);
 
         credential = add_full (fixture, store, "Nope", "", "", NULL, token, NULL, &error);
@@ -394,7 +394,7 @@ test_file_backend_without_bus (Fixture       *fixture,
       g_autofree char *dir = g_dir_make_tmp ("tessera-test-nobus-XXXXXX", NULL);
       g_autofree char *keyring = g_build_filename (dir, "test.keyring", NULL);
       g_autoptr(TesseraSecretBackend) backend = NULL;
-      g_autoptr(TestSecretBackend) counting = NULL;
+      g_autoptr(TestSecretBackend) secrets = NULL;
       g_autoptr(GSettingsBackend) settings_backend = NULL;
       g_autoptr(TesseraStore) store = NULL;
       g_autoptr(TesseraCredential) credential = NULL;
@@ -409,8 +409,8 @@ test_file_backend_without_bus (Fixture       *fixture,
 
       backend = tessera_libsecret_backend_new ();
       g_assert_true (tessera_libsecret_backend_get_uses_file (TESSERA_LIBSECRET_BACKEND (backend)));
-      counting = test_secret_backend_new (backend);
-      store = open_store (fixture, counting, &settings_backend);
+      secrets = test_secret_backend_new (backend);
+      store = open_store (fixture, secrets, &settings_backend);
 
       credential = add_full (fixture, store, "Offline desktop", "", "", NULL, token, NULL, &error);
       g_assert_no_error (error);

@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <string.h>
-#include <glib/gstdio.h>
 
 #include "store-fixture.h"
 #include "tessera-credential-private.h"

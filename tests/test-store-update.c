@@ -7,10 +7,8 @@
 #include "config.h"
 
 #include <string.h>
-#include <glib/gstdio.h>
 
 #include "store-fixture.h"
-#include "tessera-credential-private.h"
 
 static gboolean
 strv_has (GPtrArray  *names,

@@ -8,12 +8,9 @@
 #include "config.h"
 
 #include <string.h>
-#include <glib/gstdio.h>
 
 #include "fake-harness.h"
 #include "store-fixture.h"
-#include "tessera-credential-private.h"
-#include "tessera-verification-private.h"
 
 static void
 test_reconcile (Fixture       *fixture,
