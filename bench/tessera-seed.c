@@ -36,136 +36,10 @@
 #include "tessera-libsecret-backend.h"
 #include "tessera-store.h"
 #include "tessera-verification-private.h"
+#include "test-secret-backend.h"
 
 #define MAX_IN_FLIGHT 16
 #define MAIN_PATH "/io/github/tessera/Tessera/"
-
-/* A secret backend that stores the first @keep tokens in @real and drops
- * the rest. Lookups and clears go to @real. */
-#define SEED_TYPE_SECRETS (seed_secrets_get_type ())
-G_DECLARE_FINAL_TYPE (SeedSecrets, seed_secrets, SEED, SECRETS, GObject)
-
-struct _SeedSecrets
-{
-  GObject               parent_instance;
-  TesseraSecretBackend *real;
-  guint                 keep;
-  guint                 stored;
-};
-
-static void seed_secrets_iface_init (TesseraSecretBackendInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (SeedSecrets, seed_secrets, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (TESSERA_TYPE_SECRET_BACKEND, seed_secrets_iface_init))
-
-static void
-on_real_stored (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (tessera_secret_backend_store_finish (TESSERA_SECRET_BACKEND (source), result, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
-seed_secrets_store_async (TesseraSecretBackend *backend,
-                          const char           *secret_id,
-                          const char           *label,
-                          const char           *token,
-                          GCancellable         *cancellable,
-                          GAsyncReadyCallback   callback,
-                          gpointer              user_data)
-{
-  SeedSecrets *self = SEED_SECRETS (backend);
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-
-  if (self->stored++ < self->keep)
-    tessera_secret_backend_store_async (self->real, secret_id, label, token, cancellable,
-                                        on_real_stored, g_steal_pointer (&task));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static gboolean
-seed_secrets_finish_boolean (TesseraSecretBackend  *backend,
-                             GAsyncResult          *result,
-                             GError               **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-seed_secrets_lookup_async (TesseraSecretBackend *backend,
-                           const char           *secret_id,
-                           GCancellable         *cancellable,
-                           GAsyncReadyCallback   callback,
-                           gpointer              user_data)
-{
-  tessera_secret_backend_lookup_async (SEED_SECRETS (backend)->real, secret_id, cancellable,
-                                       callback, user_data);
-}
-
-static char *
-seed_secrets_lookup_finish (TesseraSecretBackend  *backend,
-                            GAsyncResult          *result,
-                            GError               **error)
-{
-  return tessera_secret_backend_lookup_finish (SEED_SECRETS (backend)->real, result, error);
-}
-
-static void
-seed_secrets_clear_async (TesseraSecretBackend *backend,
-                          const char           *secret_id,
-                          GCancellable         *cancellable,
-                          GAsyncReadyCallback   callback,
-                          gpointer              user_data)
-{
-  tessera_secret_backend_clear_async (SEED_SECRETS (backend)->real, secret_id, cancellable,
-                                      callback, user_data);
-}
-
-static gboolean
-seed_secrets_clear_finish (TesseraSecretBackend  *backend,
-                           GAsyncResult          *result,
-                           GError               **error)
-{
-  return tessera_secret_backend_clear_finish (SEED_SECRETS (backend)->real, result, error);
-}
-
-static void
-seed_secrets_iface_init (TesseraSecretBackendInterface *iface)
-{
-  iface->store_async = seed_secrets_store_async;
-  iface->store_finish = seed_secrets_finish_boolean;
-  iface->lookup_async = seed_secrets_lookup_async;
-  iface->lookup_finish = seed_secrets_lookup_finish;
-  iface->clear_async = seed_secrets_clear_async;
-  iface->clear_finish = seed_secrets_clear_finish;
-}
-
-static void
-seed_secrets_dispose (GObject *object)
-{
-  g_clear_object (&SEED_SECRETS (object)->real);
-
-  G_OBJECT_CLASS (seed_secrets_parent_class)->dispose (object);
-}
-
-static void
-seed_secrets_class_init (SeedSecretsClass *klass)
-{
-  G_OBJECT_CLASS (klass)->dispose = seed_secrets_dispose;
-}
-
-static void
-seed_secrets_init (SeedSecrets *self)
-{
-}
 
 /* The run */
 
@@ -257,7 +131,7 @@ add_user_values (GVariantBuilder *changes,
  * add rewrites the whole list and wakes every credential's GSettings, so a
  * batch costs the square of its size. Returns FALSE on the first failure. */
 static gboolean
-seed_batch (SeedSecrets         *secrets,
+seed_batch (TestSecretBackend   *secrets,
             TesseraVerification *verification,
             const char          *base_url,
             guint                first,
@@ -334,7 +208,9 @@ main (int   argc,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(SeedSecrets) secrets = NULL;
+  g_autoptr(TesseraSecretBackend) real = NULL;
+  g_autoptr(TestSecretBackend) secrets = NULL;
+  guint keep;
   g_autoptr(TesseraVerification) verification = NULL;
   g_autoptr(GStrvBuilder) id_builder = g_strv_builder_new ();
   g_autoptr(GVariant) changeset = NULL;
@@ -365,9 +241,11 @@ main (int   argc,
   count = MAX (count, 0);
   batch = MAX (batch, 1);
 
-  secrets = g_object_new (SEED_TYPE_SECRETS, NULL);
-  secrets->real = TESSERA_SECRET_BACKEND (tessera_libsecret_backend_new ());
-  secrets->keep = keyring_items < 0 ? (guint) count : (guint) keyring_items;
+  /* The first K tokens go to the keyring, the others are dropped. */
+  real = TESSERA_SECRET_BACKEND (tessera_libsecret_backend_new ());
+  secrets = test_secret_backend_new (real);
+  keep = keyring_items < 0 ? (guint) count : (guint) keyring_items;
+  test_secret_backend_set_keep (secrets, keep);
 
   if (!stale)
     {
@@ -402,7 +280,7 @@ main (int   argc,
       return 1;
     }
 
-  g_print ("seeded=%u keyring=%u seconds=%.1f\n", g_strv_length (ids), MIN (secrets->keep, (guint) count),
+  g_print ("seeded=%u keyring=%u seconds=%.1f\n", g_strv_length (ids), MIN (keep, (guint) count),
            g_timer_elapsed (timer, NULL));
   return 0;
 }

@@ -771,6 +771,18 @@ fake_harness_init (FakeHarness *self)
  *
  * Returns: (transfer full) (nullable): a listening fake Harness
  */
+GTlsCertificate *
+fake_harness_load_certificate (const char *name)
+{
+  g_autofree char *cert = g_test_build_filename (G_TEST_DIST, "data", name, NULL);
+  g_autofree char *key = g_test_build_filename (G_TEST_DIST, "data", "test-key.pem", NULL);
+  g_autoptr(GError) error = NULL;
+  GTlsCertificate *certificate = g_tls_certificate_new_from_files (cert, key, &error);
+
+  g_assert_no_error (error);
+  return certificate;
+}
+
 FakeHarness *
 fake_harness_new_full (guint             port,
                        GTlsCertificate  *certificate,

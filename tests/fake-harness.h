@@ -86,6 +86,9 @@ FakeHarness              *fake_harness_new                (void);
 FakeHarness              *fake_harness_new_full           (guint                     port,
                                                            GTlsCertificate          *certificate,
                                                            GError                  **error);
+/* In a test: the certificate tests/data/@name, with the key
+ * tests/data/test-key.pem, for fake_harness_new_full(). */
+GTlsCertificate          *fake_harness_load_certificate   (const char               *name);
 /* "http://127.0.0.1:<port>", without a trailing "/". */
 const char               *fake_harness_get_base_url       (FakeHarness              *self);
 guint                     fake_harness_get_port           (FakeHarness              *self);

@@ -10,11 +10,12 @@
 #include <libsecret/secret.h>
 
 #include "fake-harness.h"
+#include "store-sync.h"
 #include "tessera-credential-dialog.h"
 #include "tessera-libsecret-backend.h"
 #include "tessera-store.h"
-
-#define WAIT_TIMEOUT_MS 10000
+#include "test-wait.h"
+#include "test-widgets.h"
 
 /* A key of the real shape that the fake does not know: Harness says 401. */
 #define UNKNOWN_PAT "pat." FAKE_HARNESS_DEMO_ACCOUNT ".64656d6f00000000000000ff.UnknownSecret0000001"
@@ -31,97 +32,17 @@ typedef struct
 /* Helpers */
 
 static gboolean
-timed_out_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-#define wait_until(condition) G_STMT_START {                                   \
-    gboolean timed_out_ = FALSE;                                               \
-    guint timeout_id_ = g_timeout_add (WAIT_TIMEOUT_MS, timed_out_cb, &timed_out_); \
-    while (!(condition) && !timed_out_)                                        \
-      g_main_context_iteration (NULL, TRUE);                                   \
-    if (!timed_out_)                                                           \
-      g_source_remove (timeout_id_);                                           \
-    if (!(condition))                                                          \
-      g_error ("timed out waiting for: %s", #condition);                       \
-  } G_STMT_END
-
-/* Lets pending events and idle work run, for checks that something did
- * NOT happen. */
-static void
-run_for (guint ms)
-{
-  gboolean timed_out = FALSE;
-
-  g_timeout_add (ms, timed_out_cb, &timed_out);
-  while (!timed_out)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static GtkWidget *
-find_widget (GtkWidget *root,
-             gboolean (*match) (GtkWidget *widget, const char *text),
-             const char *text)
-{
-  if (match (root, text))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, match, text);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static gboolean
-row_has_title (GtkWidget  *widget,
-               const char *title)
-{
-  return ADW_IS_PREFERENCES_ROW (widget) &&
-         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
-}
-
-static gboolean
-label_has_text (GtkWidget  *widget,
-                const char *text)
-{
-  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
-}
-
-static gboolean
 button_has_label (GtkWidget  *widget,
                   const char *text)
 {
-  return GTK_IS_BUTTON (widget) && find_widget (widget, label_has_text, text) != NULL;
-}
-
-static GtkWidget *
-find_row (GtkWidget  *dialog,
-          const char *title)
-{
-  GtkWidget *row = find_widget (dialog, row_has_title, title);
-
-  if (row == NULL)
-    g_error ("no row titled “%s”", title);
-
-  return row;
+  return GTK_IS_BUTTON (widget) && test_find_widget (widget, test_label_has_text, text) != NULL;
 }
 
 static GtkWidget *
 find_button (GtkWidget  *dialog,
              const char *label)
 {
-  GtkWidget *button = find_widget (dialog, button_has_label, label);
+  GtkWidget *button = test_find_widget (dialog, button_has_label, label);
 
   if (button == NULL)
     g_error ("no button labelled “%s”", label);
@@ -133,7 +54,7 @@ static const char *
 row_text (GtkWidget  *dialog,
           const char *title)
 {
-  return gtk_editable_get_text (GTK_EDITABLE (find_row (dialog, title)));
+  return gtk_editable_get_text (GTK_EDITABLE (test_find_row (dialog, title)));
 }
 
 static void
@@ -141,7 +62,7 @@ type_into (GtkWidget  *dialog,
            const char *title,
            const char *text)
 {
-  GtkWidget *row = find_row (dialog, title);
+  GtkWidget *row = test_find_row (dialog, title);
 
   g_assert_true (gtk_widget_is_sensitive (row));
   gtk_editable_set_text (GTK_EDITABLE (row), text);
@@ -233,12 +154,12 @@ open_dialog_in (Fixture           *fixture,
   GtkWidget *dialog = GTK_WIDGET (tessera_credential_dialog_new (fixture->store, credential));
   GtkWindow *host = host_window (width, height);
 
-  wait_until (gtk_widget_get_mapped (GTK_WIDGET (host)) && gtk_widget_get_width (GTK_WIDGET (host)) <= width);
+  TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (host)) && gtk_widget_get_width (GTK_WIDGET (host)) <= width);
   /* Our own reference, for g_assert_finalize_object() at the end. */
   g_object_ref_sink (dialog);
   adw_dialog_present (ADW_DIALOG (dialog), GTK_WIDGET (host));
   /* The sheet shows its content once it starts to open. */
-  wait_until (gtk_widget_get_mapped (find_button (dialog, "Cancel")));
+  TEST_WAIT_UNTIL (gtk_widget_get_mapped (find_button (dialog, "Cancel")));
   /* Inside the window: no toplevel of its own. */
   g_assert_true (gtk_widget_get_root (dialog) == GTK_ROOT (host));
   g_assert_cmpuint (g_list_model_get_n_items (gtk_window_get_toplevels ()), ==, 1);
@@ -277,10 +198,10 @@ assert_dialog_finalized (GtkWidget *dialog)
   gboolean finalized = FALSE;
 
   /* Closed: taken out of the window. */
-  wait_until (gtk_widget_get_parent (dialog) == NULL);
+  TEST_WAIT_UNTIL (gtk_widget_get_parent (dialog) == NULL);
   g_object_weak_ref (G_OBJECT (dialog), weak_notify_cb, &finalized);
   g_object_unref (dialog);
-  wait_until (finalized);
+  TEST_WAIT_UNTIL (finalized);
 }
 
 static const char *
@@ -300,7 +221,7 @@ assert_field_error (GtkWidget  *dialog,
 
   if (message == NULL || !is_error)
     g_error ("expected an error under “%s”, got %s", title, message ? message : "nothing");
-  g_assert_true (gtk_widget_has_css_class (find_row (dialog, title), "error"));
+  g_assert_true (gtk_widget_has_css_class (test_find_row (dialog, title), "error"));
   g_assert_false (can_click (dialog, "Save"));
 }
 
@@ -313,7 +234,7 @@ assert_no_field_error (GtkWidget  *dialog,
 
   if (is_error)
     g_error ("unexpected error under “%s”: %s", title, message);
-  g_assert_false (gtk_widget_has_css_class (find_row (dialog, title), "error"));
+  g_assert_false (gtk_widget_has_css_class (test_find_row (dialog, title), "error"));
 }
 
 static void
@@ -325,75 +246,34 @@ saved_cb (TesseraCredentialDialog  *dialog,
   *out = g_object_ref (credential);
 }
 
-typedef struct
-{
-  gboolean  done;
-  char     *value;
-  GError   *error;
-  GObject  *object;
-  guint     count;
-} AsyncResult;
-
-static void
-lookup_token_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  AsyncResult *r = user_data;
-
-  r->value = tessera_store_lookup_token_finish (TESSERA_STORE (object), result, &r->error);
-  r->done = TRUE;
-}
-
 /* Free with tessera_secure_free(). */
 static char *
 lookup_token (Fixture    *fixture,
               const char *id)
 {
-  AsyncResult r = { 0 };
+  g_autoptr(GError) error = NULL;
+  char *value = store_sync_lookup_token (fixture->store, id, &error);
 
-  tessera_store_lookup_token_async (fixture->store, id, NULL, lookup_token_cb, &r);
-  wait_until (r.done);
-  g_assert_no_error (r.error);
-
-  return r.value;
-}
-
-static void
-search_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  AsyncResult *r = user_data;
-  GList *items = secret_password_search_finish (result, &r->error);
-
-  r->count = g_list_length (items);
-  g_list_free_full (items, g_object_unref);
-  r->done = TRUE;
+  g_assert_no_error (error);
+  return value;
 }
 
 static guint
 count_keyring_items (void)
 {
-  AsyncResult r = { 0 };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GList *items;
+  guint count;
 
   secret_password_search (tessera_libsecret_backend_get_schema (), SECRET_SEARCH_ALL,
-                          NULL, search_cb, &r, NULL);
-  wait_until (r.done);
-  g_assert_no_error (r.error);
+                          NULL, test_wait_on_ready, &result, NULL);
+  items = secret_password_search_finish (test_wait_for (&result), &error);
+  g_assert_no_error (error);
+  count = g_list_length (items);
+  g_list_free_full (items, g_object_unref);
 
-  return r.count;
-}
-
-static void
-add_cb (GObject      *object,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  AsyncResult *r = user_data;
-
-  r->object = G_OBJECT (tessera_store_add_finish (TESSERA_STORE (object), result, &r->error));
-  r->done = TRUE;
+  return count;
 }
 
 /* A credential saved the way the command line would, for edit tests. */
@@ -402,17 +282,14 @@ add_credential (Fixture    *fixture,
                 const char *name,
                 const char *key)
 {
-  g_autoptr(TesseraToken) token = tessera_token_parse (key, NULL);
-  AsyncResult r = { 0 };
+  g_autoptr(GError) error = NULL;
+  TesseraCredential *credential;
 
-  g_assert_nonnull (token);
-  tessera_store_add_async (fixture->store, name, "Before the edit", NULL,
-                           fake_harness_get_base_url (fixture->harness),
-                           token, NULL, NULL, add_cb, &r);
-  wait_until (r.done);
-  g_assert_no_error (r.error);
+  credential = store_sync_add (fixture->store, name, "Before the edit", NULL,
+                               fake_harness_get_base_url (fixture->harness), key, NULL, NULL, &error);
+  g_assert_no_error (error);
 
-  return TESSERA_CREDENTIAL (r.object);
+  return credential;
 }
 
 static guint
@@ -493,18 +370,18 @@ test_initial_state (Fixture       *fixture,
   g_assert_cmpstr (adw_dialog_get_title (ADW_DIALOG (dialog)), ==, "Add Credential");
 
   /* Focus starts in the name row (given once the dialog is shown). */
-  wait_until (gtk_root_get_focus (gtk_widget_get_root (dialog)) != NULL &&
+  TEST_WAIT_UNTIL (gtk_root_get_focus (gtk_widget_get_root (dialog)) != NULL &&
               gtk_widget_is_ancestor (gtk_root_get_focus (gtk_widget_get_root (dialog)), dialog));
   focus = gtk_root_get_focus (gtk_widget_get_root (dialog));
-  g_assert_true (focus == find_row (dialog, "Credential name") ||
-                 gtk_widget_is_ancestor (focus, find_row (dialog, "Credential name")));
+  g_assert_true (focus == test_find_row (dialog, "Credential name") ||
+                 gtk_widget_is_ancestor (focus, test_find_row (dialog, "Credential name")));
 
   /* Every field is there, empty, without errors before anything is typed. */
   g_assert_cmpstr (row_text (dialog, "Credential name"), ==, "");
   g_assert_cmpstr (row_text (dialog, "Credential description"), ==, "");
   g_assert_cmpstr (row_text (dialog, "API key"), ==, "");
   g_assert_cmpstr (row_text (dialog, "Account ID"), ==, "");
-  g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (find_row (dialog, "API key")));
+  g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (test_find_row (dialog, "API key")));
   assert_no_field_error (dialog, "Credential name");
   assert_no_field_error (dialog, "API key");
   assert_no_field_error (dialog, "Account ID");
@@ -512,9 +389,9 @@ test_initial_state (Fixture       *fixture,
 
   /* The server is collapsed and says where it points. */
   g_assert_cmpstr (row_text (dialog, "API base URL"), ==, "https://app.harness.io");
-  g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (find_row (dialog, "Server"))), ==, "https://app.harness.io");
-  g_assert_false (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (find_row (dialog, "Server"))));
-  g_assert_false (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (find_row (dialog, "Where do I get one?"))));
+  g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (test_find_row (dialog, "Server"))), ==, "https://app.harness.io");
+  g_assert_false (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (test_find_row (dialog, "Server"))));
+  g_assert_false (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (test_find_row (dialog, "Where do I get one?"))));
 
   g_assert_true (can_click (dialog, "Cancel"));
   g_assert_false (can_click (dialog, "Save"));
@@ -542,7 +419,7 @@ test_narrow (Fixture       *fixture,
   int minimum = 0;
 
   /* On a phone-sized window it is a bottom sheet as wide as the window. */
-  wait_until (gtk_widget_get_ancestor (find_button (dialog, "Cancel"), ADW_TYPE_BOTTOM_SHEET) != NULL);
+  TEST_WAIT_UNTIL (gtk_widget_get_ancestor (find_button (dialog, "Cancel"), ADW_TYPE_BOTTOM_SHEET) != NULL);
   g_assert_cmpint (gtk_widget_get_width (dialog), <=, 360);
 
   /* With the banner and its button */
@@ -550,14 +427,14 @@ test_narrow (Fixture       *fixture,
   fill_valid_form (fixture, dialog, FAKE_HARNESS_DEMO_PAT);
   type_into (dialog, "API base URL", gone_url);
   click (dialog, "Save");
-  wait_until (can_click (dialog, "Save Without Verifying"));
+  TEST_WAIT_UNTIL (can_click (dialog, "Save Without Verifying"));
   gtk_widget_measure (dialog, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
   g_assert_cmpint (minimum, <=, 360);
 
   /* With errors under the rows and the help open */
   type_into (dialog, "API key", LEGACY_PAT);
   type_into (dialog, "API base URL", "http://harness.example.com/a/very/long/path/that/goes/on");
-  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (find_row (dialog, "Where do I get one?")), TRUE);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (test_find_row (dialog, "Where do I get one?")), TRUE);
   assert_field_error (dialog, "API base URL");
   assert_field_error (dialog, "Account ID");
 
@@ -603,7 +480,7 @@ test_add_verified (Fixture       *fixture,
   g_assert_true (tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
   g_assert_false (can_click (dialog, "Save"));
 
-  wait_until (saved != NULL);
+  TEST_WAIT_UNTIL (saved != NULL);
   assert_dialog_finalized (dialog);
 
   g_assert_cmpuint (n_credentials (fixture), ==, 1);
@@ -647,7 +524,7 @@ test_rejected (Fixture       *fixture,
       fill_valid_form (fixture, dialog, keys[i]);
 
       click (dialog, "Save");
-      wait_until (!tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
+      TEST_WAIT_UNTIL (!tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
 
       /* Still open, with the reason, and nothing offered to save anyway. */
       g_assert_true (gtk_widget_get_visible (dialog));
@@ -692,7 +569,7 @@ test_server_down (Fixture       *fixture,
   type_into (dialog, "API base URL", gone_url);
 
   click (dialog, "Save");
-  wait_until (!tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
+  TEST_WAIT_UNTIL (!tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
 
   banner = tessera_credential_dialog_get_banner_text (TESSERA_CREDENTIAL_DIALOG (dialog));
   g_assert_nonnull (banner);
@@ -702,9 +579,9 @@ test_server_down (Fixture       *fixture,
   g_assert_null (saved);
 
   /* Offered once the banner has slid in. */
-  wait_until (can_click (dialog, "Save Without Verifying"));
+  TEST_WAIT_UNTIL (can_click (dialog, "Save Without Verifying"));
   click (dialog, "Save Without Verifying");
-  wait_until (saved != NULL);
+  TEST_WAIT_UNTIL (saved != NULL);
   assert_dialog_finalized (dialog);
 
   g_assert_cmpuint (n_credentials (fixture), ==, 1);
@@ -727,11 +604,11 @@ test_server_error (Fixture       *fixture,
   dialog = open_dialog (fixture, NULL);
   fill_valid_form (fixture, dialog, FAKE_HARNESS_DEMO_PAT);
   click (dialog, "Save");
-  wait_until (!tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
+  TEST_WAIT_UNTIL (!tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
 
   /* A server failure says nothing about the key: saving anyway is offered. */
   g_assert_nonnull (tessera_credential_dialog_get_banner_text (TESSERA_CREDENTIAL_DIALOG (dialog)));
-  wait_until (can_click (dialog, "Save Without Verifying"));
+  TEST_WAIT_UNTIL (can_click (dialog, "Save Without Verifying"));
   g_assert_cmpuint (n_credentials (fixture), ==, 0);
 
   press_key (dialog, GDK_KEY_Escape);
@@ -783,17 +660,17 @@ test_invalid_inputs (Fixture       *fixture,
   /* Plain http to another machine; the collapsed server row opens to show it */
   type_into (dialog, "API base URL", "http://harness.example.com");
   assert_field_error (dialog, "API base URL");
-  g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (find_row (dialog, "Server"))));
+  g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (test_find_row (dialog, "Server"))));
   type_into (dialog, "API base URL", "https://harness.example.com/gateway/");
   assert_no_field_error (dialog, "API base URL");
   g_assert_true (can_click (dialog, "Save"));
 
   /* Enter on an invalid form saves nothing and goes to the wrong row */
   type_into (dialog, "Credential name", "");
-  g_signal_emit_by_name (find_row (dialog, "API base URL"), "entry-activated");
-  run_for (100);
+  g_signal_emit_by_name (test_find_row (dialog, "API base URL"), "entry-activated");
+  test_wait_run_for (100);
   g_assert_false (tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
-  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (gtk_widget_get_root (dialog)), find_row (dialog, "Credential name")));
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (gtk_widget_get_root (dialog)), test_find_row (dialog, "Credential name")));
 
   close_dialog (dialog);
   assert_dialog_finalized (dialog);
@@ -827,8 +704,8 @@ test_legacy_key (Fixture       *fixture,
   assert_no_field_error (dialog, "Account ID");
 
   /* Enter in the last row saves. */
-  g_signal_emit_by_name (find_row (dialog, "Account ID"), "entry-activated");
-  wait_until (saved != NULL);
+  g_signal_emit_by_name (test_find_row (dialog, "Account ID"), "entry-activated");
+  TEST_WAIT_UNTIL (saved != NULL);
   assert_dialog_finalized (dialog);
 
   g_assert_cmpint (tessera_credential_get_status (saved), ==, TESSERA_CREDENTIAL_STATUS_VERIFIED);
@@ -870,7 +747,7 @@ test_edit_keeps_token (Fixture       *fixture,
   type_into (dialog, "Credential description", "After the edit");
 
   click (dialog, "Save");
-  wait_until (saved != NULL);
+  TEST_WAIT_UNTIL (saved != NULL);
   assert_dialog_finalized (dialog);
 
   g_assert_true (saved == credential);
@@ -909,7 +786,7 @@ test_edit_replaces_token (Fixture       *fixture,
   g_assert_cmpstr (field_message (dialog, "API key", NULL), ==, "Service account token");
 
   click (dialog, "Save");
-  wait_until (saved != NULL);
+  TEST_WAIT_UNTIL (saved != NULL);
   assert_dialog_finalized (dialog);
 
   /* The new key was verified, then replaced the old one. */
@@ -934,7 +811,7 @@ test_edit_rejected_token (Fixture       *fixture,
   type_into (dialog, "API key", UNKNOWN_PAT);
   type_into (dialog, "Credential description", "Should not be saved");
   click (dialog, "Save");
-  wait_until (!tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
+  TEST_WAIT_UNTIL (!tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
   g_assert_nonnull (tessera_credential_dialog_get_banner_text (TESSERA_CREDENTIAL_DIALOG (dialog)));
 
   click (dialog, "Cancel");
@@ -962,7 +839,7 @@ test_edit_server_reverifies (Fixture       *fixture,
   g_signal_connect (dialog, "saved", G_CALLBACK (saved_cb), &saved);
   type_into (dialog, "API base URL", fake_harness_get_base_url (second));
   click (dialog, "Save");
-  wait_until (saved != NULL);
+  TEST_WAIT_UNTIL (saved != NULL);
   assert_dialog_finalized (dialog);
 
   g_assert_cmpuint (fake_harness_get_n_requests (second), >=, 1);
@@ -987,7 +864,7 @@ test_cancel_while_verifying (Fixture       *fixture,
 
       fill_valid_form (fixture, dialog, FAKE_HARNESS_DEMO_PAT);
       click (dialog, "Save");
-      wait_until (fake_harness_get_n_requests (fixture->harness) == i + 1);
+      TEST_WAIT_UNTIL (fake_harness_get_n_requests (fixture->harness) == i + 1);
       g_assert_true (tessera_credential_dialog_get_busy (TESSERA_CREDENTIAL_DIALOG (dialog)));
 
       /* Cancel stays available while Harness is asked. The request is
@@ -1001,7 +878,7 @@ test_cancel_while_verifying (Fixture       *fixture,
       assert_dialog_finalized (dialog);
     }
 
-  run_for (200);
+  test_wait_run_for (200);
   g_assert_cmpuint (n_credentials (fixture), ==, 0);
   g_assert_cmpuint (count_keyring_items (), ==, items_before);
 }
@@ -1011,7 +888,7 @@ test_cluster_menu (Fixture       *fixture,
                    gconstpointer  data)
 {
   GtkWidget *dialog = open_dialog (fixture, NULL);
-  AdwExpanderRow *server = ADW_EXPANDER_ROW (find_row (dialog, "Server"));
+  AdwExpanderRow *server = ADW_EXPANDER_ROW (test_find_row (dialog, "Server"));
 
   g_assert_true (gtk_widget_activate_action (dialog, "credential-dialog.use-cluster", "s", "https://accounts.eu.harness.io"));
   g_assert_cmpstr (row_text (dialog, "API base URL"), ==, "https://accounts.eu.harness.io");
@@ -1031,7 +908,7 @@ test_key_cleared_on_close (Fixture       *fixture,
                            gconstpointer  data)
 {
   GtkWidget *dialog = open_dialog (fixture, NULL);
-  GtkWidget *key_row = find_row (dialog, "API key");
+  GtkWidget *key_row = test_find_row (dialog, "API key");
 
   g_object_ref (key_row);
   type_into (dialog, "API key", FAKE_HARNESS_DEMO_PAT);

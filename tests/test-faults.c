@@ -45,10 +45,12 @@
 #include <libsoup/soup.h>
 
 #include "fake-harness.h"
+#include "store-sync.h"
 #include "tessera-libsecret-backend.h"
 #include "tessera-store.h"
 #include "tessera-verification-private.h"
 #include "test-keyring.h"
+#include "test-secret-backend.h"
 #include "test-wait.h"
 
 #define ACCOUNT           "TesseraFaultAcct000001"
@@ -57,44 +59,6 @@
 #define SECRETS_NAME      "org.freedesktop.secrets"
 
 static GTestDBus *test_bus;
-
-/* Helpers: tokens */
-
-static char *
-make_token (void)
-{
-  static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  GString *token = g_string_new ("pat." ACCOUNT ".");
-
-  for (guint i = 0; i < 24; i++)
-    g_string_append_c (token, "0123456789abcdef"[g_random_int_range (0, 16)]);
-  g_string_append_c (token, '.');
-  for (guint i = 0; i < 20; i++)
-    g_string_append_c (token, alnum[g_random_int_range (0, sizeof alnum - 1)]);
-
-  return g_string_free (token, FALSE);
-}
-
-/* Helpers: waiting (see test-wait.h) */
-
-static gboolean
-on_iterate_timeout (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop for @ms: lets idles, file monitors and background
- * work finish. */
-static void
-iterate_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, on_iterate_timeout, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
 
 /* Helpers: the reason given */
 
@@ -132,20 +96,10 @@ typedef struct
   gboolean frozen;
 } Keyring;
 
-static GDBusConnection *
-session_bus (void)
-{
-  g_autoptr(GError) error = NULL;
-  GDBusConnection *bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-
-  g_assert_no_error (error);
-  return bus;
-}
-
 static gboolean
 secrets_has_owner (void)
 {
-  g_autoptr(GDBusConnection) bus = session_bus ();
+  g_autoptr(GDBusConnection) bus = test_keyring_session_bus ();
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
   gboolean has_owner = FALSE;
@@ -171,7 +125,7 @@ keyring_is_up (gpointer data)
   if (!secrets_has_owner ())
     return FALSE;
 
-  bus = session_bus ();
+  bus = test_keyring_session_bus ();
   reply = g_dbus_connection_call_sync (bus, SECRETS_NAME, "/org/freedesktop/secrets",
                                        "org.freedesktop.Secret.Service", "ReadAlias",
                                        g_variant_new ("(s)", "default"), G_VARIANT_TYPE ("(o)"),
@@ -291,7 +245,7 @@ keyring_thaw (Keyring *keyring)
 static void
 keyring_lock (void)
 {
-  g_autoptr(GDBusConnection) bus = session_bus ();
+  g_autoptr(GDBusConnection) bus = test_keyring_session_bus ();
 
   test_keyring_lock_login (bus);
 }
@@ -300,7 +254,7 @@ keyring_lock (void)
 static void
 keyring_unlock (void)
 {
-  g_autoptr(GDBusConnection) bus = session_bus ();
+  g_autoptr(GDBusConnection) bus = test_keyring_session_bus ();
 
   test_keyring_unlock_login (bus, KEYRING_PASSWORD);
 }
@@ -311,7 +265,7 @@ keyring_unlock (void)
 static void
 keyring_default_in_memory (void)
 {
-  g_autoptr(GDBusConnection) bus = session_bus ();
+  g_autoptr(GDBusConnection) bus = test_keyring_session_bus ();
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -327,7 +281,7 @@ keyring_default_in_memory (void)
 static GPtrArray *
 keyring_item_ids (void)
 {
-  g_autoptr(GDBusConnection) bus = session_bus ();
+  g_autoptr(GDBusConnection) bus = test_keyring_session_bus ();
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
   GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
@@ -365,192 +319,6 @@ keyring_item_ids (void)
 
   g_ptr_array_sort (ids, compare_strings);
   return ids;
-}
-
-/* Helpers: a secret backend with hooks
- *
- * Passes every call to the real libsecret backend, and lets a test act at
- * two moments of a store: right after the request left (to kill or freeze
- * the keyring while it holds it) and right after the keyring answered,
- * before the store sees the answer (to break what the store does next). */
-
-typedef void (*FaultHook) (gpointer user_data);
-
-#define FAULT_TYPE_BACKEND (fault_backend_get_type ())
-G_DECLARE_FINAL_TYPE (FaultBackend, fault_backend, FAULT, BACKEND, GObject)
-
-struct _FaultBackend
-{
-  GObject               parent_instance;
-  TesseraSecretBackend *inner;
-  FaultHook             store_sent;        /* one-shot */
-  gpointer              store_sent_data;
-  FaultHook             store_answered;    /* one-shot */
-  gpointer              store_answered_data;
-  guint                 stores;
-  guint                 clears;
-  guint                 clears_done;
-};
-
-static void fault_backend_iface_init (TesseraSecretBackendInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (FaultBackend, fault_backend, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (TESSERA_TYPE_SECRET_BACKEND, fault_backend_iface_init))
-
-static void
-on_inner_stored (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  FaultBackend *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  FaultHook hook = g_steal_pointer (&self->store_answered);
-
-  tessera_secret_backend_store_finish (TESSERA_SECRET_BACKEND (source), result, &error);
-  if (hook != NULL)
-    hook (self->store_answered_data);
-
-  if (error != NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-fault_backend_store_async (TesseraSecretBackend *backend,
-                           const char           *secret_id,
-                           const char           *label,
-                           const char           *token,
-                           GCancellable         *cancellable,
-                           GAsyncReadyCallback   callback,
-                           gpointer              user_data)
-{
-  FaultBackend *self = FAULT_BACKEND (backend);
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  FaultHook hook = g_steal_pointer (&self->store_sent);
-
-  /* The answer decides, not the cancellable: as the real backend. */
-  g_task_set_check_cancellable (task, FALSE);
-  self->stores++;
-  tessera_secret_backend_store_async (self->inner, secret_id, label, token, cancellable, on_inner_stored, task);
-  if (hook != NULL)
-    hook (self->store_sent_data);
-}
-
-static gboolean
-fault_backend_boolean_finish (TesseraSecretBackend  *backend,
-                              GAsyncResult          *result,
-                              GError               **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-on_inner_looked_up (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  char *value = tessera_secret_backend_lookup_finish (TESSERA_SECRET_BACKEND (source), result, &error);
-
-  if (error != NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, value, (GDestroyNotify) tessera_secure_free);
-}
-
-static void
-fault_backend_lookup_async (TesseraSecretBackend *backend,
-                            const char           *secret_id,
-                            GCancellable         *cancellable,
-                            GAsyncReadyCallback   callback,
-                            gpointer              user_data)
-{
-  FaultBackend *self = FAULT_BACKEND (backend);
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_check_cancellable (task, FALSE);
-  tessera_secret_backend_lookup_async (self->inner, secret_id, cancellable, on_inner_looked_up, task);
-}
-
-static char *
-fault_backend_lookup_finish (TesseraSecretBackend  *backend,
-                             GAsyncResult          *result,
-                             GError               **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-on_inner_cleared (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  FaultBackend *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-
-  self->clears_done++;
-  if (!tessera_secret_backend_clear_finish (TESSERA_SECRET_BACKEND (source), result, &error))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-fault_backend_clear_async (TesseraSecretBackend *backend,
-                           const char           *secret_id,
-                           GCancellable         *cancellable,
-                           GAsyncReadyCallback   callback,
-                           gpointer              user_data)
-{
-  FaultBackend *self = FAULT_BACKEND (backend);
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_check_cancellable (task, FALSE);
-  self->clears++;
-  tessera_secret_backend_clear_async (self->inner, secret_id, cancellable, on_inner_cleared, task);
-}
-
-static void
-fault_backend_iface_init (TesseraSecretBackendInterface *iface)
-{
-  iface->store_async = fault_backend_store_async;
-  iface->store_finish = fault_backend_boolean_finish;
-  iface->lookup_async = fault_backend_lookup_async;
-  iface->lookup_finish = fault_backend_lookup_finish;
-  iface->clear_async = fault_backend_clear_async;
-  iface->clear_finish = fault_backend_boolean_finish;
-}
-
-static void
-fault_backend_dispose (GObject *object)
-{
-  g_clear_object (&FAULT_BACKEND (object)->inner);
-
-  G_OBJECT_CLASS (fault_backend_parent_class)->dispose (object);
-}
-
-static void
-fault_backend_class_init (FaultBackendClass *klass)
-{
-  G_OBJECT_CLASS (klass)->dispose = fault_backend_dispose;
-}
-
-static void
-fault_backend_init (FaultBackend *self)
-{
-}
-
-static FaultBackend *
-fault_backend_new (TesseraSecretBackend *inner)
-{
-  FaultBackend *self = g_object_new (FAULT_TYPE_BACKEND, NULL);
-
-  self->inner = g_object_ref (inner);
-  return self;
 }
 
 /* Helpers: a folder that cannot be written to
@@ -665,7 +433,7 @@ typedef struct
   char                 *keyfile;
   GSettingsBackend     *settings_backend;
   TesseraSecretBackend *real;
-  FaultBackend         *secrets;
+  TestSecretBackend    *secrets;
   TesseraStore         *store;
   ReadOnly              read_only;
   GHashTable           *tokens;     /* credential id → the token it holds */
@@ -686,7 +454,7 @@ fixture_setup (Fixture       *fixture,
   fixture->settings_backend = g_keyfile_settings_backend_new (fixture->keyfile, "/", NULL);
   fixture->real = tessera_libsecret_backend_new ();
   g_assert_false (tessera_libsecret_backend_get_uses_file (TESSERA_LIBSECRET_BACKEND (fixture->real)));
-  fixture->secrets = fault_backend_new (fixture->real);
+  fixture->secrets = test_secret_backend_new (fixture->real);
   fixture->store = tessera_store_new_full (TESSERA_SECRET_BACKEND (fixture->secrets), NULL,
                                            fixture->settings_backend);
   tessera_harness_client_set_retry_delay (tessera_store_get_client (fixture->store), 1);
@@ -699,7 +467,7 @@ fixture_teardown (Fixture       *fixture,
   undo_read_only (&fixture->read_only);
   g_assert_finalize_object (fixture->store);
   /* Background clean-ups hold the backends until the keyring answers. */
-  iterate_for (100);
+  test_wait_run_for (100);
   keyring_stop (&fixture->keyring);
   g_clear_object (&fixture->secrets);
   g_clear_object (&fixture->real);
@@ -742,13 +510,8 @@ try_add (Fixture              *fixture,
          GCancellable         *cancellable,
          GError              **error)
 {
-  g_autoptr(TesseraToken) token = tessera_token_parse (token_value, NULL);
-  g_autoptr(GAsyncResult) result = NULL;
-
-  g_assert_nonnull (token);
-  tessera_store_add_async (fixture->store, name, "", "", base_url, token, verification,
-                           cancellable, test_wait_on_ready, &result);
-  return tessera_store_add_finish (fixture->store, test_wait_for (&result), error);
+  return store_sync_add (fixture->store, name, "", "", base_url, token_value, verification, cancellable,
+                         error);
 }
 
 /* Adds a verified credential; returns its id. */
@@ -757,7 +520,7 @@ add (Fixture    *fixture,
      const char *name,
      const char *base_url)
 {
-  g_autofree char *token = make_token ();
+  g_autofree char *token = test_random_token ("pat", ACCOUNT);
   g_autoptr(TesseraVerification) verification = verified ();
   g_autoptr(TesseraCredential) credential = NULL;
   g_autoptr(GError) error = NULL;
@@ -775,12 +538,7 @@ try_replace_token (Fixture     *fixture,
                    const char  *token_value,
                    GError     **error)
 {
-  g_autoptr(TesseraToken) token = tessera_token_parse (token_value, NULL);
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tessera_store_update_async (fixture->store, id, "Renamed", NULL, NULL, NULL, token, NULL, NULL,
-                              test_wait_on_ready, &result);
-  return tessera_store_update_finish (fixture->store, test_wait_for (&result), error);
+  return store_sync_update (fixture->store, id, "Renamed", NULL, NULL, NULL, token_value, error);
 }
 
 static TesseraCredentialStatus
@@ -788,10 +546,7 @@ verify (Fixture     *fixture,
         const char  *id,
         GError     **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tessera_store_verify_async (fixture->store, id, NULL, test_wait_on_ready, &result);
-  return tessera_store_verify_finish (fixture->store, test_wait_for (&result), error);
+  return store_sync_verify (fixture->store, id, error);
 }
 
 static gboolean
@@ -799,33 +554,8 @@ remove_and_commit (Fixture     *fixture,
                    const char  *id,
                    GError     **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
   g_assert_true (tessera_store_remove (fixture->store, id, NULL));
-  tessera_store_commit_remove_async (fixture->store, id, NULL, test_wait_on_ready, &result);
-  return tessera_store_commit_remove_finish (fixture->store, test_wait_for (&result), error);
-}
-
-static char *
-lookup_token (Fixture     *fixture,
-              const char  *id,
-              GError     **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tessera_store_lookup_token_async (fixture->store, id, NULL, test_wait_on_ready, &result);
-  return tessera_store_lookup_token_finish (fixture->store, test_wait_for (&result), error);
-}
-
-static char *
-backend_lookup (TesseraSecretBackend  *backend,
-                const char            *secret_id,
-                GError               **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tessera_secret_backend_lookup_async (backend, secret_id, NULL, test_wait_on_ready, &result);
-  return tessera_secret_backend_lookup_finish (backend, test_wait_for (&result), error);
+  return store_sync_commit_remove (fixture->store, id, error);
 }
 
 /* Helpers: what is stored, all of it */
@@ -949,7 +679,7 @@ snapshot_take (Fixture            *fixture,
           char *value = NULL;
 
           g_assert_nonnull (secret_id);
-          value = backend_lookup (fixture->real, secret_id, &error);
+          value = test_secrets_lookup (fixture->real, secret_id, &error);
           g_assert_no_error (error);
           g_hash_table_insert (snapshot->secrets, g_strdup (ids[i]), value != NULL ? value : g_strdup (""));
         }
@@ -1014,7 +744,7 @@ assert_consistent (Fixture *fixture)
       g_assert_cmpstr (tessera_credential_get_name (credential), ==, name);
       g_assert_nonnull (secret_id);
 
-      value = backend_lookup (fixture->real, secret_id, &error);
+      value = test_secrets_lookup (fixture->real, secret_id, &error);
       g_assert_no_error (error);
       if (value == NULL)
         {
@@ -1099,7 +829,7 @@ test_secret_service_not_running (Fixture       *fixture,
 {
   g_autofree char *a = add (fixture, "Alpha", NULL);
   g_autofree char *b = add (fixture, "Beta", NULL);
-  g_autofree char *token = make_token ();
+  g_autofree char *token = test_random_token ("pat", ACCOUNT);
   g_autoptr(Snapshot) before = snapshot_take (fixture, NULL, TRUE);
   g_autoptr(Snapshot) during = NULL;
   g_autoptr(Snapshot) after = NULL;
@@ -1111,7 +841,7 @@ test_secret_service_not_running (Fixture       *fixture,
   assert_changes_fail (fixture, a, b, token, TESSERA_STORE_ERROR_NO_SECRET_SERVICE);
 
   /* Not found is not what this is: the key is not declared missing. */
-  value = lookup_token (fixture, a, &error);
+  value = store_sync_lookup_token (fixture->store, a, &error);
   g_assert_null (value);
   assert_reason (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE);
   g_clear_error (&error);
@@ -1125,7 +855,7 @@ test_secret_service_not_running (Fixture       *fixture,
   assert_snapshot (after, before);
   assert_consistent (fixture);
 
-  value = lookup_token (fixture, a, &error);
+  value = store_sync_lookup_token (fixture->store, a, &error);
   g_assert_no_error (error);
   g_assert_true (g_strcmp0 (value, g_hash_table_lookup (fixture->tokens, a)) == 0);
 }
@@ -1165,7 +895,7 @@ watch_seen (gpointer data)
 static void
 wait_for_request_at_keyring (Watch *watch)
 {
-  g_autoptr(GDBusConnection) bus = session_bus ();
+  g_autoptr(GDBusConnection) bus = test_keyring_session_bus ();
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -1183,9 +913,9 @@ test_secret_service_killed_mid_store (Fixture       *fixture,
                                       gconstpointer  data)
 {
   g_autofree char *a = add (fixture, "Alpha", NULL);
-  g_autofree char *token = make_token ();
+  g_autofree char *token = test_random_token ("pat", ACCOUNT);
   g_autoptr(Snapshot) before = snapshot_take (fixture, NULL, TRUE);
-  g_autoptr(GDBusConnection) bus = session_bus ();
+  g_autoptr(GDBusConnection) bus = test_keyring_session_bus ();
   Watch watch = { "CreateItem", 0 };
   guint filter = g_dbus_connection_add_filter (bus, watch_outgoing, &watch, NULL);
 
@@ -1240,7 +970,7 @@ test_secret_service_locked (Fixture       *fixture,
 {
   g_autofree char *a = add (fixture, "Alpha", NULL);
   g_autofree char *b = add (fixture, "Beta", NULL);
-  g_autofree char *token = make_token ();
+  g_autofree char *token = test_random_token ("pat", ACCOUNT);
   g_autoptr(Snapshot) before = snapshot_take (fixture, NULL, TRUE);
   g_autoptr(Snapshot) during = NULL;
   g_autoptr(Snapshot) after = NULL;
@@ -1305,7 +1035,7 @@ test_secret_service_slow (Fixture       *fixture,
   /* Cancelled by the user. */
   {
     g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-    g_autofree char *token = make_token ();
+    g_autofree char *token = test_random_token ("pat", ACCOUNT);
     g_autoptr(TesseraCredential) added = NULL;
     g_autoptr(GError) error = NULL;
     gint64 start = g_get_monotonic_time ();
@@ -1323,15 +1053,14 @@ test_secret_service_slow (Fixture       *fixture,
 
   /* A deadline. The keyring wakes up the moment the store gives up. */
   {
-    g_autofree char *token = make_token ();
+    g_autofree char *token = test_random_token ("pat", ACCOUNT);
     g_autoptr(TesseraCredential) added = NULL;
     g_autoptr(GError) error = NULL;
     gint64 start = g_get_monotonic_time ();
 
     tessera_libsecret_backend_set_timeout (TESSERA_LIBSECRET_BACKEND (fixture->real), 1000);
     keyring_freeze (&fixture->keyring);
-    fixture->secrets->store_answered = thaw_hook;
-    fixture->secrets->store_answered_data = &fixture->keyring;
+    test_secret_backend_on_store_answered (fixture->secrets, thaw_hook, &fixture->keyring);
 
     added = try_add (fixture, "Gamma", token, NULL, NULL, NULL, &error);
     g_assert_null (added);
@@ -1383,7 +1112,7 @@ test_settings_read_only (Fixture       *fixture,
   const char *base_url = fake_harness_get_base_url (fake);
   g_autofree char *a = add (fixture, "Alpha", base_url);
   g_autofree char *b = add (fixture, "Beta", base_url);
-  g_autofree char *token = make_token ();
+  g_autofree char *token = test_random_token ("pat", ACCOUNT);
   g_autoptr(Snapshot) before = NULL;
   g_autoptr(TesseraCredential) added = NULL;
   g_autoptr(GError) error = NULL;
@@ -1396,13 +1125,12 @@ test_settings_read_only (Fixture       *fixture,
   g_assert_true (g_file_get_contents (fixture->keyfile, &keyfile_before, NULL, NULL));
 
   /* The key is stored; then the folder turns read-only. */
-  fixture->secrets->store_answered = read_only_hook;
-  fixture->secrets->store_answered_data = fixture;
+  test_secret_backend_on_store_answered (fixture->secrets, read_only_hook, fixture);
   added = try_add (fixture, "Gamma", token, base_url, NULL, NULL, &error);
   g_assert_null (added);
   assert_reason (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SETTINGS_FAILED);
   g_clear_error (&error);
-  g_assert_cmpuint (fixture->secrets->clears, ==, 1);
+  g_assert_cmpuint (test_secret_backend_get_clears (fixture->secrets), ==, 1);
 
   /* A new key for an existing credential: stored, then cleared again. */
   g_assert_false (try_replace_token (fixture, a, token, &error));
@@ -1436,7 +1164,7 @@ test_settings_read_only (Fixture       *fixture,
   assert_consistent (fixture);
 
   /* Writable again: the same store saves again. */
-  iterate_for (100);
+  test_wait_run_for (100);
   {
     g_autofree char *c = add (fixture, "Gamma", base_url);
 
@@ -1663,18 +1391,6 @@ static const NetworkCase network_cases[] = {
   { NET_BAD_CERTIFICATE, TESSERA_HARNESS_ERROR_TLS, 15000, "certificate" },
 };
 
-static GTlsCertificate *
-load_certificate (const char *name)
-{
-  g_autofree char *cert = g_test_build_filename (G_TEST_DIST, "data", name, NULL);
-  g_autofree char *key = g_test_build_filename (G_TEST_DIST, "data", "test-key.pem", NULL);
-  g_autoptr(GError) error = NULL;
-  GTlsCertificate *certificate = g_tls_certificate_new_from_files (cert, key, &error);
-
-  g_assert_no_error (error);
-  return certificate;
-}
-
 static void
 test_network (Fixture       *fixture,
               gconstpointer  data)
@@ -1718,7 +1434,7 @@ test_network (Fixture       *fixture,
       break;
     case NET_BAD_CERTIFICATE:
       {
-        g_autoptr(GTlsCertificate) certificate = load_certificate ("test-self-signed.pem");
+        g_autoptr(GTlsCertificate) certificate = fake_harness_load_certificate ("test-self-signed.pem");
 
         fake = fake_harness_new_full (0, certificate, &error);
         g_assert_no_error (error);
@@ -2213,7 +1929,7 @@ populate (Fixture        *fixture,
       g_autofree char *name = g_strdup_printf ("'Credential %03u'", i);
       g_autofree char *base_url = g_strdup_printf ("'%s'", harness->base_urls[i % N_HOSTS]);
       g_autofree char *secret_id = g_strdup_printf ("'%s'", id);
-      char *token = make_token ();
+      char *token = test_random_token ("pat", ACCOUNT);
 
       for (guint k = 0; keys[k] != NULL; k++)
         {
@@ -2320,7 +2036,7 @@ test_concurrency (Fixture       *fixture,
       edit->kind = i % 4;
       edit->id = g_strdup (g_ptr_array_index (ids, g_test_rand_int_range (0, n_credentials)));
       if (edit->kind == EDIT_NEW_KEY)
-        edit->token = make_token ();
+        edit->token = test_random_token ("pat", ACCOUNT);
       edit->pending = &done.pending;
       edit->failed = &failed;
       edit->done = &succeeded;

@@ -1078,20 +1078,6 @@ test_unknown_host (void)
   g_assert_true (tessera_harness_error_is_transient (outcome.error));
 }
 
-static GTlsCertificate *
-load_certificate (const char *name)
-{
-  g_autofree char *cert = g_test_build_filename (G_TEST_DIST, "data", name, NULL);
-  g_autofree char *key = g_test_build_filename (G_TEST_DIST, "data", "test-key.pem", NULL);
-  g_autoptr(GError) error = NULL;
-  GTlsCertificate *certificate;
-
-  certificate = g_tls_certificate_new_from_files (cert, key, &error);
-  g_assert_no_error (error);
-
-  return certificate;
-}
-
 static GTlsDatabase *
 load_test_ca (void)
 {
@@ -1116,7 +1102,7 @@ static void
 test_tls (gconstpointer data)
 {
   const TlsCase *tls_case = data;
-  g_autoptr(GTlsCertificate) certificate = load_certificate (tls_case->certificate);
+  g_autoptr(GTlsCertificate) certificate = fake_harness_load_certificate (tls_case->certificate);
   g_autoptr(FakeHarness) harness = NULL;
   g_autoptr(TesseraHarnessClient) client = tessera_harness_client_new ();
   g_auto(Outcome) outcome = { 0 };

@@ -8,6 +8,16 @@
 #define SECRETS_PATH "/org/freedesktop/secrets"
 #define LOGIN_PATH   "/org/freedesktop/secrets/collection/login"
 
+GDBusConnection *
+test_keyring_session_bus (void)
+{
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+
+  g_assert_no_error (error);
+  return bus;
+}
+
 void
 test_keyring_lock_login (GDBusConnection *bus)
 {

@@ -7,6 +7,9 @@
 
 G_BEGIN_DECLS
 
+/* The session bus; the test fails without one. */
+GDBusConnection *test_keyring_session_bus (void);
+
 void test_keyring_lock_login   (GDBusConnection *bus);
 /* Without a prompt, the way gnome-keyring's own login does. */
 void test_keyring_unlock_login (GDBusConnection *bus,

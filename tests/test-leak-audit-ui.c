@@ -26,51 +26,15 @@
 #include <string.h>
 #include <adwaita.h>
 
+#include "store-sync.h"
 #include "tessera-credential-dialog.h"
 #include "tessera-credential-tile.h"
 #include "tessera-store.h"
 #include "tessera-window.h"
+#include "test-wait.h"
+#include "test-widgets.h"
 
 static GHashTable *config;   /* "url-main", "key-gui-add", … → value */
-static guint wait_timeout_s = 20;
-
-/* ------------------------------------------------------------------ */
-/* Waiting */
-
-static gboolean
-tick_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-#define WAIT_UNTIL(cond)                                                     \
-  G_STMT_START {                                                             \
-    guint tick_ = g_timeout_add (10, tick_cb, NULL);                         \
-    gint64 deadline_ = g_get_monotonic_time () + wait_timeout_s * G_USEC_PER_SEC; \
-    while (!(cond))                                                          \
-      {                                                                      \
-        if (g_get_monotonic_time () > deadline_)                             \
-          g_error ("Timed out waiting for %s", #cond);                       \
-        g_main_context_iteration (NULL, TRUE);                               \
-      }                                                                      \
-    g_source_remove (tick_);                                                 \
-  } G_STMT_END
-
-static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  WAIT_UNTIL (g_get_monotonic_time () >= end);
-}
-
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
 
 /* ------------------------------------------------------------------ */
 /* The audit's side */
@@ -184,56 +148,13 @@ checkpoint (const char *name)
 /* ------------------------------------------------------------------ */
 /* Widgets */
 
-static GtkWidget *
-find_widget (GtkWidget  *root,
-             gboolean  (*match) (GtkWidget *widget, const char *text),
-             const char *text)
-{
-  if (match (root, text))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, match, text);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static gboolean
-row_has_title (GtkWidget  *widget,
-               const char *title)
-{
-  return ADW_IS_PREFERENCES_ROW (widget) &&
-         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
-}
-
-static gboolean
-label_has_text (GtkWidget  *widget,
-                const char *text)
-{
-  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
-}
-
 static gboolean
 button_has_text (GtkWidget  *widget,
                  const char *text)
 {
   return GTK_IS_BUTTON (widget) && gtk_widget_get_visible (widget) &&
          (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), text) == 0 ||
-          find_widget (widget, label_has_text, text) != NULL);
-}
-
-static gboolean
-button_has_icon (GtkWidget  *widget,
-                 const char *icon_name)
-{
-  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), icon_name) == 0;
+          test_find_widget (widget, test_label_has_text, text) != NULL);
 }
 
 static gboolean
@@ -254,19 +175,7 @@ is_toast_with_title (GtkWidget  *widget,
                      const char *title)
 {
   return g_str_equal (G_OBJECT_TYPE_NAME (widget), "AdwToastWidget") &&
-         find_widget (widget, label_has_text, title) != NULL;
-}
-
-static GtkWidget *
-find_row (GtkWidget  *dialog,
-          const char *title)
-{
-  GtkWidget *row = find_widget (dialog, row_has_title, title);
-
-  if (row == NULL)
-    g_error ("no row titled “%s”", title);
-
-  return row;
+         test_find_widget (widget, test_label_has_text, title) != NULL;
 }
 
 static void
@@ -274,14 +183,14 @@ type_into (GtkWidget  *dialog,
            const char *title,
            const char *text)
 {
-  gtk_editable_set_text (GTK_EDITABLE (find_row (dialog, title)), text);
+  gtk_editable_set_text (GTK_EDITABLE (test_find_row (dialog, title)), text);
 }
 
 static gboolean
 can_click (GtkWidget  *root,
            const char *label)
 {
-  GtkWidget *button = find_widget (root, button_has_text, label);
+  GtkWidget *button = test_find_widget (root, button_has_text, label);
 
   return button != NULL && gtk_widget_get_mapped (button) && gtk_widget_is_sensitive (button);
 }
@@ -291,7 +200,7 @@ click (GtkWidget  *root,
        const char *label)
 {
   g_assert_true (can_click (root, label));
-  g_signal_emit_by_name (find_widget (root, button_has_text, label), "clicked");
+  g_signal_emit_by_name (test_find_widget (root, button_has_text, label), "clicked");
 }
 
 static GtkWidget *
@@ -339,7 +248,7 @@ open_dialog (TesseraWindow *window,
   g_assert_null (find_dialog ());
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, id != NULL ? "s" : NULL, id));
   /* The sheet shows its content once it starts to open. */
-  WAIT_UNTIL ((dialog = find_dialog ()) != NULL && can_click (dialog, "Cancel"));
+  TEST_WAIT_UNTIL ((dialog = find_dialog ()) != NULL && can_click (dialog, "Cancel"));
 
   return dialog;
 }
@@ -351,7 +260,7 @@ close_dialog (GtkWidget *dialog)
 
   g_object_add_weak_pointer (G_OBJECT (watched), (gpointer *) &watched);
   adw_dialog_close (ADW_DIALOG (dialog));
-  WAIT_UNTIL (watched == NULL);
+  TEST_WAIT_UNTIL (watched == NULL);
 }
 
 static void
@@ -360,7 +269,7 @@ wait_dialog_gone (GtkWidget *dialog)
   GtkWidget *watched = dialog;
 
   g_object_add_weak_pointer (G_OBJECT (watched), (gpointer *) &watched);
-  WAIT_UNTIL (watched == NULL);
+  TEST_WAIT_UNTIL (watched == NULL);
 }
 
 static void
@@ -382,15 +291,10 @@ static char *
 lookup_token (TesseraStore *store,
               const char   *id)
 {
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  char *value;
+  char *value = store_sync_lookup_token (store, id, &error);
 
-  tessera_store_lookup_token_async (store, id, NULL, result_cb, &result);
-  WAIT_UNTIL (result != NULL);
-  value = tessera_store_lookup_token_finish (store, result, &error);
   g_assert_no_error (error);
-
   return value;
 }
 
@@ -422,30 +326,6 @@ n_requests (TesseraStore *store)
   return tessera_harness_client_get_n_requests (tessera_store_get_client (store));
 }
 
-static void
-read_text_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  char **text = user_data;
-
-  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
-  if (*text == NULL)
-    *text = g_strdup ("");
-}
-
-/* Free with tessera_secure_free(). */
-static char *
-read_clipboard (GdkClipboard *clipboard)
-{
-  char *text = NULL;
-
-  gdk_clipboard_read_text_async (clipboard, NULL, read_text_cb, &text);
-  WAIT_UNTIL (text != NULL);
-
-  return text;
-}
-
 /* ------------------------------------------------------------------ */
 /* The scenario */
 
@@ -471,10 +351,10 @@ insecure_url (TesseraWindow *window,
   g_assert_false (can_click (dialog, "Save"));
 
   /* Enter in a field, and the action itself, do nothing either. */
-  g_signal_emit_by_name (find_row (dialog, "API key"), "entry-activated");
+  g_signal_emit_by_name (test_find_row (dialog, "API key"), "entry-activated");
   gtk_widget_activate_action (dialog, "credential-dialog.save", NULL);
   gtk_widget_activate_action (dialog, "credential-dialog.save-unverified", NULL);
-  iterate_for (300);
+  test_wait_run_for (300);
   g_assert_false (dialog_busy (dialog));
   http_requests = n_requests (store) - before;
   g_assert_cmpuint (http_requests, ==, 0);
@@ -483,7 +363,7 @@ insecure_url (TesseraWindow *window,
   /* The control: https is sent, and fails at the trap. */
   type_into (dialog, "API base URL", "https://example.invalid");
   click (dialog, "Save");
-  WAIT_UNTIL (!dialog_busy (dialog));
+  TEST_WAIT_UNTIL (!dialog_busy (dialog));
   g_assert_cmpuint (n_requests (store), >, before);
   g_assert_nonnull (banner_text (dialog));
   close_dialog (dialog);
@@ -516,11 +396,11 @@ failed_adds (TesseraWindow *window,
 
       fill_form (dialog, "Failing", get (cases[i].key), get (cases[i].url));
       click (dialog, "Save");
-      WAIT_UNTIL (!dialog_busy (dialog));
+      TEST_WAIT_UNTIL (!dialog_busy (dialog));
       g_assert_nonnull (banner_text (dialog));
       g_test_message ("dialog, %s at %s: %s", cases[i].key, cases[i].url, banner_text (dialog));
       if (cases[i].can_save_anyway)
-        WAIT_UNTIL (can_click (dialog, "Save Without Verifying"));
+        TEST_WAIT_UNTIL (can_click (dialog, "Save Without Verifying"));
       else
         g_assert_false (can_click (dialog, "Save Without Verifying"));
       close_dialog (dialog);
@@ -533,7 +413,7 @@ failed_adds (TesseraWindow *window,
 
     fill_form (dialog, "Moved in window", get ("key-gui-network"), get ("url-redirect"));
     click (dialog, "Save");
-    WAIT_UNTIL (!dialog_busy (dialog) && can_click (dialog, "Save Without Verifying"));
+    TEST_WAIT_UNTIL (!dialog_busy (dialog) && can_click (dialog, "Save Without Verifying"));
     click (dialog, "Save Without Verifying");
     wait_dialog_gone (dialog);
     g_assert_cmpint (status_of (store, "Moved in window"), ==, TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
@@ -596,9 +476,9 @@ copy_token (TesseraWindow *window,
   char *copied;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.copy-token", "s", id));
-  WAIT_UNTIL (gdk_content_formats_contain_mime_type (gdk_clipboard_get_formats (clipboard),
+  TEST_WAIT_UNTIL (gdk_content_formats_contain_mime_type (gdk_clipboard_get_formats (clipboard),
                                                      "x-kde-passwordManagerHint"));
-  copied = read_clipboard (clipboard);
+  copied = test_read_clipboard (clipboard);
   g_assert_true (g_strcmp0 (copied, get ("key-gui-replace")) == 0);
   tessera_secure_free (copied);
   checkpoint ("token-on-clipboard");
@@ -614,10 +494,11 @@ verify_all (TesseraWindow *window,
             TesseraStore  *store)
 {
   TesseraCredential *credential;
+  g_autofree char *toast_title = NULL;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.verify-all", NULL));
-  WAIT_UNTIL (tessera_store_get_verifying (store));
-  WAIT_UNTIL (!tessera_store_get_verifying (store));
+  TEST_WAIT_UNTIL (tessera_store_get_verifying (store));
+  TEST_WAIT_UNTIL (!tessera_store_get_verifying (store));
 
   g_assert_cmpint (status_of (store, "Production"), ==, TESSERA_CREDENTIAL_STATUS_VERIFIED);
   g_assert_cmpint (status_of (store, "Revoked"), ==, TESSERA_CREDENTIAL_STATUS_REJECTED);
@@ -626,13 +507,14 @@ verify_all (TesseraWindow *window,
   g_assert_cmpint (status_of (store, "Untrusted TLS"), ==, TESSERA_CREDENTIAL_STATUS_UNREACHABLE);
   g_assert_cmpint (status_of (store, "Moved"), ==, TESSERA_CREDENTIAL_STATUS_UNREACHABLE);
 
-  /* One at a time, through its tile: the reason comes as a toast. */
+  /* One at a time, through its tile: the reason comes as a toast that
+   * names the credential. */
   credential = tessera_store_find_by_name (store, "Untrusted TLS");
   g_assert_nonnull (tessera_credential_get_status_detail (credential));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.verify-credential", "s",
                                              tessera_credential_get_id (credential)));
-  WAIT_UNTIL (find_widget (GTK_WIDGET (window), is_toast_with_title,
-                           tessera_credential_get_status_detail (credential)) != NULL);
+  toast_title = g_strdup_printf ("“Untrusted TLS”: %s", tessera_credential_get_status_detail (credential));
+  TEST_WAIT_UNTIL (test_find_widget (GTK_WIDGET (window), is_toast_with_title, toast_title) != NULL);
 }
 
 static gboolean
@@ -647,17 +529,17 @@ dismiss_toasts (TesseraWindow *window)
 {
   GtkWidget *toast;
 
-  while ((toast = find_widget (GTK_WIDGET (window), is_toast, NULL)) != NULL)
+  while ((toast = test_find_widget (GTK_WIDGET (window), is_toast, NULL)) != NULL)
     {
       GtkWidget *close;
 
       /* Let it slide in; it may time out or give way meanwhile (the
        * overlay's queue), and then its button is gone with it. */
       g_object_add_weak_pointer (G_OBJECT (toast), (gpointer *) &toast);
-      iterate_for (300);
-      if (toast != NULL && (close = find_widget (toast, button_has_icon, "window-close-symbolic")) != NULL)
+      test_wait_run_for (300);
+      if (toast != NULL && (close = test_find_widget (toast, test_button_has_icon, "window-close-symbolic")) != NULL)
         gtk_widget_activate (close);
-      WAIT_UNTIL (toast == NULL);
+      TEST_WAIT_UNTIL (toast == NULL);
     }
 }
 
@@ -677,46 +559,46 @@ delete_undo_commit (TesseraWindow *window,
   dismiss_toasts (window);
 
   /* Delete from the tile, then Undo: the key is still there. */
-  WAIT_UNTIL ((tile = find_widget (GTK_WIDGET (window), is_tile_of, "Deploy bot (edited)")) != NULL);
+  TEST_WAIT_UNTIL ((tile = test_find_widget (GTK_WIDGET (window), is_tile_of, "Deploy bot (edited)")) != NULL);
   g_assert_true (gtk_widget_activate_action (tile, "credential.delete", NULL));
   g_assert_null (tessera_store_lookup (store, id));
-  WAIT_UNTIL ((toast = find_widget (GTK_WIDGET (window), is_toast_with_title, title)) != NULL);
+  TEST_WAIT_UNTIL ((toast = test_find_widget (GTK_WIDGET (window), is_toast_with_title, title)) != NULL);
   /* As a person does: the toast has been on screen a moment before the
    * click. libadwaita 1.2.2 writes to freed memory when a toast is
    * dismissed in the frames while it is still sliding in
    * (tests/test-window.c /window/delete-undo-among-toasts). */
-  iterate_for (300);
+  test_wait_run_for (300);
   click (toast, "_Undo");
-  WAIT_UNTIL (tessera_store_lookup (store, id) != NULL);
-  WAIT_UNTIL (find_widget (GTK_WIDGET (window), is_toast_with_title, title) == NULL);
+  TEST_WAIT_UNTIL (tessera_store_lookup (store, id) != NULL);
+  TEST_WAIT_UNTIL (test_find_widget (GTK_WIDGET (window), is_toast_with_title, title) == NULL);
   g_assert_true (stored_token_is (store, id, get ("key-gui-replace")));
 
   /* Delete for good: the toast goes without Undo. */
   moved = tessera_store_find_by_name (store, "Moved in window");
   g_assert_nonnull (moved);
   moved_id = g_strdup (tessera_credential_get_id (moved));
-  WAIT_UNTIL ((tile = find_widget (GTK_WIDGET (window), is_tile_of, "Moved in window")) != NULL);
+  TEST_WAIT_UNTIL ((tile = test_find_widget (GTK_WIDGET (window), is_tile_of, "Moved in window")) != NULL);
   g_assert_true (gtk_widget_activate_action (tile, "credential.delete", NULL));
-  WAIT_UNTIL ((toast = find_widget (GTK_WIDGET (window), is_toast_with_title, "Deleted “Moved in window”")) != NULL);
-  iterate_for (300);
-  gtk_widget_activate (find_widget (toast, button_has_icon, "window-close-symbolic"));
-  WAIT_UNTIL (find_widget (GTK_WIDGET (window), is_toast_with_title, "Deleted “Moved in window”") == NULL);
+  TEST_WAIT_UNTIL ((toast = test_find_widget (GTK_WIDGET (window), is_toast_with_title, "Deleted “Moved in window”")) != NULL);
+  test_wait_run_for (300);
+  gtk_widget_activate (test_find_widget (toast, test_button_has_icon, "window-close-symbolic"));
+  TEST_WAIT_UNTIL (test_find_widget (GTK_WIDGET (window), is_toast_with_title, "Deleted “Moved in window”") == NULL);
   g_assert_null (tessera_store_lookup (store, moved_id));
   {
     g_autoptr(GAsyncResult) result = NULL;
     g_autoptr(GError) error = NULL;
     g_auto(TesseraSecret) secret = NULL;
-    gint64 deadline = g_get_monotonic_time () + wait_timeout_s * G_USEC_PER_SEC;
+    gint64 deadline = g_get_monotonic_time () + test_wait_get_seconds () * G_USEC_PER_SEC;
 
     /* The commit runs in the background: wait until the key is gone. */
     do
       {
         g_clear_object (&result);
         tessera_secure_clear (&secret);
-        iterate_for (20);
+        test_wait_run_for (20);
         tessera_secret_backend_lookup_async (tessera_store_get_secret_backend (store), moved_id,
-                                             NULL, result_cb, &result);
-        WAIT_UNTIL (result != NULL);
+                                             NULL, test_wait_on_ready, &result);
+        TEST_WAIT_UNTIL (result != NULL);
         secret = tessera_secret_backend_lookup_finish (tessera_store_get_secret_backend (store),
                                                        result, &error);
         g_assert_no_error (error);
@@ -734,14 +616,14 @@ test_scenario (void)
   TesseraWindow *window;
 
   store = tessera_store_new (NULL, NULL);
-  WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (store)) > 0);
+  TEST_WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (store)) > 0);
 
   window = g_object_ref (g_object_new (TESSERA_TYPE_WINDOW,
                                        "store", store,
                                        "verify-on-open", FALSE,
                                        NULL));
   gtk_window_present (GTK_WINDOW (window));
-  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
   checkpoint ("window-open");
 
   insecure_url (window, store);
@@ -756,7 +638,7 @@ test_scenario (void)
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
   gtk_window_close (GTK_WINDOW (window));
   g_object_unref (window);
-  WAIT_UNTIL (window == NULL);
+  TEST_WAIT_UNTIL (window == NULL);
 }
 
 int
@@ -766,8 +648,9 @@ main (int   argc,
   read_config ();
 
   /* The sanitizer build (build-aux/test) runs several times slower. */
+  test_wait_set_seconds (20);
   if (g_getenv ("ASAN_OPTIONS") != NULL)
-    wait_timeout_s *= 4;
+    test_wait_set_seconds (4 * test_wait_get_seconds ());
 
   /* No G_TEST_OPTION_ISOLATE_DIRS: the point is to write wherever the
    * window writes in the home that the audit gave us and then searches.

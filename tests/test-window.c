@@ -13,12 +13,16 @@
 #include <adwaita.h>
 
 #include "fake-harness.h"
+#include "store-sync.h"
 #include "tessera-application.h"
 #include "tessera-credential-dialog.h"
 #include "tessera-preferences-dialog.h"
 #include "tessera-credential-tile.h"
 #include "tessera-store.h"
 #include "tessera-window.h"
+#include "test-secret-backend.h"
+#include "test-wait.h"
+#include "test-widgets.h"
 
 #define ACCOUNT_A "TesseraTestAcct0000001"
 #define ACCOUNT_B "TesseraTestAcct0000002"
@@ -34,46 +38,6 @@ typedef struct
   TesseraWindow    *window;
   guint             n_tokens;
 } Fixture;
-
-/* ------------------------------------------------------------------ */
-/* Waiting */
-
-static gboolean
-tick_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the main context until @cond holds; a tick keeps the loop from
- * sleeping forever on a condition no event announces. */
-#define WAIT_UNTIL(cond)                                                     \
-  G_STMT_START {                                                             \
-    guint tick_ = g_timeout_add (10, tick_cb, NULL);                         \
-    gint64 deadline_ = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;        \
-    while (!(cond))                                                          \
-      {                                                                      \
-        if (g_get_monotonic_time () > deadline_)                             \
-          g_error ("Timed out waiting for %s", #cond);                       \
-        g_main_context_iteration (NULL, TRUE);                               \
-      }                                                                      \
-    g_source_remove (tick_);                                                 \
-  } G_STMT_END
-
-static void
-iterate_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  WAIT_UNTIL (g_get_monotonic_time () >= end);
-}
-
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
 
 /* ------------------------------------------------------------------ */
 /* Widgets */
@@ -254,7 +218,7 @@ fixture_teardown (Fixture       *f,
       gtk_window_destroy (GTK_WINDOW (window));
       g_object_unref (window);
       /* Callbacks of requests still running hold it a little longer. */
-      WAIT_UNTIL (f->window == NULL);
+      TEST_WAIT_UNTIL (f->window == NULL);
     }
 
   g_assert_finalize_object (f->store);
@@ -272,7 +236,7 @@ open_window (Fixture  *f,
                                           "verify-on-open", verify_on_open,
                                           NULL));
   gtk_window_present (GTK_WINDOW (f->window));
-  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (f->window)));
+  TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (f->window)));
 
   return f->window;
 }
@@ -310,18 +274,16 @@ add_credential (Fixture     *f,
       fake_harness_add_token (f->harness, value, TESSERA_CREDENTIAL_KIND_UNKNOWN, 0, 0, owner, NULL);
       tessera_harness_client_verify_async (tessera_store_get_client (f->store),
                                            fake_harness_get_base_url (f->harness),
-                                           NULL, token, NULL, store_result_cb, &result);
-      WAIT_UNTIL (result != NULL);
+                                           NULL, token, NULL, test_wait_on_ready, &result);
+      TEST_WAIT_UNTIL (result != NULL);
       verification = tessera_harness_client_verify_finish (tessera_store_get_client (f->store),
                                                            result, &error);
       g_assert_no_error (error);
       g_clear_object (&result);
     }
 
-  tessera_store_add_async (f->store, name, description, "", fake_harness_get_base_url (f->harness),
-                           token, verification, NULL, store_result_cb, &result);
-  WAIT_UNTIL (result != NULL);
-  credential = tessera_store_add_finish (f->store, result, &error);
+  credential = store_sync_add (f->store, name, description, "", fake_harness_get_base_url (f->harness),
+                               value, verification, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (credential);
 
@@ -331,148 +293,6 @@ add_credential (Fixture     *f,
   /* The store keeps it; the model is what the window shows. */
   g_object_unref (credential);
   return credential;
-}
-
-static char *
-lookup_token (TesseraStore *store,
-              const char   *id,
-              GError      **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tessera_store_lookup_token_async (store, id, NULL, store_result_cb, &result);
-  WAIT_UNTIL (result != NULL);
-  return tessera_store_lookup_token_finish (store, result, error);
-}
-
-/* ------------------------------------------------------------------ */
-/* A secret backend that can be told the keyring is gone */
-
-#define TEST_TYPE_SECRETS (test_secrets_get_type ())
-G_DECLARE_FINAL_TYPE (TestSecrets, test_secrets, TEST, SECRETS, GObject)
-
-struct _TestSecrets
-{
-  GObject     parent_instance;
-  GHashTable *items;
-  gboolean    unavailable;
-};
-
-static void test_secrets_iface_init (TesseraSecretBackendInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestSecrets, test_secrets, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (TESSERA_TYPE_SECRET_BACKEND,
-                                                      test_secrets_iface_init))
-
-static GTask *
-test_secrets_task (TesseraSecretBackend *backend,
-                   GAsyncReadyCallback   callback,
-                   gpointer              user_data)
-{
-  TestSecrets *self = TEST_SECRETS (backend);
-  GTask *task = g_task_new (backend, NULL, callback, user_data);
-
-  if (self->unavailable)
-    {
-      g_task_return_new_error (task, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE,
-                               "The keyring is not running");
-      g_clear_object (&task);
-    }
-
-  return task;
-}
-
-static void
-test_secrets_store_async (TesseraSecretBackend *backend,
-                          const char           *secret_id,
-                          const char           *label,
-                          const char           *token,
-                          GCancellable         *cancellable,
-                          GAsyncReadyCallback   callback,
-                          gpointer              user_data)
-{
-  g_autoptr(GTask) task = test_secrets_task (backend, callback, user_data);
-
-  if (task == NULL)
-    return;
-  g_hash_table_insert (TEST_SECRETS (backend)->items, g_strdup (secret_id), g_strdup (token));
-  g_task_return_boolean (task, TRUE);
-}
-
-static gboolean
-test_secrets_boolean_finish (TesseraSecretBackend *backend,
-                             GAsyncResult         *result,
-                             GError              **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-test_secrets_lookup_async (TesseraSecretBackend *backend,
-                           const char           *secret_id,
-                           GCancellable         *cancellable,
-                           GAsyncReadyCallback   callback,
-                           gpointer              user_data)
-{
-  g_autoptr(GTask) task = test_secrets_task (backend, callback, user_data);
-
-  if (task == NULL)
-    return;
-  g_task_return_pointer (task, g_strdup (g_hash_table_lookup (TEST_SECRETS (backend)->items, secret_id)),
-                         g_free);
-}
-
-static char *
-test_secrets_lookup_finish (TesseraSecretBackend *backend,
-                            GAsyncResult         *result,
-                            GError              **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-test_secrets_clear_async (TesseraSecretBackend *backend,
-                          const char           *secret_id,
-                          GCancellable         *cancellable,
-                          GAsyncReadyCallback   callback,
-                          gpointer              user_data)
-{
-  g_autoptr(GTask) task = test_secrets_task (backend, callback, user_data);
-
-  if (task == NULL)
-    return;
-  g_hash_table_remove (TEST_SECRETS (backend)->items, secret_id);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-test_secrets_iface_init (TesseraSecretBackendInterface *iface)
-{
-  iface->store_async = test_secrets_store_async;
-  iface->store_finish = test_secrets_boolean_finish;
-  iface->lookup_async = test_secrets_lookup_async;
-  iface->lookup_finish = test_secrets_lookup_finish;
-  iface->clear_async = test_secrets_clear_async;
-  iface->clear_finish = test_secrets_boolean_finish;
-}
-
-static void
-test_secrets_finalize (GObject *object)
-{
-  g_hash_table_unref (TEST_SECRETS (object)->items);
-  G_OBJECT_CLASS (test_secrets_parent_class)->finalize (object);
-}
-
-static void
-test_secrets_class_init (TestSecretsClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = test_secrets_finalize;
-}
-
-static void
-test_secrets_init (TestSecrets *self)
-{
-  self->items = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 /* ------------------------------------------------------------------ */
@@ -570,10 +390,10 @@ open_and_close (GApplication *app,
   window = find_toplevel (type);
   g_assert_nonnull (window);
   g_assert_true (gtk_window_get_transient_for (window) == find_toplevel (TESSERA_TYPE_WINDOW));
-  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)));
   assert_toplevels_showing ();
   gtk_window_close (window);
-  WAIT_UNTIL (find_toplevel (type) == NULL);
+  TEST_WAIT_UNTIL (find_toplevel (type) == NULL);
   assert_toplevels_showing ();
 }
 
@@ -582,7 +402,7 @@ toplevels_steps_cb (gpointer user_data)
 {
   GApplication *app = user_data;
 
-  WAIT_UNTIL (find_toplevel (TESSERA_TYPE_WINDOW) != NULL &&
+  TEST_WAIT_UNTIL (find_toplevel (TESSERA_TYPE_WINDOW) != NULL &&
               gtk_widget_get_mapped (GTK_WIDGET (find_toplevel (TESSERA_TYPE_WINDOW))));
   assert_toplevels_showing ();
 
@@ -600,10 +420,10 @@ toplevels_steps_cb (gpointer user_data)
     g_assert_true (ADW_IS_ABOUT_DIALOG (about));
     g_assert_cmpstr (adw_about_dialog_get_website (ADW_ABOUT_DIALOG (about)), ==, PACKAGE_WEBSITE);
     g_assert_cmpstr (adw_about_dialog_get_issue_url (ADW_ABOUT_DIALOG (about)), ==, PACKAGE_ISSUE_URL);
-    WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (about)));
+    TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (about)));
     assert_toplevels_showing ();
     g_assert_true (adw_dialog_close (about));
-    WAIT_UNTIL (adw_application_window_get_visible_dialog (window) == NULL);
+    TEST_WAIT_UNTIL (adw_application_window_get_visible_dialog (window) == NULL);
     assert_toplevels_showing ();
   }
 
@@ -707,7 +527,7 @@ test_empty (Fixture       *f,
   g_assert_cmpstr (icons, ==, "No Credentials=io.github.tessera.Tessera-symbolic; No Results Found=-");
 
   add_credential (f, "First", NULL, ACCOUNT_A, NULL, NULL);
-  WAIT_UNTIL (count_bound_tiles (f) == 1);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 1);
   g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==, "grid");
 
   /* The first tile adds a credential. */
@@ -750,7 +570,7 @@ test_empty_actions (Fixture       *f,
   g_assert_false (tessera_store_get_verifying (f->store));
 
   add_credential (f, "First", NULL, ACCOUNT_A, NULL, NULL);
-  WAIT_UNTIL (count_bound_tiles (f) == 1);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 1);
   g_assert_true (gtk_widget_is_sensitive (verify));
   g_assert_true (gtk_widget_is_sensitive (search));
   g_assert_true (gtk_search_bar_get_key_capture_widget (search_bar) == GTK_WIDGET (f->window));
@@ -766,16 +586,16 @@ test_empty_actions (Fixture       *f,
   g_assert_false (gtk_search_bar_get_search_mode (search_bar));
 
   /* Undo brings it, and both, back. */
-  WAIT_UNTIL ((undo = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Undo")) != NULL);
-  iterate_for (100);
+  TEST_WAIT_UNTIL ((undo = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Undo")) != NULL);
+  test_wait_run_for (100);
   g_signal_emit_by_name (undo, "clicked");
-  WAIT_UNTIL (count_bound_tiles (f) == 1);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 1);
   g_assert_true (gtk_widget_is_sensitive (verify));
   g_assert_true (gtk_widget_is_sensitive (search));
   g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==, "grid");
   /* libadwaita 1.2.2 leaks a toast (and its hold on the store) whose
    * window closes while it fades out. */
-  WAIT_UNTIL (count_toasts (f) == 0);
+  TEST_WAIT_UNTIL (count_toasts (f) == 0);
 }
 
 static gboolean
@@ -825,7 +645,7 @@ test_tiles (Fixture       *f,
   add_credential (f, "Staging", NULL, ACCOUNT_B, "Grace Hopper", NULL);
 
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) == 3);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 3);
   g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==, "grid");
 
   tile = find_tile (f, "Production");
@@ -920,7 +740,7 @@ test_tile_states (Fixture       *f,
 
   credential = add_credential (f, "States", NULL, ACCOUNT_A, NULL, NULL);
   open_window (f, FALSE);
-  WAIT_UNTIL ((tile = find_tile (f, "States")) != NULL);
+  TEST_WAIT_UNTIL ((tile = find_tile (f, "States")) != NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (states); i++)
     {
@@ -929,7 +749,7 @@ test_tile_states (Fixture       *f,
       set_credential_keys (f, credential, states[i].status,
                            states[i].verified_ago ? now - states[i].verified_ago : 0,
                            states[i].expires_in ? (now + states[i].expires_in) * 1000 : 0);
-      WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), states[i].text) == 0);
+      TEST_WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), states[i].text) == 0);
 
       state_box = find_widget (GTK_WIDGET (tile), GTK_TYPE_BOX, widget_has_css_class, "tile-state");
       g_assert_nonnull (state_box);
@@ -951,7 +771,7 @@ test_select (Fixture       *f,
   first = add_credential (f, "First", NULL, ACCOUNT_A, NULL, NULL);
   second = add_credential (f, "Second", NULL, ACCOUNT_A, NULL, NULL);
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) == 2);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 2);
   first_tile = find_tile (f, "First");
   second_tile = find_tile (f, "Second");
 
@@ -967,7 +787,7 @@ test_select (Fixture       *f,
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (first_tile), "selected"));
   emblem = find_widget (GTK_WIDGET (second_tile), GTK_TYPE_IMAGE, widget_has_css_class, "selected-emblem");
   g_assert_true (gtk_widget_get_visible (emblem));
-  WAIT_UNTIL (!gtk_widget_get_visible (find_widget (GTK_WIDGET (first_tile), GTK_TYPE_IMAGE, widget_has_css_class,
+  TEST_WAIT_UNTIL (!gtk_widget_get_visible (find_widget (GTK_WIDGET (first_tile), GTK_TYPE_IMAGE, widget_has_css_class,
                                                     "selected-emblem")));
 
   /* It is kept on disk: a store opened afresh reads it back. */
@@ -977,7 +797,7 @@ test_select (Fixture       *f,
   /* Enter on an unselected tile selects it… */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (first_tile), "credential.activate", NULL));
   g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (first));
-  WAIT_UNTIL (!gtk_widget_has_css_class (GTK_WIDGET (second_tile), "selected"));
+  TEST_WAIT_UNTIL (!gtk_widget_has_css_class (GTK_WIDGET (second_tile), "selected"));
   g_assert_false (gtk_widget_get_visible (emblem));
 
   /* …and on the selected one opens the editor. */
@@ -1002,28 +822,28 @@ test_select_undo (Fixture       *f,
   first = add_credential (f, "First", NULL, ACCOUNT_A, NULL, NULL);
   second = add_credential (f, "Second & <b>co</b>", NULL, ACCOUNT_A, NULL, NULL);
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) == 2);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 2);
   g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (first));
 
   /* Already selected: no toast. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "First")), "credential.select", NULL));
-  iterate_for (100);
+  test_wait_run_for (100);
   g_assert_cmpuint (count_toasts (f), ==, 0);
 
   /* The name is shown as it is, not read as markup. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Second & <b>co</b>")), "credential.select", NULL));
   g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (second));
-  WAIT_UNTIL ((label = find_toast_title (f, "Scripts now use “Second & <b>co</b>”")) != NULL);
+  TEST_WAIT_UNTIL ((label = find_toast_title (f, "Scripts now use “Second & <b>co</b>”")) != NULL);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "Scripts now use “Second & <b>co</b>”");
 
-  WAIT_UNTIL ((undo = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Undo")) != NULL);
-  iterate_for (100);
+  TEST_WAIT_UNTIL ((undo = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Undo")) != NULL);
+  test_wait_run_for (100);
   g_signal_emit_by_name (undo, "clicked");
-  WAIT_UNTIL (g_strcmp0 (tessera_store_get_selected_id (f->store), tessera_credential_get_id (first)) == 0);
-  WAIT_UNTIL (gtk_widget_has_css_class (GTK_WIDGET (find_tile (f, "First")), "selected"));
+  TEST_WAIT_UNTIL (g_strcmp0 (tessera_store_get_selected_id (f->store), tessera_credential_get_id (first)) == 0);
+  TEST_WAIT_UNTIL (gtk_widget_has_css_class (GTK_WIDGET (find_tile (f, "First")), "selected"));
 
   /* Ctrl+Z does what the toast's Undo does, while the toast shows. */
-  WAIT_UNTIL (count_toasts (f) == 0);
+  TEST_WAIT_UNTIL (count_toasts (f) == 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Second & <b>co</b>")), "credential.select", NULL));
   g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (second));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
@@ -1033,10 +853,10 @@ test_select_undo (Fixture       *f,
   g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (first));
 
   /* Nor once the toast was closed, even while it still fades out. */
-  WAIT_UNTIL (count_toasts (f) == 0);
+  TEST_WAIT_UNTIL (count_toasts (f) == 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Second & <b>co</b>")), "credential.select", NULL));
-  WAIT_UNTIL ((close = find_toast_close_button (f)) != NULL);
-  iterate_for (100);
+  TEST_WAIT_UNTIL ((close = find_toast_close_button (f)) != NULL);
+  test_wait_run_for (100);
   g_signal_emit_by_name (close, "clicked");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
   g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (second));
@@ -1069,16 +889,16 @@ test_select_broken (Fixture       *f,
   /* Unknown to the fake Harness: its check says rejected. */
   broken = add_credential (f, "Broken", NULL, ACCOUNT_A, NULL, NULL);
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) == 2);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 2);
   tile = find_tile (f, "Broken");
 
   /* Not verified yet: nothing to fix. */
   g_assert_null (find_widget (GTK_WIDGET (tile), GTK_TYPE_BUTTON, button_has_label, "Replace Key…"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.verify", NULL));
-  WAIT_UNTIL (tessera_credential_get_status (broken) == TESSERA_CREDENTIAL_STATUS_REJECTED);
+  TEST_WAIT_UNTIL (tessera_credential_get_status (broken) == TESSERA_CREDENTIAL_STATUS_REJECTED);
   /* The failure's toast names the credential it is about. */
-  WAIT_UNTIL (find_toast_title_prefix (f, "“Broken”: ") != NULL);
-  WAIT_UNTIL ((replace = find_widget (GTK_WIDGET (tile), GTK_TYPE_BUTTON, button_has_label, "Replace Key…")) != NULL);
+  TEST_WAIT_UNTIL (find_toast_title_prefix (f, "“Broken”: ") != NULL);
+  TEST_WAIT_UNTIL ((replace = find_widget (GTK_WIDGET (tile), GTK_TYPE_BUTTON, button_has_label, "Replace Key…")) != NULL);
   g_assert_null (find_widget (GTK_WIDGET (find_tile (f, "First")), GTK_TYPE_BUTTON, button_has_label, "Replace Key…"));
 
   /* A click asks first; Cancel (or Escape) keeps what scripts use. */
@@ -1090,20 +910,20 @@ test_select_broken (Fixture       *f,
                    "Harness rejected its key when it was last checked: scripts that use it will fail.");
   g_assert_cmpstr (adw_alert_dialog_get_default_response (ADW_ALERT_DIALOG (dialog)), ==, "cancel");
   g_assert_true (adw_dialog_close (dialog));
-  WAIT_UNTIL (adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (f->window)) == NULL);
+  TEST_WAIT_UNTIL (adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (f->window)) == NULL);
   g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, tessera_credential_get_id (first));
-  iterate_for (100);
+  test_wait_run_for (100);
   g_assert_null (find_toast_title (f, "Scripts now use “Broken”"));
 
   /* "Use Anyway" does it, with the usual toast. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.select", NULL));
   dialog = adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (f->window));
   g_assert_true (ADW_IS_ALERT_DIALOG (dialog));
-  WAIT_UNTIL ((use_anyway = find_widget (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, button_has_label, "_Use Anyway")) != NULL);
+  TEST_WAIT_UNTIL ((use_anyway = find_widget (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, button_has_label, "_Use Anyway")) != NULL);
   g_signal_emit_by_name (use_anyway, "clicked");
-  WAIT_UNTIL (g_strcmp0 (tessera_store_get_selected_id (f->store), tessera_credential_get_id (broken)) == 0);
-  WAIT_UNTIL (find_toast_title (f, "Scripts now use “Broken”") != NULL);
-  WAIT_UNTIL (adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (f->window)) == NULL);
+  TEST_WAIT_UNTIL (g_strcmp0 (tessera_store_get_selected_id (f->store), tessera_credential_get_id (broken)) == 0);
+  TEST_WAIT_UNTIL (find_toast_title (f, "Scripts now use “Broken”") != NULL);
+  TEST_WAIT_UNTIL (adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (f->window)) == NULL);
 
   /* Going back to a working one does not ask. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "First")), "credential.select", NULL));
@@ -1115,7 +935,7 @@ test_select_broken (Fixture       *f,
   dialog = adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (f->window));
   g_assert_true (TESSERA_IS_CREDENTIAL_DIALOG (dialog));
   g_assert_true (tessera_credential_dialog_get_credential (TESSERA_CREDENTIAL_DIALOG (dialog)) == broken);
-  WAIT_UNTIL (gtk_root_get_focus (GTK_ROOT (f->window)) != NULL &&
+  TEST_WAIT_UNTIL (gtk_root_get_focus (GTK_ROOT (f->window)) != NULL &&
               gtk_widget_get_ancestor (gtk_root_get_focus (GTK_ROOT (f->window)), ADW_TYPE_PASSWORD_ENTRY_ROW) != NULL);
   adw_dialog_force_close (dialog);
 }
@@ -1131,16 +951,16 @@ test_search_escape (Fixture       *f,
   add_credential (f, "Alpha", NULL, ACCOUNT_A, NULL, NULL);
   add_credential (f, "Beta", NULL, ACCOUNT_A, NULL, NULL);
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) == 2);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 2);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.search", NULL));
   entry = find_widget (GTK_WIDGET (f->window), GTK_TYPE_SEARCH_ENTRY, NULL, NULL);
   gtk_editable_set_text (GTK_EDITABLE (entry), "alp");
-  WAIT_UNTIL (count_bound_tiles (f) == 1);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 1);
 
   /* What GtkSearchEntry's Escape binding emits */
   g_signal_emit_by_name (entry, "stop-search");
-  WAIT_UNTIL (count_bound_tiles (f) == 2);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 2);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
   g_assert_false (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (find_widget (GTK_WIDGET (f->window), GTK_TYPE_SEARCH_BAR, NULL, NULL))));
   focus = gtk_root_get_focus (GTK_ROOT (f->window));
@@ -1163,28 +983,28 @@ test_delete_undo (Fixture       *f,
   add_credential (f, "Kept", NULL, ACCOUNT_A, NULL, NULL);
   id = g_strdup (tessera_credential_get_id (credential));
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) == 2);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 2);
 
   /* Delete leaves at once, with a toast to undo it. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Doomed")), "credential.delete", NULL));
   g_assert_null (tessera_store_lookup (f->store, id));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 1);
-  WAIT_UNTIL (count_bound_tiles (f) == 1);
-  WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") != NULL);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 1);
+  TEST_WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") != NULL);
 
   undo = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Undo");
   g_assert_nonnull (undo);
   gtk_widget_activate (undo);
 
-  WAIT_UNTIL (tessera_store_lookup (f->store, id) != NULL);
-  WAIT_UNTIL (count_bound_tiles (f) == 2);
+  TEST_WAIT_UNTIL (tessera_store_lookup (f->store, id) != NULL);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 2);
   /* The focus is on the tile that came back. */
-  WAIT_UNTIL (focus_on_tile (f, find_tile (f, "Doomed")));
-  WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") == NULL);
-  iterate_for (200);
+  TEST_WAIT_UNTIL (focus_on_tile (f, find_tile (f, "Doomed")));
+  TEST_WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") == NULL);
+  test_wait_run_for (200);
 
   /* Nothing was deleted from the keyring. */
-  found = lookup_token (f->store, id, &error);
+  found = store_sync_lookup_token (f->store, id, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (found, ==, token);
 
@@ -1192,13 +1012,13 @@ test_delete_undo (Fixture       *f,
    * when its toast goes. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Doomed")), "credential.delete", NULL));
   g_assert_null (tessera_store_lookup (f->store, id));
-  WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") != NULL);
+  TEST_WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") != NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
-  WAIT_UNTIL (tessera_store_lookup (f->store, id) != NULL);
-  WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") == NULL);
-  iterate_for (200);
+  TEST_WAIT_UNTIL (tessera_store_lookup (f->store, id) != NULL);
+  TEST_WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") == NULL);
+  test_wait_run_for (200);
   g_clear_pointer (&found, g_free);
-  found = lookup_token (f->store, id, &error);
+  found = store_sync_lookup_token (f->store, id, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (found, ==, token);
 }
@@ -1231,38 +1051,38 @@ test_delete_undo_among_toasts (Fixture       *f,
   id = g_strdup (tessera_credential_get_id (doomed));
   open_window (f, FALSE);
   tessera_window_set_clipboard_timeout (f->window, 60 * 1000);
-  WAIT_UNTIL (count_bound_tiles (f) == 3);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 3);
 
   /* One toast showing… */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Copied")), "credential.copy-token", NULL));
-  WAIT_UNTIL (find_toast_title (f, "Token copied — clears in 60 s") != NULL);
-  iterate_for (400);
+  TEST_WAIT_UNTIL (find_toast_title (f, "Token copied — clears in 60 s") != NULL);
+  test_wait_run_for (400);
 
   /* …and one queued behind it. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Failing")), "credential.verify", NULL));
-  WAIT_UNTIL (tessera_credential_get_status (failing) == TESSERA_CREDENTIAL_STATUS_REJECTED);
-  iterate_for (100);
+  TEST_WAIT_UNTIL (tessera_credential_get_status (failing) == TESSERA_CREDENTIAL_STATUS_REJECTED);
+  test_wait_run_for (100);
 
   /* The delete toast shows at once (as soon as the others have faded
    * out), not after they time out. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Doomed")), "credential.delete", NULL));
   start = g_get_monotonic_time ();
-  WAIT_UNTIL ((undo = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Undo")) != NULL);
+  TEST_WAIT_UNTIL ((undo = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Undo")) != NULL);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC / 2);
   g_assert_nonnull (find_toast_title (f, "Deleted “Doomed”"));
 
   /* A quick click, while the toasts before may still be fading out or the
    * delete toast sliding in (gtk_widget_activate() would wait 250 ms). A
    * person sees it a frame or two before clicking. */
-  iterate_for (50);
+  test_wait_run_for (50);
   g_signal_emit_by_name (undo, "clicked");
-  WAIT_UNTIL (tessera_store_lookup (f->store, id) != NULL);
-  WAIT_UNTIL (count_bound_tiles (f) == 3);
+  TEST_WAIT_UNTIL (tessera_store_lookup (f->store, id) != NULL);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 3);
   /* Whatever comes back afterwards, nothing aborts. */
-  WAIT_UNTIL (count_toasts (f) == 0 || find_toast_title (f, "Deleted “Doomed”") == NULL);
-  iterate_for (800);
+  TEST_WAIT_UNTIL (count_toasts (f) == 0 || find_toast_title (f, "Deleted “Doomed”") == NULL);
+  test_wait_run_for (800);
 
-  found = lookup_token (f->store, id, &error);
+  found = store_sync_lookup_token (f->store, id, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (found, ==, token);
 }
@@ -1289,22 +1109,22 @@ test_delete_twice (Fixture       *f,
   first_id = g_strdup (tessera_credential_get_id (add_credential (f, "First", NULL, ACCOUNT_A, NULL, NULL)));
   second_id = g_strdup (tessera_credential_get_id (add_credential (f, "Second", NULL, ACCOUNT_A, NULL, NULL)));
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) == 2);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 2);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "First")), "credential.delete", NULL));
-  WAIT_UNTIL (find_toast_title (f, "Deleted “First”") != NULL);
+  TEST_WAIT_UNTIL (find_toast_title (f, "Deleted “First”") != NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Second")), "credential.delete", NULL));
-  WAIT_UNTIL ((undo = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Undo")) != NULL &&
+  TEST_WAIT_UNTIL ((undo = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Undo")) != NULL &&
               find_toast_title (f, "Deleted “Second”") != NULL);
 
-  iterate_for (50);
+  test_wait_run_for (50);
   g_signal_emit_by_name (undo, "clicked");
-  WAIT_UNTIL (tessera_store_lookup (f->store, second_id) != NULL);
-  WAIT_UNTIL (count_toasts (f) == 0);
+  TEST_WAIT_UNTIL (tessera_store_lookup (f->store, second_id) != NULL);
+  TEST_WAIT_UNTIL (count_toasts (f) == 0);
   g_assert_null (tessera_store_lookup (f->store, first_id));
 
   /* The first removal was committed: a store opened afresh lacks it. */
-  WAIT_UNTIL (!saved_in_settings (f, first_id));
+  TEST_WAIT_UNTIL (!saved_in_settings (f, first_id));
   g_assert_true (saved_in_settings (f, second_id));
 }
 
@@ -1323,24 +1143,24 @@ test_delete_commit (Fixture       *f,
   credential = add_credential (f, "Doomed", NULL, ACCOUNT_A, NULL, NULL);
   id = g_strdup (tessera_credential_get_id (credential));
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) == 1);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 1);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Doomed")), "credential.delete", NULL));
-  WAIT_UNTIL ((close = find_toast_close_button (f)) != NULL);
+  TEST_WAIT_UNTIL ((close = find_toast_close_button (f)) != NULL);
 
   /* The toast goes away without Undo: the token is deleted. */
   gtk_widget_activate (close);
-  WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") == NULL);
+  TEST_WAIT_UNTIL (find_toast_title (f, "Deleted “Doomed”") == NULL);
 
   /* The credential id is its token's keyring id until the token is replaced. */
   do
     {
       g_clear_object (&result);
       g_clear_pointer (&secret, g_free);
-      iterate_for (20);
+      test_wait_run_for (20);
       tessera_secret_backend_lookup_async (tessera_store_get_secret_backend (f->store), id,
-                                           NULL, store_result_cb, &result);
-      WAIT_UNTIL (result != NULL);
+                                           NULL, test_wait_on_ready, &result);
+      TEST_WAIT_UNTIL (result != NULL);
       secret = tessera_secret_backend_lookup_finish (tessera_store_get_secret_backend (f->store),
                                                      result, &error);
       g_assert_no_error (error);
@@ -1387,7 +1207,7 @@ test_search (Fixture       *f,
   add_credential (f, "Sandbox", NULL, ACCOUNT_A, NULL, NULL);
   add_credential (f, "Staging", NULL, ACCOUNT_B, "Grace Hopper", NULL);
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) == 3);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 3);
 
   filtered = tessera_window_get_filter_model (f->window);
   grid_model = G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (find_widget (GTK_WIDGET (f->window),
@@ -1403,7 +1223,7 @@ test_search (Fixture       *f,
       g_assert_cmpuint (g_list_model_get_n_items (filtered), ==, searches[i].n_items);
       /* The "Add credential" tile shows only when not searching. */
       g_assert_cmpuint (g_list_model_get_n_items (grid_model), ==, searches[i].n_items + (searching ? 0 : 1));
-      WAIT_UNTIL (count_bound_tiles (f) == searches[i].n_items);
+      TEST_WAIT_UNTIL (count_bound_tiles (f) == searches[i].n_items);
       g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==,
                        searches[i].n_items > 0 ? "grid" : "no-results");
     }
@@ -1455,7 +1275,7 @@ test_search_follows_changes (Fixture       *f,
   alpha = add_credential (f, "Alpha", NULL, ACCOUNT_A, NULL, NULL);
   beta = add_credential (f, "Beta", NULL, ACCOUNT_B, NULL, NULL);
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) == 2);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 2);
   /* The status pages behind the grid render no icon. */
   icons = status_page_icons (f);
   g_assert_cmpstr (icons, ==, "No Credentials=-; No Results Found=-");
@@ -1467,31 +1287,31 @@ test_search_follows_changes (Fixture       *f,
 
   /* Beta now matches… */
   set_credential_string (f, beta, "name", "Alphabet");
-  WAIT_UNTIL (g_list_model_get_n_items (filtered) == 2);
-  WAIT_UNTIL (find_tile (f, "Alphabet") != NULL);
+  TEST_WAIT_UNTIL (g_list_model_get_n_items (filtered) == 2);
+  TEST_WAIT_UNTIL (find_tile (f, "Alphabet") != NULL);
 
   /* …Alpha no longer does… */
   set_credential_string (f, alpha, "name", "Gamma");
-  WAIT_UNTIL (g_list_model_get_n_items (filtered) == 1);
+  TEST_WAIT_UNTIL (g_list_model_get_n_items (filtered) == 1);
   first = g_list_model_get_item (filtered, 0);
   g_assert_true (first == beta);
 
   /* …a description counts too, and with none left the page says so. */
   set_credential_string (f, beta, "name", "Delta");
-  WAIT_UNTIL (g_list_model_get_n_items (filtered) == 0);
+  TEST_WAIT_UNTIL (g_list_model_get_n_items (filtered) == 0);
   g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==, "no-results");
   g_free (icons);
   icons = status_page_icons (f);
   g_assert_cmpstr (icons, ==, "No Credentials=-; No Results Found=system-search-symbolic");
   set_credential_string (f, alpha, "description", "Alphanumeric keys");
-  WAIT_UNTIL (g_list_model_get_n_items (filtered) == 1);
+  TEST_WAIT_UNTIL (g_list_model_get_n_items (filtered) == 1);
   g_assert_cmpstr (tessera_window_get_visible_page (f->window), ==, "grid");
 
   /* A new status is not a reason to filter again. */
   g_signal_connect (filter, "changed", G_CALLBACK (count_cb), &filter_changes);
   set_credential_keys (f, beta, "rejected", 0, 0);
-  WAIT_UNTIL (tessera_credential_get_status (beta) == TESSERA_CREDENTIAL_STATUS_REJECTED);
-  iterate_for (50);
+  TEST_WAIT_UNTIL (tessera_credential_get_status (beta) == TESSERA_CREDENTIAL_STATUS_REJECTED);
+  test_wait_run_for (50);
   g_assert_cmpuint (filter_changes, ==, 0);
   g_signal_handlers_disconnect_by_data (filter, &filter_changes);
 }
@@ -1550,8 +1370,8 @@ test_columns_follow_width (Fixture       *f,
 
       g_settings_set_int (tessera_store_get_settings (f->store), "window-width", widths[i]);
       open_window (f, FALSE);
-      WAIT_UNTIL (count_bound_tiles (f) == 8);
-      iterate_for (200);
+      TEST_WAIT_UNTIL (count_bound_tiles (f) == 8);
+      test_wait_run_for (200);
       grid = find_widget (GTK_WIDGET (f->window), GTK_TYPE_GRID_VIEW, NULL, NULL);
 
       /* A cell's least width: the tile's, with the cell's padding. */
@@ -1572,7 +1392,7 @@ test_columns_follow_width (Fixture       *f,
       g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
       gtk_window_destroy (GTK_WINDOW (window));
       g_object_unref (window);
-      WAIT_UNTIL (window == NULL);
+      TEST_WAIT_UNTIL (window == NULL);
     }
 }
 
@@ -1662,9 +1482,9 @@ test_narrow (Fixture       *f,
       g_settings_set_int (settings, "window-width", widths[i]);
       g_settings_set_int (settings, "window-height", 294);
       open_window (f, FALSE);
-      WAIT_UNTIL (count_bound_tiles (f) == 3);
-      WAIT_UNTIL ((adw_application_window_get_current_breakpoint (ADW_APPLICATION_WINDOW (f->window)) != NULL) == narrow);
-      iterate_for (200);
+      TEST_WAIT_UNTIL (count_bound_tiles (f) == 3);
+      TEST_WAIT_UNTIL ((adw_application_window_get_current_breakpoint (ADW_APPLICATION_WINDOW (f->window)) != NULL) == narrow);
+      test_wait_run_for (200);
 
       g_assert_cmpuint (count_mapped_buttons (f, "Verify All", &in_bottom_bar), ==, 1);
       g_assert_true (in_bottom_bar == narrow);
@@ -1687,14 +1507,14 @@ test_narrow (Fixture       *f,
 
           /* The bottom bar's Search opens the search. */
           g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.search", NULL));
-          WAIT_UNTIL (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (find_widget (GTK_WIDGET (f->window), GTK_TYPE_SEARCH_BAR, NULL, NULL))));
+          TEST_WAIT_UNTIL (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (find_widget (GTK_WIDGET (f->window), GTK_TYPE_SEARCH_BAR, NULL, NULL))));
         }
 
       window = g_steal_pointer (&f->window);
       g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
       gtk_window_destroy (GTK_WINDOW (window));
       g_object_unref (window);
-      WAIT_UNTIL (window == NULL);
+      TEST_WAIT_UNTIL (window == NULL);
     }
 }
 
@@ -1804,7 +1624,7 @@ test_many (Fixture       *f,
 
   tiles_before = tessera_credential_tile_get_instance_count ();
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) > 0);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) > 0);
   g_assert_cmpuint (g_list_model_get_n_items (tessera_window_get_filter_model (f->window)), ==, n);
   /* Given the whole model, the grid view (GTK 4.8, and still 4.18) makes
    * ~32 rows of max-columns tiles (~190) before the first frame: the
@@ -1818,7 +1638,7 @@ test_many (Fixture       *f,
 
   /* The window opens with the tiles that fit; the grid then grows to
    * every credential (and the "Add credential" tile) on its own. */
-  WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (grid)))) == n + 1);
+  TEST_WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (grid)))) == n + 1);
   adjustment = gtk_scrolled_window_get_vadjustment (scrolled);
 
   /* Scroll down the whole grid: tiles are recycled, not added. */
@@ -1827,13 +1647,13 @@ test_many (Fixture       *f,
       double upper = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
 
       gtk_adjustment_set_value (adjustment, upper * step / 10);
-      iterate_for (50);
+      test_wait_run_for (50);
       peak = MAX (peak, tessera_credential_tile_get_instance_count ());
     }
 
   /* The last one can be reached. */
   g_assert_true (gtk_widget_activate_action (grid, "list.scroll-to-item", "u", n));
-  WAIT_UNTIL (find_tile (f, "Credential 4999") != NULL);
+  TEST_WAIT_UNTIL (find_tile (f, "Credential 4999") != NULL);
   peak = MAX (peak, tessera_credential_tile_get_instance_count ());
 
   g_test_message ("%u tiles alive at most for %u credentials", peak, n);
@@ -1845,29 +1665,6 @@ test_many (Fixture       *f,
    * wide; on GTK 4.18 with max-columns left at 6: 193 alive against 97). */
   g_test_message ("grid %d pixels wide", gtk_widget_get_width (grid));
   g_assert_cmpuint (peak, <=, MAX (1, gtk_widget_get_width (grid) / 272) * 33 + 12);
-}
-
-static void
-read_text_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  char **text = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, &error);
-  if (*text == NULL)
-    *text = g_strdup ("");
-}
-
-static char *
-read_clipboard (GdkClipboard *clipboard)
-{
-  char *text = NULL;
-
-  gdk_clipboard_read_text_async (clipboard, NULL, read_text_cb, &text);
-  WAIT_UNTIL (text != NULL);
-  return text;
 }
 
 static void
@@ -1884,38 +1681,38 @@ test_copy_token (Fixture       *f,
   add_credential (f, "Copied", NULL, ACCOUNT_A, NULL, &token);
   open_window (f, FALSE);
   tessera_window_set_clipboard_timeout (f->window, 500);
-  WAIT_UNTIL ((tile = find_tile (f, "Copied")) != NULL);
+  TEST_WAIT_UNTIL ((tile = find_tile (f, "Copied")) != NULL);
   clipboard = gtk_widget_get_clipboard (GTK_WIDGET (f->window));
   gdk_clipboard_set_text (clipboard, "before");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.copy-token", NULL));
-  WAIT_UNTIL (find_toast_title (f, "Token copied — clears in 1 s") != NULL);
+  TEST_WAIT_UNTIL (find_toast_title (f, "Token copied — clears in 1 s") != NULL);
 
   /* Offered as text, and marked as a secret for clipboard managers. */
   formats = gdk_clipboard_get_formats (clipboard);
   g_assert_true (gdk_content_formats_contain_mime_type (formats, "text/plain;charset=utf-8"));
   g_assert_true (gdk_content_formats_contain_mime_type (formats, "x-kde-passwordManagerHint"));
-  copied = read_clipboard (clipboard);
+  copied = test_read_clipboard (clipboard);
   g_assert_cmpstr (copied, ==, token);
 
   /* The timer clears it. */
-  WAIT_UNTIL (gdk_clipboard_get_content (clipboard) == NULL);
-  after = read_clipboard (clipboard);
+  TEST_WAIT_UNTIL (gdk_clipboard_get_content (clipboard) == NULL);
+  after = test_read_clipboard (clipboard);
   g_assert_cmpstr (after, ==, "");
 
   /* Something copied since is left alone. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.copy-token", NULL));
-  WAIT_UNTIL (gdk_clipboard_get_content (clipboard) != NULL);
+  TEST_WAIT_UNTIL (gdk_clipboard_get_content (clipboard) != NULL);
   gdk_clipboard_set_text (clipboard, "mine");
-  iterate_for (800);
+  test_wait_run_for (800);
   g_clear_pointer (&after, g_free);
-  after = read_clipboard (clipboard);
+  after = test_read_clipboard (clipboard);
   g_assert_cmpstr (after, ==, "mine");
 
   /* Closing the window clears a token still there. */
   tessera_window_set_clipboard_timeout (f->window, 60 * 1000);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.copy-token", NULL));
-  WAIT_UNTIL (gdk_content_formats_contain_mime_type (gdk_clipboard_get_formats (clipboard),
+  TEST_WAIT_UNTIL (gdk_content_formats_contain_mime_type (gdk_clipboard_get_formats (clipboard),
                                                      "x-kde-passwordManagerHint"));
   gtk_window_close (GTK_WINDOW (f->window));
   g_assert_null (gdk_clipboard_get_content (clipboard));
@@ -1931,13 +1728,13 @@ test_copy_account_id (Fixture       *f,
 
   add_credential (f, "Account", NULL, ACCOUNT_B, NULL, NULL);
   open_window (f, FALSE);
-  WAIT_UNTIL ((tile = find_tile (f, "Account")) != NULL);
+  TEST_WAIT_UNTIL ((tile = find_tile (f, "Account")) != NULL);
   clipboard = gtk_widget_get_clipboard (GTK_WIDGET (f->window));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.copy-account-id", NULL));
-  copied = read_clipboard (clipboard);
+  copied = test_read_clipboard (clipboard);
   g_assert_cmpstr (copied, ==, ACCOUNT_B);
-  WAIT_UNTIL (find_toast_title (f, "Account ID copied") != NULL);
+  TEST_WAIT_UNTIL (find_toast_title (f, "Account ID copied") != NULL);
 }
 
 static void
@@ -1954,42 +1751,44 @@ test_verify_on_open (Fixture       *f,
   g_assert_cmpint (tessera_credential_get_status (credential), ==, TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
 
   open_window (f, TRUE);
-  WAIT_UNTIL ((tile = find_tile (f, "Stale")) != NULL);
-  WAIT_UNTIL (tessera_credential_get_status (credential) == TESSERA_CREDENTIAL_STATUS_VERIFIED);
-  WAIT_UNTIL (!tessera_store_get_verifying (f->store));
+  TEST_WAIT_UNTIL ((tile = find_tile (f, "Stale")) != NULL);
+  TEST_WAIT_UNTIL (tessera_credential_get_status (credential) == TESSERA_CREDENTIAL_STATUS_VERIFIED);
+  TEST_WAIT_UNTIL (!tessera_store_get_verifying (f->store));
   g_assert_cmpstr (tessera_credential_tile_get_state_text (tile), ==, "Verified · just now");
   g_assert_cmpstr (tessera_credential_get_owner_name (credential), ==, "Ada Lovelace");
   /* The check of stale ones on opening was not asked for: no summary. */
-  iterate_for (100);
+  test_wait_run_for (100);
   g_assert_cmpuint (count_toasts (f), ==, 0);
 
   /* While a check runs the tile says so, with a spinner. */
   fake_harness_queue_reply_full (f->harness, &(FakeHarnessReply) {
       .path = "/ng/api/token/validate", .delay_ms = 400 });
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.verify", NULL));
-  WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), "Checking…") == 0);
+  TEST_WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), "Checking…") == 0);
   spinner = find_widget (GTK_WIDGET (tile), ADW_TYPE_SPINNER, NULL, NULL);
   g_assert_nonnull (spinner);
   g_assert_true (gtk_widget_get_visible (spinner));
   /* An AdwSpinner turns while it is on screen. */
-  WAIT_UNTIL (gtk_widget_get_mapped (spinner));
-  WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), "Verified · just now") == 0);
+  TEST_WAIT_UNTIL (gtk_widget_get_mapped (spinner));
+  TEST_WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), "Verified · just now") == 0);
   g_assert_false (gtk_widget_get_visible (spinner));
   g_assert_false (gtk_widget_get_mapped (spinner));
 
   /* Rejected once Harness forgets the token, on "Verify all". */
   fake_harness_remove_token (f->harness, token);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.verify-all", NULL));
-  WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), "Rejected") == 0);
+  TEST_WAIT_UNTIL (g_strcmp0 (tessera_credential_tile_get_state_text (tile), "Rejected") == 0);
   /* Verify All ends with a summary. */
-  WAIT_UNTIL (find_toast_title (f, "1 rejected") != NULL);
+  TEST_WAIT_UNTIL (find_toast_title (f, "1 rejected") != NULL);
 }
 
 static void
 test_keyring_unavailable (Fixture       *f,
                           gconstpointer  data)
 {
-  g_autoptr(TestSecrets) secrets = g_object_new (TEST_TYPE_SECRETS, NULL);
+  g_autoptr(TestSecretBackend) secrets = test_secret_backend_new (NULL);
+  g_autoptr(GError) gone = g_error_new (TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE,
+                                        "The keyring is not running");
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(TesseraToken) token = NULL;
   g_autoptr(GError) error = NULL;
@@ -2000,20 +1799,20 @@ test_keyring_unavailable (Fixture       *f,
   f->store = tessera_store_new_full (TESSERA_SECRET_BACKEND (secrets), NULL, f->backend);
   token = tessera_token_parse (value, NULL);
   tessera_store_add_async (f->store, "Locked away", NULL, "", fake_harness_get_base_url (f->harness),
-                           token, NULL, NULL, store_result_cb, &result);
-  WAIT_UNTIL (result != NULL);
+                           token, NULL, NULL, test_wait_on_ready, &result);
+  TEST_WAIT_UNTIL (result != NULL);
   credential = tessera_store_add_finish (f->store, result, &error);
   g_assert_no_error (error);
 
   open_window (f, FALSE);
-  WAIT_UNTIL (count_bound_tiles (f) == 1);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 1);
   g_assert_false (tessera_window_get_keyring_problem (f->window));
 
   /* The keyring goes away: the window says so; the tile stays. */
-  secrets->unavailable = TRUE;
+  test_secret_backend_fail_all (secrets, gone);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Locked away")),
                                              "credential.copy-token", NULL));
-  WAIT_UNTIL (tessera_window_get_keyring_problem (f->window));
+  TEST_WAIT_UNTIL (tessera_window_get_keyring_problem (f->window));
   g_assert_cmpuint (count_bound_tiles (f), ==, 1);
   /* An AdwBanner, whose button has a mnemonic (Alt+R). */
   g_assert_nonnull (find_widget (GTK_WIDGET (f->window), ADW_TYPE_BANNER, NULL, NULL));
@@ -2021,13 +1820,13 @@ test_keyring_unavailable (Fixture       *f,
 
   /* Retry while it is still gone keeps the message… */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.retry-keyring", NULL));
-  iterate_for (200);
+  test_wait_run_for (200);
   g_assert_true (tessera_window_get_keyring_problem (f->window));
 
   /* …and once it is back, hides it. */
-  secrets->unavailable = FALSE;
+  test_secret_backend_fail_all (secrets, NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.retry-keyring", NULL));
-  WAIT_UNTIL (!tessera_window_get_keyring_problem (f->window));
+  TEST_WAIT_UNTIL (!tessera_window_get_keyring_problem (f->window));
   g_assert_cmpuint (count_bound_tiles (f), ==, 1);
 }
 
@@ -2046,7 +1845,7 @@ test_window_size_saved (Fixture       *f,
   g_assert_cmpint (height, ==, 400);
 
   gtk_window_set_default_size (GTK_WINDOW (f->window), 640, 480);
-  iterate_for (100);
+  test_wait_run_for (100);
   gtk_window_close (GTK_WINDOW (f->window));
   g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 640);
   g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 480);
