@@ -7,6 +7,7 @@
 
 #include "tessera-application.h"
 #include "tessera-cli.h"
+#include "tessera-install.h"
 #include "tessera-net-module.h"
 
 /* The network and keyring code is not linked in (see
@@ -56,6 +57,15 @@ main (int   argc,
    * touches GTK and so needs no display. */
   if (argc > 1 && (argv[1][0] != '-' || tessera_cli_is_command (argv[1])))
     return tessera_cli_run (argc, argv);
+
+  /* Without its schema the store would abort: a sentence instead. */
+  if (!tessera_install_has_schema ())
+    {
+      g_autofree char *message = tessera_install_missing_schema_message ();
+
+      g_printerr ("%s\n", message);
+      return 1;
+    }
 
   app = tessera_application_new ();
   g_signal_connect_after (app, "activate", G_CALLBACK (activate_cb), NULL);

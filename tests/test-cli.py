@@ -842,7 +842,13 @@ def missing_schema(c):
     r = c.run("list", code=5, env=env)
     check_equal(len(r.messages), 1, f"one sentence without the schema: {r.messages}")
     check("schema" in r.messages[0], f"it names the schema: {r.messages[0]!r}")
+    # Run from the build tree, it says how to run it there.
+    check("build-aux/run" in r.messages[0], f"it names build-aux/run: {r.messages[0]!r}")
     c.run("--version", code=0, env=env)
+    # The window too: a sentence, not an abort.
+    r = c.run(code=1, env=env)
+    check_equal(len(r.messages), 1, f"one sentence from the window without the schema: {r.messages}")
+    check("build-aux/run" in r.messages[0], f"the window names build-aux/run: {r.messages[0]!r}")
 
 
 @case

@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "tessera-cli-private.h"
+#include "tessera-install.h"
 #include "tessera-net-module.h"
 #include "tessera-words.h"
 
@@ -149,18 +150,6 @@ print_command_help (const TesseraCliCommand *command)
   tessera_cli_print_out (out->str);
 }
 
-static gboolean
-have_schema (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-
-  return schema != NULL;
-}
-
 /* Public API */
 
 /**
@@ -250,9 +239,12 @@ tessera_cli_run (int    argc,
     }
 
   /* The store would abort without its schema: say so in a sentence. */
-  if (!have_schema ())
-    return tessera_cli_fail (TESSERA_CLI_EXIT_KEYRING,
-                             _("The settings schema “%s” is not installed: reinstall Tessera."), APP_ID);
+  if (!tessera_install_has_schema ())
+    {
+      g_autofree char *message = tessera_install_missing_schema_message ();
+
+      return tessera_cli_fail (TESSERA_CLI_EXIT_KEYRING, "%s", message);
+    }
 
   /* Listing and selecting only read and write settings. The rest needs
    * the network and keyring module, which would abort the program if it

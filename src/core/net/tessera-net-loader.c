@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 #include <gmodule.h>
 
+#include "tessera-install.h"
 #include "tessera-net-module.h"
 #include "tessera-unavailable-secret-backend.h"
 
@@ -32,9 +33,7 @@ module_path (void)
 
   if (dir == NULL || *dir == '\0')
     {
-      g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-
-      if (exe != NULL && g_str_has_prefix (exe, TESSERA_BUILD_ROOT G_DIR_SEPARATOR_S))
+      if (tessera_install_is_build_tree ())
         dir = TESSERA_BUILD_MODULE_DIR;
       else
         dir = TESSERA_MODULE_DIR;
