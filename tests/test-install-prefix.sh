@@ -121,6 +121,42 @@ for lang in $langs; do
   expect "$lang" 'No credentials are saved yet. Add one with “tessera add NAME”.\n' list
 done
 
+# A status is stored as a code and put in words when shown: a check made in
+# one language reads in the reader's (list --json's status_detail). The
+# server refuses the connection, so no network is needed.
+lang_store=(XDG_CONFIG_HOME="$tmp/lang-config" XDG_DATA_HOME="$tmp/lang-data"
+            GSETTINGS_BACKEND=keyfile SECRET_BACKEND=file
+            SECRET_FILE_TEST_PATH="$tmp/lang-keyring" SECRET_FILE_TEST_PASSWORD=test)
+run_lang() {
+  local lang=$1; shift
+  env -u LC_ALL -u LC_MESSAGES LANGUAGE="$lang" LANG="$(locale_of "$lang")" \
+    XDG_DATA_DIRS="$prefix/share:${XDG_DATA_DIRS:-/usr/local/share:/usr/share}" \
+    GSETTINGS_SCHEMA_DIR="$schemas" "${lang_store[@]}" "$exe" "$@" 2>&1
+}
+refused_msgid="The server refused the connection. Check the server address and port."
+refused_de=$(env -u LC_ALL -u LC_MESSAGES LANGUAGE=de LANG="$(locale_of de)" \
+               TEXTDOMAINDIR="$prefix/share/locale" gettext -d tessera "$refused_msgid")
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+printf 'pat.LangAcct00000000000001.64656d6f00000000000000bb.LangSecret0000001\n' |
+  run_lang C add Refused --base-url "http://127.0.0.1:$port" --no-verify > /dev/null ||
+  fail "tessera add --no-verify failed"
+run_lang C verify Refused > /dev/null || true
+if [ "$refused_de" = "$refused_msgid" ]; then
+  fail "“$refused_msgid” has no German translation"
+elif run_lang de list --json | grep -qF -- "$refused_de"; then
+  echo "ok: a check made in English reads German in LANGUAGE=de tessera list --json"
+else
+  fail "after a check in English, LANGUAGE=de tessera list --json does not say “$refused_de”:"
+  run_lang de list --json | sed 's/^/    /'
+fi
+run_lang de verify Refused > /dev/null || true
+if run_lang C list --json | grep -qF -- "$refused_msgid"; then
+  echo "ok: a check made in German reads English in LANGUAGE=C tessera list --json"
+else
+  fail "after a check in German, LANGUAGE=C tessera list --json does not say “$refused_msgid”:"
+  run_lang C list --json | sed 's/^/    /'
+fi
+
 # D-Bus activation, as GNOME Shell does it for a DBusActivatable app: the bus
 # starts the service named after the desktop file, then the app is asked to
 # activate (open its window) and to quit.
