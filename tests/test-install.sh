@@ -40,6 +40,7 @@ rm -f "$dest.log"
 expect_file "$bindir/tessera"
 [ -x "$dest$bindir/tessera" ] || fail "$bindir/tessera is not executable"
 expect_file "$moduledir/libtessera-net.so"
+expect_file "$moduledir/libtessera-gui.so"
 expect_file "$datadir/applications/$app_id.desktop"
 expect_file "$datadir/metainfo/$app_id.metainfo.xml"
 expect_file "$datadir/dbus-1/services/$app_id.service"
@@ -123,6 +124,37 @@ if [ -f "$program" ] && [ -f "$module" ]; then
     fi
   done
   [ "$missing" -eq 0 ] && echo "ok: every function of Tessera's the module calls is exported by tessera"
+fi
+
+# Nor with GTK: the window is libtessera-gui.so, so that a script's
+# `tessera token` loads GLib, GIO and the core only. The window module
+# carries no copy of the core (one copy of every type): what it calls is
+# the program's.
+gui_module=$dest$moduledir/libtessera-gui.so
+if [ -f "$program" ] && [ -f "$gui_module" ]; then
+  needed=$(readelf -d "$program" | grep NEEDED || true)
+  if grep -qE "libgtk|libadwaita" <<< "$needed"; then
+    fail "tessera is linked with GTK or libadwaita: $needed"
+  else
+    echo "ok: tessera is not linked with GTK or libadwaita"
+  fi
+  if nm -D --defined-only "$gui_module" | grep -qw tessera_gui_main; then
+    echo "ok: the window module exports tessera_gui_main"
+  else
+    fail "the window module does not export tessera_gui_main"
+  fi
+  if nm -D --defined-only "$gui_module" | awk '{print $3}' | grep -qx 'tessera_store_get_type'; then
+    fail "the window module has its own copy of the core (tessera_store_get_type)"
+  fi
+  exported=$(nm -D --defined-only "$program" | awk '{print $3}')
+  missing=0
+  for symbol in $(nm -D --undefined-only "$gui_module" | awk '$2 ~ /^tessera_/ {print $2}'); do
+    if ! grep -qxF "$symbol" <<< "$exported"; then
+      fail "the window module calls $symbol, which tessera does not export"
+      missing=1
+    fi
+  done
+  [ "$missing" -eq 0 ] && echo "ok: every function of Tessera's the window module calls is exported by tessera"
 fi
 
 # The installed program runs with that tree's data.

@@ -51,6 +51,7 @@ import queue
 import re
 import secrets
 import shutil
+import signal
 import socket
 import string
 import subprocess
@@ -207,6 +208,15 @@ def children_of(pid):
     return found
 
 
+def process_state(pid):
+    """The state letter of /proc/PID/stat (R, S, T…), or None once gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None
+
+
 class Run:
     """One process of the scenario: its output, and what /proc showed of it."""
 
@@ -260,6 +270,14 @@ class Sampler:
     def loop(self):
         while not self.done.wait(0.005):
             self.run.sample(self.pid, self.follow_children)
+            # TESSERA_AUDIT_STOP_AT_EXIT: a run stops itself as it ends, so
+            # that even one that fails at once is looked at; go on once seen.
+            if process_state(self.pid) == "T":
+                self.run.sample(self.pid, self.follow_children)
+                try:
+                    os.kill(self.pid, signal.SIGCONT)
+                except ProcessLookupError:
+                    pass
 
     def __exit__(self, *exc):
         self.done.set()
@@ -298,6 +316,7 @@ class Audit:
                and not k.startswith("HARNESS_")}
         env.update({
             "HOME": self.home,
+            "TESSERA_AUDIT_STOP_AT_EXIT": "1",
             "XDG_CONFIG_HOME": os.path.join(self.home, ".config"),
             "XDG_DATA_HOME": os.path.join(self.home, ".local/share"),
             "XDG_CACHE_HOME": os.path.join(self.home, ".cache"),

@@ -39,6 +39,10 @@ struct _TesseraWindow
   gboolean              setting_search_text;
   /* the narrow breakpoint applies (a phone-sized window) */
   gboolean              narrow;
+  /* the tile to focus once the grid has made it (focus_credential()) */
+  char                 *focus_pending_id;
+  guint                 focus_pending_tries;
+  guint                 focus_tick_id;
 
   /* the token we put on the clipboard, to clear it again */
   GdkContentProvider   *copied_token;
@@ -744,25 +748,51 @@ retry_keyring_action (GtkWidget  *widget,
 }
 
 /* Puts the keyboard focus on a credential's tile (scrolled into view),
- * as after Undo: the person carries on where the tile is back. */
-static void
-focus_credential (TesseraWindow *self,
-                  const char    *id)
+ * as after Undo: the person carries on where the tile is back. The grid
+ * makes the tile when it next lays itself out, so this tries again on the
+ * next few frames until the focus is there. */
+static gboolean
+focus_pending_cb (GtkWidget     *widget,
+                  GdkFrameClock *clock,
+                  gpointer       user_data)
 {
+  TesseraWindow *self = TESSERA_WINDOW (widget);
   GListModel *model = G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (self->grid_view)));
   guint n = g_list_model_get_n_items (model);
+  GtkWidget *focus;
 
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < n && self->focus_pending_id != NULL; i++)
     {
       g_autoptr(GObject) item = g_list_model_get_item (model, i);
 
       if (TESSERA_IS_CREDENTIAL (item) &&
-          g_strcmp0 (tessera_credential_get_id (TESSERA_CREDENTIAL (item)), id) == 0)
-        {
-          gtk_grid_view_scroll_to (GTK_GRID_VIEW (self->grid_view), i, GTK_LIST_SCROLL_FOCUS, NULL);
-          return;
-        }
+          g_strcmp0 (tessera_credential_get_id (TESSERA_CREDENTIAL (item)), self->focus_pending_id) == 0)
+        gtk_grid_view_scroll_to (GTK_GRID_VIEW (self->grid_view), i, GTK_LIST_SCROLL_FOCUS, NULL);
     }
+
+  focus = gtk_root_get_focus (GTK_ROOT (self));
+  if (focus != NULL && gtk_widget_is_ancestor (focus, self->grid_view) &&
+      self->focus_pending_tries > 0)
+    self->focus_pending_tries = 1;
+
+  if (--self->focus_pending_tries > 0)
+    return G_SOURCE_CONTINUE;
+
+  g_clear_pointer (&self->focus_pending_id, g_free);
+  self->focus_tick_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+focus_credential (TesseraWindow *self,
+                  const char    *id)
+{
+  g_free (self->focus_pending_id);
+  self->focus_pending_id = g_strdup (id);
+  /* two frames after the focus lands, at most ten in all */
+  self->focus_pending_tries = 10;
+  if (self->focus_tick_id == 0)
+    self->focus_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), focus_pending_cb, NULL, NULL);
 }
 
 static void
@@ -1421,6 +1451,10 @@ tessera_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->verify_stale_id, g_source_remove);
   g_clear_handle_id (&self->fit_columns_id, g_source_remove);
+  if (self->focus_tick_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->focus_tick_id);
+  self->focus_tick_id = 0;
+  g_clear_pointer (&self->focus_pending_id, g_free);
   if (self->grid_view != NULL)
     grid_unmapped_cb (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_WINDOW);
