@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tessera-error.h"
 #include "tessera-credential-dialog.h"
 #include "tessera-preferences-dialog.h"
 #include "tessera-credential-tile.h"
@@ -102,8 +103,7 @@ is_keyring_problem (const GError *error)
 static gboolean
 is_cancelled (const GError *error)
 {
-  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-         g_error_matches (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_CANCELLED);
+  return error != NULL && tessera_error_get_category (error) == TESSERA_ERROR_CATEGORY_CANCELLED;
 }
 
 /* Callbacks hold a reference on the window; once it is closed they have
