@@ -6,10 +6,10 @@
 
 #include <glib/gi18n.h>
 
-#include "tessera-error.h"
 #include "tessera-credential-dialog.h"
 #include "tessera-preferences-dialog.h"
 #include "tessera-credential-tile.h"
+#include "tessera-error.h"
 #include "tessera-window.h"
 
 #define DEFAULT_CLIPBOARD_TIMEOUT_MS (30 * 1000)
@@ -217,7 +217,7 @@ report_error (TesseraWindow *self,
   if (is_keyring_problem (error))
     show_keyring_problem (self, error);
   else
-    show_toast (self, error->message);
+    show_toast (self, tessera_error_get_message (error));
 }
 
 static void
@@ -971,7 +971,7 @@ verify_credential_cb (GObject      *source,
     {
       /* TRANSLATORS: a credential's name, then why its check failed */
       g_autofree char *title = g_strdup_printf (_("“%s”: %s"), tessera_credential_get_name (credential),
-                                                error->message);
+                                                tessera_error_get_message (error));
       show_toast (self, title);
     }
   else if (error != NULL)
