@@ -46,6 +46,48 @@ store_sync_update (TesseraStore  *store,
   return tessera_store_update_finish (store, test_wait_for (&result), error);
 }
 
+TesseraCredential *
+store_sync_add_checked (TesseraStore          *store,
+                        const char            *name,
+                        const char            *account_id,
+                        const char            *base_url,
+                        const char            *token_value,
+                        TesseraStoreSaveFlags  flags,
+                        GError               **error)
+{
+  g_autoptr(TesseraToken) token = tessera_token_parse (token_value, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_assert_nonnull (token);
+  tessera_store_add_checked_async (store, name, "", account_id, base_url, token, flags,
+                                   NULL, test_wait_on_ready, &result);
+  return tessera_store_add_checked_finish (store, test_wait_for (&result), error);
+}
+
+gboolean
+store_sync_update_checked (TesseraStore          *store,
+                           const char            *id,
+                           const char            *name,
+                           const char            *account_id,
+                           const char            *base_url,
+                           const char            *new_token_value,
+                           TesseraStoreSaveFlags  flags,
+                           GError               **error)
+{
+  g_autoptr(TesseraToken) token = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (new_token_value != NULL)
+    {
+      token = tessera_token_parse (new_token_value, NULL);
+      g_assert_nonnull (token);
+    }
+
+  tessera_store_update_checked_async (store, id, name, NULL, account_id, base_url, token, flags,
+                                      NULL, test_wait_on_ready, &result);
+  return tessera_store_update_checked_finish (store, test_wait_for (&result), error);
+}
+
 char *
 store_sync_lookup_token (TesseraStore  *store,
                          const char    *id,

@@ -29,6 +29,23 @@ gboolean                store_sync_update        (TesseraStore         *store,
                                                   const char           *base_url,
                                                   const char           *new_token_value,
                                                   GError              **error);
+/* The checked save (tessera-store-save.c). @token_value must parse. */
+TesseraCredential      *store_sync_add_checked   (TesseraStore         *store,
+                                                  const char           *name,
+                                                  const char           *account_id,
+                                                  const char           *base_url,
+                                                  const char           *token_value,
+                                                  TesseraStoreSaveFlags flags,
+                                                  GError              **error);
+/* @new_token_value: (nullable): keeps the token */
+gboolean                store_sync_update_checked (TesseraStore        *store,
+                                                  const char           *id,
+                                                  const char           *name,
+                                                  const char           *account_id,
+                                                  const char           *base_url,
+                                                  const char           *new_token_value,
+                                                  TesseraStoreSaveFlags flags,
+                                                  GError              **error);
 /* Free with tessera_secure_free(). */
 char                   *store_sync_lookup_token  (TesseraStore         *store,
                                                   const char           *id,

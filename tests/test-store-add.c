@@ -9,7 +9,10 @@
 
 #include <string.h>
 
+#include "fake-harness.h"
 #include "store-fixture.h"
+#include "tessera-error.h"
+#include "tessera-words.h"
 #include "tessera-base-url.h"
 #include "tessera-verification-private.h"
 
@@ -405,6 +408,158 @@ test_add_list_fail (Fixture       *fixture,
   assert_no_keys (fixture, stored_id);
 }
 
+static guint
+n_items (Fixture *fixture)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (fixture->store));
+}
+
+/* The one path from a pasted key to a saved credential: Harness first,
+ * then the add, with what Harness said. */
+static void
+test_add_checked (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(FakeHarness) fake = fake_harness_new ();
+  const char *good = new_token (fixture, ACCOUNT);
+  const char *unknown = new_token (fixture, ACCOUNT);
+  const char *expired = new_token (fixture, ACCOUNT);
+  g_autofree char *typed_url = g_strconcat (fake_harness_get_base_url (fake), "/", NULL);
+  g_autoptr(TesseraCredential) credential = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now_ms = g_get_real_time () / 1000;
+
+  fake_harness_add_token (fake, good, TESSERA_CREDENTIAL_KIND_PAT, 0, 0, "Grace Hopper", "grace@example.com");
+  fake_harness_add_token (fake, expired, TESSERA_CREDENTIAL_KIND_PAT, now_ms - 3600 * 1000, 0, "Old", NULL);
+  tessera_harness_client_set_retry_delay (tessera_store_get_client (fixture->store), 1);
+
+  /* Accepted: saved as verified, at the normalized address, with the
+   * token's account. */
+  credential = store_sync_add_checked (fixture->store, "Good", "", typed_url, good,
+                                       TESSERA_STORE_SAVE_VERIFY, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (credential);
+  g_assert_cmpint (tessera_credential_get_status (credential), ==, TESSERA_CREDENTIAL_STATUS_VERIFIED);
+  g_assert_cmpstr (tessera_credential_get_owner_name (credential), ==, "Grace Hopper");
+  g_assert_cmpstr (tessera_credential_get_account_id (credential), ==, ACCOUNT);
+  g_assert_cmpstr (tessera_credential_get_base_url (credential), ==, fake_harness_get_base_url (fake));
+  g_assert_cmpuint (fake_harness_get_n_requests (fake), >, 0);
+  assert_backend_has (fixture->real, tessera_credential_get_id (credential), good);
+  g_clear_object (&credential);
+  g_assert_cmpuint (n_items (fixture), ==, 1);
+
+  /* Harness does not know the key: nothing is saved, not even the secret. */
+  test_secret_backend_reset (fixture->secrets);
+  credential = store_sync_add_checked (fixture->store, "Unknown", NULL, fake_harness_get_base_url (fake), unknown,
+                                       TESSERA_STORE_SAVE_VERIFY, &error);
+  g_assert_null (credential);
+  g_assert_error (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_TOKEN_REJECTED);
+  g_assert_cmpint (tessera_error_get_category (error), ==, TESSERA_ERROR_CATEGORY_REJECTED);
+  g_assert_cmpstr (tessera_error_get_title (error), ==, "Harness did not accept this API key");
+  g_clear_error (&error);
+  g_assert_cmpuint (test_secret_backend_get_calls (fixture->secrets), ==, 0);
+  g_assert_cmpuint (n_items (fixture), ==, 1);
+
+  credential = store_sync_add_checked (fixture->store, "Expired", NULL, fake_harness_get_base_url (fake), expired,
+                                       TESSERA_STORE_SAVE_VERIFY, &error);
+  g_assert_null (credential);
+  g_assert_error (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_TOKEN_EXPIRED);
+  g_assert_cmpint (tessera_error_get_category (error), ==, TESSERA_ERROR_CATEGORY_REJECTED);
+  g_clear_error (&error);
+
+  /* Harness answers, but says the key is not valid now. */
+  fake_harness_queue_reply_full (fake, &(FakeHarnessReply) {
+      .path = "/ng/api/token/validate", .status = 200,
+      .body = "{\"status\":\"SUCCESS\",\"data\":{\"valid\":false,\"identifier\":\"token_1\",\"apiKeyType\":\"USER\"}}" });
+  credential = store_sync_add_checked (fixture->store, "Not Yet", NULL, fake_harness_get_base_url (fake), good,
+                                       TESSERA_STORE_SAVE_VERIFY, &error);
+  g_assert_null (credential);
+  g_assert_error (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_TOKEN_REJECTED);
+  g_assert_cmpstr (error->message, ==, "Harness says the key is not valid now. It may have expired or not be valid yet.");
+  g_assert_null (tessera_error_get_reference (error));
+  g_clear_error (&error);
+  g_assert_cmpuint (n_items (fixture), ==, 1);
+
+  /* Harness can't be reached: transient, nothing saved... */
+  fake_harness_queue_reply_full (fake, &(FakeHarnessReply) { .status = 503, .times = 10, .body = "{}" });
+  credential = store_sync_add_checked (fixture->store, "Later", NULL, fake_harness_get_base_url (fake), unknown,
+                                       TESSERA_STORE_SAVE_VERIFY, &error);
+  g_assert_null (credential);
+  g_assert_error (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_SERVER_ERROR);
+  g_assert_cmpint (tessera_error_get_category (error), ==, TESSERA_ERROR_CATEGORY_UNREACHABLE);
+  g_clear_error (&error);
+  g_assert_cmpuint (n_items (fixture), ==, 1);
+  fake_harness_clear_replies (fake);
+
+  /* ...until the user saves without verifying: no request at all. */
+  fake_harness_clear_requests (fake);
+  credential = store_sync_add_checked (fixture->store, "Later", NULL, fake_harness_get_base_url (fake), unknown,
+                                       TESSERA_STORE_SAVE_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (tessera_credential_get_status (credential), ==, TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
+  g_assert_cmpuint (fake_harness_get_n_requests (fake), ==, 0);
+  assert_backend_has (fixture->real, tessera_credential_get_id (credential), unknown);
+  g_assert_cmpuint (n_items (fixture), ==, 2);
+}
+
+/* What the add would refuse is refused before Harness is asked. */
+static void
+test_add_checked_validation (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(FakeHarness) fake = fake_harness_new ();
+  const char *token = new_token (fixture, ACCOUNT);
+  const char *url = fake_harness_get_base_url (fake);
+  g_autoptr(TesseraCredential) credential = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fake_harness_add_token (fake, token, TESSERA_CREDENTIAL_KIND_PAT, 0, 0, "Ada", NULL);
+  test_secret_backend_reset (fixture->secrets);
+
+  credential = store_sync_add_checked (fixture->store, "  ", NULL, url, token, TESSERA_STORE_SAVE_VERIFY, &error);
+  g_assert_null (credential);
+  g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NAME_REQUIRED);
+  g_assert_cmpstr (error->message, ==, "Enter a name.");
+  g_assert_cmpint (tessera_error_get_category (error), ==, TESSERA_ERROR_CATEGORY_INVALID);
+  g_clear_error (&error);
+
+  credential = store_sync_add_checked (fixture->store, "Other", OTHER_ACCOUNT, url, token,
+                                       TESSERA_STORE_SAVE_VERIFY, &error);
+  g_assert_null (credential);
+  g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_ACCOUNT_MISMATCH);
+  g_assert_cmpint (tessera_error_get_category (error), ==, TESSERA_ERROR_CATEGORY_REJECTED);
+  g_clear_error (&error);
+
+  credential = store_sync_add_checked (fixture->store, "FTP", NULL, "ftp://example.com", token,
+                                       TESSERA_STORE_SAVE_VERIFY, &error);
+  g_assert_null (credential);
+  g_assert_error (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_INVALID_BASE_URL);
+  g_assert_cmpint (tessera_error_get_category (error), ==, TESSERA_ERROR_CATEGORY_INVALID);
+  g_assert_cmpstr (tessera_error_get_title (error), ==, "The API base URL can’t be used");
+  g_clear_error (&error);
+
+  /* The terminal's words for the sentences that point at the window. */
+  tessera_words_set_audience (TESSERA_AUDIENCE_TERMINAL);
+  credential = store_sync_add_checked (fixture->store, "", NULL, url, token, TESSERA_STORE_SAVE_VERIFY, &error);
+  tessera_words_set_audience (TESSERA_AUDIENCE_WINDOW);
+  g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NAME_REQUIRED);
+  g_assert_cmpstr (error->message, ==, "The credential NAME must be text, and not blank.");
+  g_clear_error (&error);
+
+  g_assert_cmpuint (fake_harness_get_n_requests (fake), ==, 0);
+  g_assert_cmpuint (test_secret_backend_get_calls (fixture->secrets), ==, 0);
+  g_assert_cmpuint (n_items (fixture), ==, 0);
+
+  /* No base URL: the "default-base-url" setting, as the dialog offers. */
+  g_settings_set_string (tessera_store_get_settings (fixture->store), "default-base-url", url);
+  credential = store_sync_add_checked (fixture->store, "Default", NULL, NULL, token, TESSERA_STORE_SAVE_VERIFY, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tessera_credential_get_base_url (credential), ==, url);
+  g_assert_cmpint (tessera_credential_get_status (credential), ==, TESSERA_CREDENTIAL_STATUS_VERIFIED);
+  g_assert_cmpuint (fake_harness_get_n_requests (fake), >, 0);
+  g_settings_reset (tessera_store_get_settings (fixture->store), "default-base-url");
+}
+
 static void
 add_tests (void)
 {
@@ -416,6 +571,8 @@ add_tests (void)
   store_test_add ("/store/add/secret-fails", test_add_secret_fail);
   store_test_add ("/store/add/credential-settings-fail", test_add_credential_settings_fail);
   store_test_add ("/store/add/list-settings-fail", test_add_list_fail);
+  store_test_add ("/store/add/checked", test_add_checked);
+  store_test_add ("/store/add/checked-validation", test_add_checked_validation);
 }
 
 int

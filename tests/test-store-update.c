@@ -8,7 +8,9 @@
 
 #include <string.h>
 
+#include "fake-harness.h"
 #include "store-fixture.h"
+#include "tessera-error.h"
 
 static gboolean
 strv_has (GPtrArray  *names,
@@ -227,6 +229,112 @@ test_update_token_secret_fail (Fixture       *fixture,
   assert_backend_has (fixture->real, id, old_token);
 }
 
+/* An edit checked with Harness: a new key is asked about; so is the
+ * stored key when the credential moves to another server; an edit of the
+ * name alone asks nothing. */
+static void
+test_update_checked (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(FakeHarness) fake = fake_harness_new ();
+  g_autoptr(FakeHarness) other = fake_harness_new ();
+  const char *token = new_token (fixture, ACCOUNT);
+  const char *replacement = new_token (fixture, ACCOUNT);
+  const char *unknown = new_token (fixture, ACCOUNT);
+  g_autoptr(TesseraCredential) added = NULL;
+  g_autoptr(TesseraToken) parsed = tessera_token_parse (replacement, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  TesseraCredential *credential;
+
+  fake_harness_add_token (fake, token, TESSERA_CREDENTIAL_KIND_PAT, 0, 0, "Ada", NULL);
+  fake_harness_add_token (fake, replacement, TESSERA_CREDENTIAL_KIND_PAT, 0, 0, "Grace", NULL);
+
+  added = add_full (fixture, fixture->store, "Staging", "", "", fake_harness_get_base_url (fake), token, NULL, &error);
+  g_assert_no_error (error);
+  id = g_strdup (tessera_credential_get_id (added));
+  credential = tessera_store_lookup (fixture->store, id);
+
+  /* The name alone: saved, Harness not asked. */
+  g_assert_false (tessera_store_update_asks_harness (fixture->store, id, NULL, NULL, NULL));
+  g_assert_true (store_sync_update_checked (fixture->store, id, "Staging EU", NULL, NULL, NULL,
+                                            TESSERA_STORE_SAVE_VERIFY, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (tessera_credential_get_name (credential), ==, "Staging EU");
+  g_assert_cmpuint (fake_harness_get_n_requests (fake), ==, 0);
+  g_assert_cmpint (tessera_credential_get_status (credential), ==, TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
+
+  /* A new key Harness does not know: the old one stays. */
+  g_assert_true (tessera_store_update_asks_harness (fixture->store, id, NULL, NULL, parsed));
+  g_assert_false (store_sync_update_checked (fixture->store, id, NULL, NULL, NULL, unknown,
+                                             TESSERA_STORE_SAVE_VERIFY, &error));
+  g_assert_error (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_TOKEN_REJECTED);
+  g_assert_cmpint (tessera_error_get_category (error), ==, TESSERA_ERROR_CATEGORY_REJECTED);
+  g_clear_error (&error);
+  {
+    g_autofree char *secret_id = dup_secret_id (fixture, id);
+
+    assert_backend_has (fixture->real, secret_id, token);
+  }
+
+  /* One it knows: replaced, and verified. */
+  g_assert_true (store_sync_update_checked (fixture->store, id, NULL, NULL, NULL, replacement,
+                                            TESSERA_STORE_SAVE_VERIFY, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tessera_credential_get_status (credential), ==, TESSERA_CREDENTIAL_STATUS_VERIFIED);
+  g_assert_cmpstr (tessera_credential_get_owner_name (credential), ==, "Grace");
+  {
+    g_autofree char *secret_id = dup_secret_id (fixture, id);
+
+    assert_backend_has (fixture->real, secret_id, replacement);
+  }
+
+  /* To another server that does not know the stored key: refused there,
+   * so the credential stays where it was. */
+  g_assert_true (tessera_store_update_asks_harness (fixture->store, id, NULL, fake_harness_get_base_url (other), NULL));
+  g_assert_false (store_sync_update_checked (fixture->store, id, NULL, NULL, fake_harness_get_base_url (other), NULL,
+                                             TESSERA_STORE_SAVE_VERIFY, &error));
+  g_assert_error (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_TOKEN_REJECTED);
+  g_clear_error (&error);
+  g_assert_cmpuint (fake_harness_get_n_requests (other), >, 0);
+  g_assert_cmpstr (tessera_credential_get_base_url (credential), ==, fake_harness_get_base_url (fake));
+
+  /* Once it knows the key, the move is saved with its word. */
+  fake_harness_add_token (other, replacement, TESSERA_CREDENTIAL_KIND_PAT, 0, 0, "Grace Elsewhere", NULL);
+  g_assert_true (store_sync_update_checked (fixture->store, id, NULL, NULL, fake_harness_get_base_url (other), NULL,
+                                            TESSERA_STORE_SAVE_VERIFY, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (tessera_credential_get_base_url (credential), ==, fake_harness_get_base_url (other));
+  g_assert_cmpstr (tessera_credential_get_owner_name (credential), ==, "Grace Elsewhere");
+
+  /* Without verifying: back to the first server, nobody asked. */
+  fake_harness_clear_requests (fake);
+  fake_harness_clear_requests (other);
+  g_assert_true (store_sync_update_checked (fixture->store, id, NULL, NULL, fake_harness_get_base_url (fake), NULL,
+                                            TESSERA_STORE_SAVE_NONE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (tessera_credential_get_base_url (credential), ==, fake_harness_get_base_url (fake));
+  g_assert_cmpint (tessera_credential_get_status (credential), ==, TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
+  g_assert_cmpuint (fake_harness_get_n_requests (fake) + fake_harness_get_n_requests (other), ==, 0);
+
+  /* The stored key is gone: the move can't be checked, and says why. */
+  {
+    g_autofree char *secret_id = dup_secret_id (fixture, id);
+
+    backend_clear (fixture->real, secret_id);
+  }
+  g_assert_false (store_sync_update_checked (fixture->store, id, NULL, NULL, fake_harness_get_base_url (other), NULL,
+                                             TESSERA_STORE_SAVE_VERIFY, &error));
+  g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_TOKEN_MISSING);
+  g_assert_cmpstr (tessera_error_get_title (error), ==, "Couldn’t read the stored API key");
+  g_clear_error (&error);
+  g_assert_cmpstr (tessera_credential_get_base_url (credential), ==, fake_harness_get_base_url (fake));
+
+  g_assert_false (store_sync_update_checked (fixture->store, "no-such-id", "x", NULL, NULL, NULL,
+                                             TESSERA_STORE_SAVE_VERIFY, &error));
+  g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NOT_FOUND);
+}
+
 static void
 add_tests (void)
 {
@@ -234,6 +342,7 @@ add_tests (void)
   store_test_add ("/store/update/replace-token", test_update_replace_token);
   store_test_add ("/store/update/replace-token-settings-fail", test_update_token_settings_fail);
   store_test_add ("/store/update/replace-token-secret-fails", test_update_token_secret_fail);
+  store_test_add ("/store/update/checked", test_update_checked);
 }
 
 int

@@ -8,7 +8,6 @@
 
 #include <glib/gi18n.h>
 
-#include "tessera-base-url.h"
 #include "tessera-cli-private.h"
 #include "tessera-enums.h"
 
@@ -125,12 +124,9 @@ tessera_cli_cmd_add (TesseraCli  *cli,
   g_autoptr(GPtrArray) positional = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(TesseraToken) token = NULL;
-  g_autoptr(TesseraVerification) verification = NULL;
   g_autoptr(TesseraCredential) credential = NULL;
-  g_autoptr(GAsyncResult) verify_result = NULL;
   g_autoptr(GAsyncResult) add_result = NULL;
   g_autofree char *base_url = NULL;
-  g_autofree char *default_base_url = NULL;
   g_autofree char *base_url_notice = NULL;
   g_auto(TesseraSecret) input = NULL;
   const char *description = NULL;
@@ -155,22 +151,15 @@ tessera_cli_cmd_add (TesseraCli  *cli,
   store = tessera_cli_get_store (cli);
 
   /* Everything that can be checked without the key first, so that a typo
-   * is reported before the user pastes anything. */
+   * is reported before the user pastes anything. Without --base-url, the
+   * one the dialog offers too. */
   if (!tessera_store_validate_name (store, NULL, name, &error) ||
       !tessera_store_validate_description (description != NULL ? description : "", &error))
     return tessera_cli_fail_with_error (error);
 
-  /* Without --base-url, the one the dialog offers too. */
-  if (base_url_arg == NULL)
-    {
-      default_base_url = g_settings_get_string (tessera_store_get_settings (store), "default-base-url");
-      g_strstrip (default_base_url);
-      base_url_arg = default_base_url[0] != '\0' ? default_base_url : TESSERA_DEFAULT_BASE_URL;
-    }
-
-  base_url = tessera_base_url_normalize_full (base_url_arg, &base_url_notice, &error);
+  base_url = tessera_store_resolve_base_url (store, base_url_arg, &base_url_notice, &error);
   if (base_url == NULL)
-    return tessera_cli_fail (TESSERA_CLI_EXIT_INVALID, "%s", error->message);
+    return tessera_cli_fail_with_error (error);
   /* An address copied from an API call: say what is used instead. */
   if (base_url_notice != NULL)
     g_printerr ("tessera: %s\n", base_url_notice);
@@ -181,32 +170,13 @@ tessera_cli_cmd_add (TesseraCli  *cli,
   if (token == NULL)
     return tessera_cli_fail_with_error (error);
 
-  if (!tessera_store_validate_account_id (account_id != NULL ? account_id : "", token, &error))
-    return tessera_cli_fail_with_error (error);
-
-  if (account_id == NULL || account_id[0] == '\0')
-    account_id = tessera_token_get_account_id (token);
-
   tessera_cli_catch_interrupts (cli);
 
-  if (!no_verify)
-    {
-      tessera_harness_client_verify_async (tessera_store_get_client (store),
-                                           base_url, account_id, token,
-                                           cli->cancellable, tessera_cli_on_ready, &verify_result);
-      verification = tessera_harness_client_verify_finish (tessera_store_get_client (store),
-                                                           tessera_cli_wait_for (&verify_result), &error);
-      if (verification == NULL)
-        return tessera_cli_fail_with_error (error);
-
-      if (!tessera_verification_get_valid (verification))
-        return tessera_cli_fail (TESSERA_CLI_EXIT_REJECTED, _("Harness says this API key is not valid; it was not saved."));
-    }
-
-  tessera_store_add_async (store, name, description != NULL ? description : "",
-                           account_id, base_url, token, verification,
-                           cli->cancellable, tessera_cli_on_ready, &add_result);
-  credential = tessera_store_add_finish (store, tessera_cli_wait_for (&add_result), &error);
+  tessera_store_add_checked_async (store, name, description != NULL ? description : "",
+                                   account_id, base_url, token,
+                                   no_verify ? TESSERA_STORE_SAVE_NONE : TESSERA_STORE_SAVE_VERIFY,
+                                   cli->cancellable, tessera_cli_on_ready, &add_result);
+  credential = tessera_store_add_checked_finish (store, tessera_cli_wait_for (&add_result), &error);
   if (credential == NULL)
     return tessera_cli_fail_with_error (error);
 
@@ -214,7 +184,7 @@ tessera_cli_cmd_add (TesseraCli  *cli,
     g_autofree char *shown = tessera_cli_dup_printable (tessera_credential_get_name (credential));
     g_autofree char *line = NULL;
 
-    if (verification != NULL)
+    if (!no_verify)
       line = g_strdup_printf (_("Saved “%s”; Harness accepted the key.\n"), shown);
     else
       line = g_strdup_printf (_("Saved “%s” without verifying the key.\n"), shown);

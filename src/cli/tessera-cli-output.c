@@ -230,129 +230,29 @@ tessera_cli_write_secret_line (const char *secret)
 static int
 exit_code_for_error (const GError *error)
 {
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-      g_error_matches (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_CANCELLED))
-    return TESSERA_CLI_EXIT_INTERRUPTED;
-
   if (error->domain == G_OPTION_ERROR)
     return TESSERA_CLI_EXIT_USAGE;
 
-  if (error->domain == TESSERA_TOKEN_ERROR)
-    return TESSERA_CLI_EXIT_INVALID;
-
-  if (error->domain == TESSERA_HARNESS_ERROR)
+  switch (tessera_error_get_category (error))
     {
-      if (tessera_harness_error_is_transient (error))
-        return TESSERA_CLI_EXIT_UNCHECKED;
-
-      switch ((TesseraHarnessError) error->code)
-        {
-        case TESSERA_HARNESS_ERROR_INVALID_BASE_URL:
-        case TESSERA_HARNESS_ERROR_INSECURE_URL:
-        case TESSERA_HARNESS_ERROR_MISSING_ACCOUNT:
-          return TESSERA_CLI_EXIT_INVALID;
-
-        case TESSERA_HARNESS_ERROR_ACCOUNT_MISMATCH:
-        case TESSERA_HARNESS_ERROR_TOKEN_REJECTED:
-        case TESSERA_HARNESS_ERROR_TOKEN_EXPIRED:
-        case TESSERA_HARNESS_ERROR_FORBIDDEN:
-        case TESSERA_HARNESS_ERROR_BAD_REQUEST:
-          return TESSERA_CLI_EXIT_REJECTED;
-
-        case TESSERA_HARNESS_ERROR_CANCELLED:
-          return TESSERA_CLI_EXIT_INTERRUPTED;
-
-        case TESSERA_HARNESS_ERROR_RATE_LIMITED:
-        case TESSERA_HARNESS_ERROR_SERVER_ERROR:
-        case TESSERA_HARNESS_ERROR_NOT_HARNESS:
-        case TESSERA_HARNESS_ERROR_REDIRECTED:
-        case TESSERA_HARNESS_ERROR_TLS:
-        case TESSERA_HARNESS_ERROR_NETWORK:
-        case TESSERA_HARNESS_ERROR_TIMED_OUT:
-        default:
-          return TESSERA_CLI_EXIT_UNCHECKED;
-        }
+    case TESSERA_ERROR_CATEGORY_CANCELLED:
+      return TESSERA_CLI_EXIT_INTERRUPTED;
+    case TESSERA_ERROR_CATEGORY_INVALID:
+      return TESSERA_CLI_EXIT_INVALID;
+    case TESSERA_ERROR_CATEGORY_REJECTED:
+      return TESSERA_CLI_EXIT_REJECTED;
+    case TESSERA_ERROR_CATEGORY_UNREACHABLE:
+      return TESSERA_CLI_EXIT_UNCHECKED;
+    case TESSERA_ERROR_CATEGORY_FAILED:
+    default:
+      return TESSERA_CLI_EXIT_KEYRING;
     }
-
-  if (error->domain == TESSERA_STORE_ERROR)
-    {
-      switch ((TesseraStoreError) error->code)
-        {
-        case TESSERA_STORE_ERROR_NAME_REQUIRED:
-        case TESSERA_STORE_ERROR_NAME_TOO_LONG:
-        case TESSERA_STORE_ERROR_NAME_TAKEN:
-        case TESSERA_STORE_ERROR_DESCRIPTION_TOO_LONG:
-        case TESSERA_STORE_ERROR_ACCOUNT_REQUIRED:
-        case TESSERA_STORE_ERROR_ACCOUNT_INVALID:
-        case TESSERA_STORE_ERROR_NOT_FOUND:
-          return TESSERA_CLI_EXIT_INVALID;
-
-        case TESSERA_STORE_ERROR_ACCOUNT_MISMATCH:
-          return TESSERA_CLI_EXIT_REJECTED;
-
-        case TESSERA_STORE_ERROR_TOKEN_MISSING:
-        case TESSERA_STORE_ERROR_NO_SECRET_SERVICE:
-        case TESSERA_STORE_ERROR_KEYRING_LOCKED:
-        case TESSERA_STORE_ERROR_SECRET_FAILED:
-        case TESSERA_STORE_ERROR_SETTINGS_FAILED:
-        case TESSERA_STORE_ERROR_BUSY:
-        default:
-          return TESSERA_CLI_EXIT_KEYRING;
-        }
-    }
-
-  return TESSERA_CLI_EXIT_KEYRING;
-}
-
-/**
- * tessera_cli_error_message:
- * @error: an error from the core
- *
- * The core words its sentences for the terminal already (see
- * tessera-words.h), but for the store's few that name a window action:
- * those are said here from their code.
- *
- * Returns: (transfer none): the sentence to print for @error
- */
-const char *
-tessera_cli_error_message (const GError *error)
-{
-  if (error->domain == TESSERA_STORE_ERROR)
-    {
-      switch ((TesseraStoreError) error->code)
-        {
-        case TESSERA_STORE_ERROR_NAME_REQUIRED:
-          return _("The credential NAME must be text, and not blank.");
-
-        case TESSERA_STORE_ERROR_ACCOUNT_REQUIRED:
-          return _("Give the account ID with --account-id: this key does not include it.");
-
-        case TESSERA_STORE_ERROR_TOKEN_MISSING:
-          return _("The keyring has no key for this credential. Remove it with “tessera remove”, then add the key again with “tessera add”.");
-
-        case TESSERA_STORE_ERROR_NAME_TOO_LONG:
-        case TESSERA_STORE_ERROR_NAME_TAKEN:
-        case TESSERA_STORE_ERROR_DESCRIPTION_TOO_LONG:
-        case TESSERA_STORE_ERROR_ACCOUNT_INVALID:
-        case TESSERA_STORE_ERROR_ACCOUNT_MISMATCH:
-        case TESSERA_STORE_ERROR_NOT_FOUND:
-        case TESSERA_STORE_ERROR_NO_SECRET_SERVICE:
-        case TESSERA_STORE_ERROR_KEYRING_LOCKED:
-        case TESSERA_STORE_ERROR_SECRET_FAILED:
-        case TESSERA_STORE_ERROR_SETTINGS_FAILED:
-        case TESSERA_STORE_ERROR_BUSY:
-        default:
-          break;
-        }
-    }
-
-  return error->message;
 }
 
 int
 tessera_cli_fail_with_error (const GError *error)
 {
-  return tessera_cli_fail (exit_code_for_error (error), "%s", tessera_cli_error_message (error));
+  return tessera_cli_fail (exit_code_for_error (error), "%s", tessera_error_get_message (error));
 }
 
 int

@@ -16,6 +16,7 @@
 #include <json-glib/json-glib.h>
 
 #include "tessera-cli.h"
+#include "tessera-error.h"
 #include "tessera-store.h"
 
 G_BEGIN_DECLS
@@ -77,7 +78,6 @@ int      tessera_cli_fail               (int                      code,
                                          const char              *format,
                                          ...) G_GNUC_PRINTF (2, 3);
 int      tessera_cli_fail_with_error    (const GError            *error);
-const char *tessera_cli_error_message   (const GError            *error);
 int      tessera_cli_usage_error        (const char              *command,
                                          const char              *message);
 gboolean tessera_cli_safe_to_quote      (const char              *arg);

@@ -155,7 +155,7 @@ tessera_cli_cmd_verify (TesseraCli  *cli,
           VerifyJob *job = g_ptr_array_index (jobs, i);
 
           tessera_cli_add_credential_object (builder, job->credential);
-          tessera_cli_add_string_member (builder, "error", job->error != NULL ? tessera_cli_error_message (job->error) : NULL);
+          tessera_cli_add_string_member (builder, "error", job->error != NULL ? tessera_error_get_message (job->error) : NULL);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
@@ -187,7 +187,7 @@ tessera_cli_cmd_verify (TesseraCli  *cli,
 
           if (job->error != NULL)
             {
-              g_autofree char *detail = tessera_cli_dup_printable (tessera_cli_error_message (job->error));
+              g_autofree char *detail = tessera_cli_dup_printable (tessera_error_get_message (job->error));
 
               g_string_append_printf (out, " — %s", detail);
             }

@@ -4,9 +4,10 @@
  * A form over the store: every check is the store's or the core's own
  * (tessera_token_parse, tessera_store_validate_*, tessera_base_url_normalize),
  * run as the user types so that Save is only enabled for a form the store
- * will accept. Save asks Harness first and writes only what Harness
- * accepted, or, when Harness could not be reached, what the user chose to
- * save unverified.
+ * will accept. Save is the store's checked add or update: it asks Harness
+ * first and writes only what Harness accepted, or, when Harness could not
+ * be reached, what the user chose to save unverified. What a failure says
+ * comes from tessera-error.h.
  */
 #define G_LOG_DOMAIN "tessera-dialog"
 
@@ -16,6 +17,7 @@
 
 #include "tessera-base-url.h"
 #include "tessera-credential-dialog.h"
+#include "tessera-error.h"
 
 struct _TesseraCredentialDialog
 {
@@ -87,9 +89,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-
-static void save_credential (TesseraCredentialDialog *self,
-                             TesseraVerification     *verification);
 
 static gboolean
 is_blank (const char *text)
@@ -194,74 +193,27 @@ show_banner (TesseraCredentialDialog *self,
                                   -1);
 }
 
-static const char *
-failure_title (const GError *error)
-{
-  if (error->domain == TESSERA_HARNESS_ERROR)
-    {
-      switch ((TesseraHarnessError) error->code)
-        {
-        case TESSERA_HARNESS_ERROR_TOKEN_REJECTED:
-          return _("Harness did not accept this API key");
-        case TESSERA_HARNESS_ERROR_TOKEN_EXPIRED:
-          return _("This API key has expired");
-        case TESSERA_HARNESS_ERROR_FORBIDDEN:
-          return _("Harness refused access with this API key");
-        case TESSERA_HARNESS_ERROR_ACCOUNT_MISMATCH:
-          return _("The API key belongs to another account");
-        case TESSERA_HARNESS_ERROR_MISSING_ACCOUNT:
-          return _("The account ID is missing");
-        case TESSERA_HARNESS_ERROR_INVALID_BASE_URL:
-        case TESSERA_HARNESS_ERROR_INSECURE_URL:
-          return _("The API base URL can’t be used");
-        case TESSERA_HARNESS_ERROR_BAD_REQUEST:
-          return _("Harness turned the request away");
-        case TESSERA_HARNESS_ERROR_RATE_LIMITED:
-        case TESSERA_HARNESS_ERROR_SERVER_ERROR:
-        case TESSERA_HARNESS_ERROR_NOT_HARNESS:
-        case TESSERA_HARNESS_ERROR_REDIRECTED:
-        case TESSERA_HARNESS_ERROR_TLS:
-        case TESSERA_HARNESS_ERROR_NETWORK:
-        case TESSERA_HARNESS_ERROR_TIMED_OUT:
-        case TESSERA_HARNESS_ERROR_CANCELLED:
-        default:
-          return _("Couldn’t check the API key with Harness");
-        }
-    }
-
-  if (error->domain == TESSERA_STORE_ERROR)
-    return _("Couldn’t save the credential");
-
-  return _("Couldn’t check the API key");
-}
-
 static void
 show_failure (TesseraCredentialDialog *self,
               const GError            *error)
 {
-  g_autoptr(GString) body = g_string_new (error->message);
-  gboolean transient = FALSE;
+  g_autoptr(GString) body = g_string_new (tessera_error_get_message (error));
+  const char *reference = tessera_error_get_reference (error);
+  gboolean transient = tessera_error_get_category (error) == TESSERA_ERROR_CATEGORY_UNREACHABLE;
 
-  if (error->domain == TESSERA_HARNESS_ERROR)
+  if (transient)
+    g_string_append_printf (body, "\n%s", _("You can save the credential now and verify it later."));
+
+  if (reference != NULL)
     {
-      const char *correlation_id = tessera_harness_error_get_correlation_id (error);
-
-      transient = tessera_harness_error_is_transient (error);
-
-      if (transient)
-        g_string_append_printf (body, "\n%s", _("You can save the credential now and verify it later."));
-
-      if (correlation_id != NULL && *correlation_id != '\0')
-        {
-          g_string_append_c (body, '\n');
-          /* Translators: the id Harness gave the failed request, for a support ticket */
-          g_string_append_printf (body, _("Reference: %s"), correlation_id);
-        }
+      g_string_append_c (body, '\n');
+      /* Translators: the id Harness gave the failed request, for a support ticket */
+      g_string_append_printf (body, _("Reference: %s"), reference);
     }
 
   show_banner (self,
                transient ? GTK_MESSAGE_WARNING : GTK_MESSAGE_ERROR,
-               failure_title (error),
+               tessera_error_get_title (error),
                body->str,
                transient);
 }
@@ -483,29 +435,10 @@ first_invalid_row (TesseraCredentialDialog *self)
   return NULL;
 }
 
-static char *
-dup_account_for_save (TesseraCredentialDialog *self,
-                      TesseraToken            *token)
-{
-  g_autofree char *account = dup_trimmed (GTK_EDITABLE (self->account_row));
-
-  if (*account == '\0' && token != NULL && tessera_token_get_account_id (token) != NULL)
-    return g_strdup (tessera_token_get_account_id (token));
-
-  return g_steal_pointer (&account);
-}
-
-static char *
-dup_base_url (TesseraCredentialDialog *self)
-{
-  return tessera_base_url_normalize (gtk_editable_get_text (GTK_EDITABLE (self->base_url_row)), NULL);
-}
-
 static gboolean
 is_cancelled (const GError *error)
 {
-  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-         g_error_matches (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_CANCELLED);
+  return error != NULL && tessera_error_get_category (error) == TESSERA_ERROR_CATEGORY_CANCELLED;
 }
 
 /* The dialog was closed while a request ran: nothing left to update. */
@@ -533,7 +466,7 @@ add_cb (GObject      *object,
   g_autoptr(TesseraCredential) credential = NULL;
   g_autoptr(GError) error = NULL;
 
-  credential = tessera_store_add_finish (TESSERA_STORE (object), result, &error);
+  credential = tessera_store_add_checked_finish (TESSERA_STORE (object), result, &error);
 
   if (is_cancelled (error) || is_gone (self))
     return;
@@ -556,7 +489,7 @@ update_cb (GObject      *object,
   g_autoptr(TesseraCredentialDialog) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!tessera_store_update_finish (TESSERA_STORE (object), result, &error))
+  if (!tessera_store_update_checked_finish (TESSERA_STORE (object), result, &error))
     {
       if (is_cancelled (error) || is_gone (self))
         return;
@@ -569,129 +502,19 @@ update_cb (GObject      *object,
   saved (self, self->credential);
 }
 
-/* @verification: (nullable): %NULL saves without Harness's word */
-static void
-save_credential (TesseraCredentialDialog *self,
-                 TesseraVerification     *verification)
-{
-  g_autofree char *name = dup_trimmed (GTK_EDITABLE (self->name_row));
-  g_autofree char *description = dup_trimmed (GTK_EDITABLE (self->description_row));
-  g_autofree char *account = dup_account_for_save (self, self->saving_token);
-  g_autofree char *base_url = dup_base_url (self);
-
-  adw_window_title_set_subtitle (self->window_title, _("Saving…"));
-
-  if (self->credential == NULL)
-    tessera_store_add_async (self->store, name, description, account, base_url,
-                             self->saving_token, verification, self->cancellable,
-                             add_cb, g_object_ref (self));
-  else
-    tessera_store_update_async (self->store, tessera_credential_get_id (self->credential),
-                                name, description, account, base_url,
-                                self->saving_token, verification, self->cancellable,
-                                update_cb, g_object_ref (self));
-}
-
-static void
-verify_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(TesseraCredentialDialog) self = user_data;
-  g_autoptr(TesseraVerification) verification = NULL;
-  g_autoptr(GError) error = NULL;
-
-  verification = tessera_harness_client_verify_finish (TESSERA_HARNESS_CLIENT (object), result, &error);
-
-  if (is_cancelled (error) || is_gone (self))
-    return;
-
-  if (verification == NULL)
-    {
-      set_busy (self, FALSE);
-      show_failure (self, error);
-      return;
-    }
-
-  if (!tessera_verification_get_valid (verification))
-    {
-      set_busy (self, FALSE);
-      show_banner (self, GTK_MESSAGE_ERROR,
-                   _("Harness did not accept this API key"),
-                   _("Harness says the key is not valid now. It may have expired or not be valid yet."),
-                   FALSE);
-      return;
-    }
-
-  save_credential (self, verification);
-}
-
-static void
-verify (TesseraCredentialDialog *self,
-        TesseraToken            *token)
-{
-  g_autofree char *account = dup_account_for_save (self, token);
-  g_autofree char *base_url = dup_base_url (self);
-
-  adw_window_title_set_subtitle (self->window_title, _("Checking the key with Harness…"));
-
-  tessera_harness_client_verify_async (tessera_store_get_client (self->store),
-                                       base_url,
-                                       *account != '\0' ? account : NULL,
-                                       token,
-                                       self->cancellable,
-                                       verify_cb,
-                                       g_object_ref (self));
-}
-
-/* Editing without a new key, but with another server or account: the
- * stored key must still be good there. */
-static void
-lookup_token_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(TesseraCredentialDialog) self = user_data;
-  g_autoptr(TesseraToken) stored = NULL;
-  g_autoptr(GError) error = NULL;
-  g_auto(TesseraSecret) value = NULL;
-
-  value = tessera_store_lookup_token_finish (TESSERA_STORE (object), result, &error);
-
-  if (is_cancelled (error) || is_gone (self))
-    return;
-
-  if (value != NULL)
-    stored = tessera_token_parse (value, &error);
-
-  if (stored == NULL)
-    {
-      set_busy (self, FALSE);
-      show_banner (self, GTK_MESSAGE_ERROR,
-                   _("Couldn’t read the stored API key"),
-                   error->message,
-                   FALSE);
-      return;
-    }
-
-  verify (self, stored);
-}
-
-static gboolean
-server_or_account_changed (TesseraCredentialDialog *self)
-{
-  g_autofree char *base_url = dup_base_url (self);
-  g_autofree char *account = dup_trimmed (GTK_EDITABLE (self->account_row));
-  g_autofree char *old_base_url = tessera_base_url_normalize (tessera_credential_get_base_url (self->credential), NULL);
-
-  return g_strcmp0 (base_url, old_base_url) != 0 ||
-         g_strcmp0 (account, tessera_credential_get_account_id (self->credential)) != 0;
-}
-
+/* The store checks the key with Harness first (unless @verified is
+ * FALSE: "Save Without Verifying") and saves only what Harness accepted. */
 static void
 start_save (TesseraCredentialDialog *self,
             gboolean                 verified)
 {
+  g_autofree char *name = dup_trimmed (GTK_EDITABLE (self->name_row));
+  g_autofree char *description = dup_trimmed (GTK_EDITABLE (self->description_row));
+  g_autofree char *account = dup_trimmed (GTK_EDITABLE (self->account_row));
+  const char *base_url = gtk_editable_get_text (GTK_EDITABLE (self->base_url_row));
+  TesseraStoreSaveFlags flags = verified ? TESSERA_STORE_SAVE_VERIFY : TESSERA_STORE_SAVE_NONE;
+  gboolean asks_harness;
+
   hide_banner (self);
   set_busy (self, TRUE);
 
@@ -707,18 +530,24 @@ start_save (TesseraCredentialDialog *self,
         self->saving_token = tessera_token_ref (self->token);
     }
 
-  if (!verified)
-    save_credential (self, NULL);
-  else if (self->saving_token != NULL)
-    verify (self, self->saving_token);
-  else if (server_or_account_changed (self))
-    tessera_store_lookup_token_async (self->store,
-                                      tessera_credential_get_id (self->credential),
-                                      self->cancellable,
-                                      lookup_token_cb,
-                                      g_object_ref (self));
+  if (self->credential == NULL)
+    asks_harness = verified;
   else
-    save_credential (self, NULL);
+    asks_harness = verified && tessera_store_update_asks_harness (self->store, tessera_credential_get_id (self->credential),
+                                                                  account, base_url, self->saving_token);
+
+  adw_window_title_set_subtitle (self->window_title,
+                                 asks_harness ? _("Checking the key with Harness…") : _("Saving…"));
+
+  if (self->credential == NULL)
+    tessera_store_add_checked_async (self->store, name, description, account, base_url,
+                                     self->saving_token, flags, self->cancellable,
+                                     add_cb, g_object_ref (self));
+  else
+    tessera_store_update_checked_async (self->store, tessera_credential_get_id (self->credential),
+                                        name, description, account, base_url,
+                                        self->saving_token, flags, self->cancellable,
+                                        update_cb, g_object_ref (self));
 }
 
 static void
@@ -845,9 +674,8 @@ fill_from_credential (TesseraCredentialDialog *self)
       adw_window_title_set_title (self->window_title, _("Add Credential"));
       adw_dialog_set_title (ADW_DIALOG (self), _("Add Credential"));
 
-      default_base_url = g_settings_get_string (tessera_store_get_settings (self->store), "default-base-url");
-      set_row_text (self, self->base_url_row,
-                    !is_blank (default_base_url) ? default_base_url : TESSERA_DEFAULT_BASE_URL);
+      default_base_url = tessera_store_dup_default_base_url (self->store);
+      set_row_text (self, self->base_url_row, default_base_url);
     }
   else
     {

@@ -9,6 +9,7 @@
 #include "tessera-credential-dialog.h"
 #include "tessera-credential-tile.h"
 #include "tessera-preferences-dialog.h"
+#include "tessera-error.h"
 #include "tessera-window-private.h"
 
 typedef struct
@@ -459,7 +460,7 @@ verify_credential_cb (GObject      *source,
     {
       /* TRANSLATORS: a credential's name, then why its check failed */
       g_autofree char *title = g_strdup_printf (_("“%s”: %s"), tessera_credential_get_name (credential),
-                                                error->message);
+                                                tessera_error_get_message (error));
       tessera_window_show_toast (self, title);
     }
   else if (error != NULL)

@@ -9,6 +9,7 @@
 #include "tessera-credential-dialog.h"
 #include "tessera-preferences-dialog.h"
 #include "tessera-credential-tile.h"
+#include "tessera-error.h"
 #include "tessera-window-private.h"
 
 
@@ -33,8 +34,7 @@ tessera_window_is_keyring_problem (const GError *error)
 gboolean
 tessera_window_is_cancelled (const GError *error)
 {
-  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-         g_error_matches (error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_CANCELLED);
+  return error != NULL && tessera_error_get_category (error) == TESSERA_ERROR_CATEGORY_CANCELLED;
 }
 
 /* Callbacks hold a reference on the window; once it is closed they have
@@ -126,7 +126,7 @@ tessera_window_report_error (TesseraWindow *self,
   if (tessera_window_is_keyring_problem (error))
     show_keyring_problem (self, error);
   else
-    tessera_window_show_toast (self, error->message);
+    tessera_window_show_toast (self, tessera_error_get_message (error));
 }
 
 void

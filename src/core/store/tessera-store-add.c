@@ -264,7 +264,7 @@ tessera_store_add_async (TesseraStore        *self,
   if (!tessera_store_validate_name (self, NULL, data->name, &error) ||
       !tessera_store_validate_description (data->description, &error) ||
       !tessera_store_validate_account_id (data->account_id, token, &error) ||
-      !(data->base_url = _tessera_store_resolve_base_url (base_url, &error)))
+      !(data->base_url = _tessera_store_resolve_base_url (self, base_url, &error)))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;

@@ -7,6 +7,7 @@
  *   tessera-store-validate.c  field checks
  *   tessera-store-add.c       add
  *   tessera-store-update.c    update
+ *   tessera-store-save.c      add and update checked with Harness first
  *   tessera-store-remove.c    remove, undo, commit
  *   tessera-store-token.c     token lookup
  *   tessera-store-verify.c    verify, verify-all, reconcile
@@ -164,8 +165,11 @@ void               _tessera_store_record_status             (TesseraStore       
 /* tessera-store-validate.c */
 char              *_tessera_store_resolve_account           (const char               *account_id,
                                                              TesseraToken             *token);
-char              *_tessera_store_resolve_base_url          (const char               *base_url,
+/* An empty @base_url is the default. */
+char              *_tessera_store_resolve_base_url          (TesseraStore             *self,
+                                                             const char               *base_url,
                                                              GError                  **error);
+
 
 /* tessera-store-add.c */
 void               _tessera_store_change_data_free          (ChangeData               *data);

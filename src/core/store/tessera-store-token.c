@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tessera-store-private.h"
+#include "tessera-words.h"
 
 static void
 record_token_missing (TesseraStore      *self,
@@ -20,6 +21,11 @@ record_token_missing (TesseraStore      *self,
 GError *
 _tessera_store_token_missing_error (TesseraCredential *credential)
 {
+  /* The terminal has no Replace button: it says what to type instead. */
+  if (tessera_words_get_audience () == TESSERA_AUDIENCE_TERMINAL)
+    return g_error_new_literal (TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_TOKEN_MISSING,
+                                _("The keyring has no key for this credential. Remove it with “tessera remove”, then add the key again with “tessera add”."));
+
   return g_error_new (TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_TOKEN_MISSING,
                       _("The keyring has no key for “%s”. Replace the key to use it again."),
                       tessera_credential_get_name (credential));

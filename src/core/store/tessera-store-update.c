@@ -287,7 +287,7 @@ tessera_store_update_async (TesseraStore        *self,
       !tessera_store_validate_description (data->description, &error) ||
       (new_token != NULL && !tessera_store_validate_account_id (data->account_id, new_token, &error)) ||
       (new_token == NULL && !tessera_store_validate_account_id (data->account_id, NULL, &error)) ||
-      !(data->base_url = base_url != NULL ? _tessera_store_resolve_base_url (base_url, &error)
+      !(data->base_url = base_url != NULL ? _tessera_store_resolve_base_url (self, base_url, &error)
                                           : g_strdup (tessera_credential_get_base_url (credential))))
     {
       g_task_return_error (task, g_steal_pointer (&error));

@@ -11,6 +11,7 @@
 
 #include "tessera-base-url.h"
 #include "tessera-store-private.h"
+#include "tessera-words.h"
 
 #define NAME_MAX_CHARS 100
 #define DESCRIPTION_MAX_CHARS 1000
@@ -34,7 +35,8 @@ tessera_store_validate_name (TesseraStore  *self,
   if (!g_utf8_validate (name, -1, NULL))
     {
       g_set_error_literal (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NAME_REQUIRED,
-                           _("The name contains characters that are not text. Type it again."));
+                           tessera_words_pick (_("The name contains characters that are not text. Type it again."),
+                                               _("The credential NAME must be text, and not blank.")));
       return FALSE;
     }
 
@@ -44,7 +46,8 @@ tessera_store_validate_name (TesseraStore  *self,
   if (length == 0)
     {
       g_set_error_literal (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NAME_REQUIRED,
-                           _("Enter a name."));
+                           tessera_words_pick (_("Enter a name."),
+                                               _("The credential NAME must be text, and not blank.")));
       return FALSE;
     }
 
@@ -113,7 +116,8 @@ tessera_store_validate_account_id (const char    *account_id,
         return TRUE;
 
       g_set_error_literal (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_ACCOUNT_REQUIRED,
-                           _("Enter the account ID: this key does not include it."));
+                           tessera_words_pick (_("Enter the account ID: this key does not include it."),
+                                               _("Give the account ID with --account-id: this key does not include it.")));
       return FALSE;
     }
 
@@ -148,11 +152,45 @@ _tessera_store_resolve_account (const char   *account_id,
 }
 
 char *
-_tessera_store_resolve_base_url (const char  *base_url,
-                                 GError     **error)
+tessera_store_dup_default_base_url (TesseraStore *self)
 {
-  if (base_url == NULL || *base_url == '\0')
-    base_url = TESSERA_DEFAULT_BASE_URL;
+  g_autofree char *setting = NULL;
 
-  return tessera_base_url_normalize (base_url, error);
+  g_return_val_if_fail (TESSERA_IS_STORE (self), NULL);
+
+  setting = g_strstrip (g_settings_get_string (tessera_store_get_settings (self), "default-base-url"));
+  if (*setting == '\0')
+    return g_strdup (TESSERA_DEFAULT_BASE_URL);
+
+  return g_steal_pointer (&setting);
+}
+
+/* The one place a save turns the base URL as typed into the stored one.
+ * An empty one is an error here, as typed; add and update take it for the
+ * default (_tessera_store_resolve_base_url()). */
+char *
+tessera_store_resolve_base_url (TesseraStore  *self,
+                                const char    *base_url,
+                                char         **notice,
+                                GError       **error)
+{
+  g_autofree char *fallback = NULL;
+
+  g_return_val_if_fail (TESSERA_IS_STORE (self), NULL);
+
+  if (notice != NULL)
+    *notice = NULL;
+
+  if (base_url == NULL)
+    base_url = fallback = tessera_store_dup_default_base_url (self);
+
+  return tessera_base_url_normalize_full (base_url, notice, error);
+}
+
+char *
+_tessera_store_resolve_base_url (TesseraStore  *self,
+                                 const char    *base_url,
+                                 GError       **error)
+{
+  return tessera_store_resolve_base_url (self, base_url != NULL && *base_url != '\0' ? base_url : NULL, NULL, error);
 }

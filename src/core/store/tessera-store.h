@@ -109,9 +109,10 @@ gboolean              tessera_store_validate_account_id  (const char            
  *
  * validate → store the secret → write metadata → items-changed. If writing
  * metadata fails the secret is removed again. An empty @account_id takes
- * the token's account; an empty @base_url is TESSERA_DEFAULT_BASE_URL; a
- * bad base URL fails with the TESSERA_HARNESS_ERROR of
- * tessera_base_url_normalize().
+ * the token's account; an empty @base_url is
+ * tessera_store_dup_default_base_url(); a bad base URL fails with the
+ * TESSERA_HARNESS_ERROR of tessera_base_url_normalize(). Saving what the
+ * user typed: tessera_store_add_checked_async().
  *
  * Returns (finish): (transfer full): the new credential, already in the model
  */
@@ -155,6 +156,92 @@ void                  tessera_store_update_async         (TesseraStore          
 gboolean              tessera_store_update_finish        (TesseraStore          *self,
                                                           GAsyncResult          *result,
                                                           GError               **error);
+
+/* Saving what the user typed, the one path from a pasted key to a saved
+ * credential (the dialog's Save and `tessera add` both take it). */
+typedef enum
+{
+  TESSERA_STORE_SAVE_NONE   = 0,
+  TESSERA_STORE_SAVE_VERIFY = 1 << 0,   /* ask Harness first; save only what it accepts */
+} TesseraStoreSaveFlags;
+
+/* The "default-base-url" setting, else TESSERA_DEFAULT_BASE_URL: what an
+ * empty base URL means when saving. */
+char                 *tessera_store_dup_default_base_url (TesseraStore          *self);
+/**
+ * tessera_store_resolve_base_url:
+ * @base_url: (nullable): as typed; %NULL for
+ *   tessera_store_dup_default_base_url() (an empty one is an error)
+ * @notice: (out) (optional) (nullable): what tessera_base_url_normalize_full()
+ *   says it changed, for the user
+ *
+ * Returns: (transfer full) (nullable): the base URL a save would store, or
+ *   %NULL with the TESSERA_HARNESS_ERROR of tessera_base_url_normalize()
+ */
+char                 *tessera_store_resolve_base_url     (TesseraStore          *self,
+                                                          const char            *base_url,
+                                                          char                 **notice,
+                                                          GError               **error);
+
+/**
+ * tessera_store_add_checked_async:
+ * @account_id: (nullable): empty or %NULL takes the token's account
+ * @base_url: (nullable): empty or %NULL is tessera_store_dup_default_base_url()
+ * @flags: with %TESSERA_STORE_SAVE_VERIFY, Harness is asked first: its
+ *   error, or TESSERA_HARNESS_ERROR_TOKEN_REJECTED when it says the key is
+ *   not valid now, fails the save; without, the credential is saved
+ *   "unverified" ("Save Without Verifying", `tessera add --no-verify`)
+ *
+ * Checks the fields, asks Harness, then tessera_store_add_async() with
+ * its verification. Errors: see tessera_error_get_category().
+ *
+ * Returns (finish): (transfer full): the new credential, already in the model
+ */
+void                  tessera_store_add_checked_async    (TesseraStore          *self,
+                                                          const char            *name,
+                                                          const char            *description,
+                                                          const char            *account_id,
+                                                          const char            *base_url,
+                                                          TesseraToken          *token,
+                                                          TesseraStoreSaveFlags  flags,
+                                                          GCancellable          *cancellable,
+                                                          GAsyncReadyCallback    callback,
+                                                          gpointer               user_data);
+TesseraCredential    *tessera_store_add_checked_finish   (TesseraStore          *self,
+                                                          GAsyncResult          *result,
+                                                          GError               **error);
+/**
+ * tessera_store_update_checked_async:
+ * @name: (nullable): %NULL keeps the current value; so do @description,
+ *   @account_id and @base_url
+ * @new_token: (nullable): %NULL keeps the current token
+ * @flags: with %TESSERA_STORE_SAVE_VERIFY, Harness is asked about a new
+ *   token, or about the stored one when the account or base URL changes;
+ *   an edit of the name or description alone asks nothing
+ *
+ * As tessera_store_add_checked_async(), then tessera_store_update_async().
+ */
+void                  tessera_store_update_checked_async (TesseraStore          *self,
+                                                          const char            *id,
+                                                          const char            *name,
+                                                          const char            *description,
+                                                          const char            *account_id,
+                                                          const char            *base_url,
+                                                          TesseraToken          *new_token,
+                                                          TesseraStoreSaveFlags  flags,
+                                                          GCancellable          *cancellable,
+                                                          GAsyncReadyCallback    callback,
+                                                          gpointer               user_data);
+gboolean              tessera_store_update_checked_finish (TesseraStore         *self,
+                                                          GAsyncResult          *result,
+                                                          GError               **error);
+/* Whether tessera_store_update_checked_async() with
+ * %TESSERA_STORE_SAVE_VERIFY would ask Harness about these changes. */
+gboolean              tessera_store_update_asks_harness  (TesseraStore          *self,
+                                                          const char            *id,
+                                                          const char            *account_id,
+                                                          const char            *base_url,
+                                                          TesseraToken          *new_token);
 
 /* The credential leaves the model at once; nothing is deleted until
  * commit. Undo puts it back where it was. */
