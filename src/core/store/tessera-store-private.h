@@ -156,6 +156,7 @@ void               _tessera_store_batch_set_status_detail   (TesseraSettingsBatc
 void               _tessera_store_batch_set_verification    (TesseraSettingsBatch     *batch,
                                                              TesseraVerification      *verification);
 void               _tessera_store_batch_forget_verification (TesseraSettingsBatch     *batch);
+const char        *_tessera_store_api_key_type              (TesseraCredentialKind     kind);
 void               _tessera_store_record_status             (TesseraStore             *self,
                                                              TesseraCredential        *credential,
                                                              TesseraCredentialStatus   status,
