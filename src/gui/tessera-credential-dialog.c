@@ -215,6 +215,7 @@ failure_title (const GError *error)
         case TESSERA_HARNESS_ERROR_INSECURE_URL:
           return _("The API base URL can’t be used");
         case TESSERA_HARNESS_ERROR_BAD_REQUEST:
+        case TESSERA_HARNESS_ERROR_TOKEN_LIMIT:
           return _("Harness turned the request away");
         case TESSERA_HARNESS_ERROR_RATE_LIMITED:
         case TESSERA_HARNESS_ERROR_SERVER_ERROR:
