@@ -10,6 +10,7 @@
  *   tessera-store-remove.c    remove, undo, commit
  *   tessera-store-token.c     token lookup
  *   tessera-store-verify.c    verify, verify-all, reconcile
+ *   tessera-store-lifecycle.c rotate, renew, revoke (the token on Harness)
  * Every metadata write goes through a TesseraSettingsBatch of the store's
  * TesseraSettingsWriter (tessera-settings-writer.c).
  *
