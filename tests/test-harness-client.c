@@ -1605,6 +1605,7 @@ test_rotate (Fixture       *fixture,
   g_auto(Change) change = { 0 };
   g_auto(Outcome) outcome = { 0 };
   g_autofree char *timestamp = g_strdup_printf ("%" G_GINT64_FORMAT, grace);
+  g_autoptr(TesseraToken) parsed = NULL;
   const FakeHarnessRequest *request;
 
   add_pat_with_ref (fixture, valid_to);
@@ -1627,7 +1628,8 @@ test_rotate (Fixture       *fixture,
 
   /* The new key is another key with the same identifier and validTo; the
    * old one stays valid until the timestamp. */
-  g_assert_nonnull (tessera_token_parse (change.key, NULL));
+  parsed = tessera_token_parse (change.key, NULL);
+  g_assert_nonnull (parsed);
   g_assert_cmpstr (change.key, !=, PAT);
   g_assert_cmpstr (fake_harness_lookup_key (fixture->harness, "laptop"), ==, change.key);
   g_assert_true (fake_harness_key_is_valid (fixture->harness, PAT));
