@@ -6,7 +6,8 @@
  * then the path; 400 INVALID_REQUEST without one; 401 INVALID_TOKEN for an
  * unknown key or another account's; 401 EXPIRED_TOKEN for an expired one),
  * then the resource (§3: a ResponseDTO<TokenDTO>, a ResponseDtoAccount or
- * 403 NG_ACCESS_DENIED).
+ * 403 NG_ACCESS_DENIED; §6: rotate, create and delete as TokenResource
+ * does them).
  */
 #define G_LOG_DOMAIN "fake-harness"
 
@@ -74,6 +75,7 @@ struct _FakeHarness
   GList       *delayed;    /* Delayed */
   GPtrArray   *held;       /* SoupServerMessage, never answered */
   guint        n_tokens;
+  guint        token_limit;  /* per API key; 0: none */
   gboolean     log_requests;
   /* HTTPS: the listener and the handshakes (see incoming_cb()) */
   GTlsCertificate *certificate;
@@ -417,12 +419,354 @@ answer_account (FakeHarness       *self,
   set_json (message, SOUP_STATUS_OK, json_string (builder));
 }
 
+/* Token changes (harness-api.md §6, TokenResource/TokenServiceImpl) */
+
+static char *
+random_chars (const char *alphabet,
+              guint       length)
+{
+  GString *out = g_string_sized_new (length);
+  gsize n = strlen (alphabet);
+
+  for (guint i = 0; i < length; i++)
+    g_string_append_c (out, alphabet[g_random_int_range (0, (gint32) n)]);
+
+  return g_string_free (out, FALSE);
+}
+
+/* TokenServiceImpl.generateAccessToken: prefix.account.tokenId.secret */
+static char *
+new_key (const Token *like)
+{
+  g_autofree char *id = random_chars ("0123456789abcdef", 24);
+  g_autofree char *secret = random_chars ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 20);
+
+  return g_strdup_printf ("%s.%s.%s.%s", like->kind == TESSERA_CREDENTIAL_KIND_SAT ? "sat" : "pat",
+                          like->account_id, id, secret);
+}
+
+static const char *
+api_key_type_of (const Token *token)
+{
+  return token->kind == TESSERA_CREDENTIAL_KIND_SAT ? "SERVICE_ACCOUNT" : "USER";
+}
+
+static Token *
+find_token (FakeHarness *self,
+            const char  *account_id,
+            const char  *api_key_identifier,
+            const char  *parent_identifier,
+            const char  *identifier)
+{
+  GHashTableIter iter;
+  Token *token;
+
+  g_hash_table_iter_init (&iter, self->tokens);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &token))
+    if (g_str_equal (token->account_id, account_id) &&
+        g_str_equal (token->api_key_identifier, api_key_identifier) &&
+        g_str_equal (token->parent_identifier, parent_identifier) &&
+        g_str_equal (token->identifier, identifier))
+      return token;
+
+  return NULL;
+}
+
+static guint
+count_tokens (FakeHarness *self,
+              const Token *like)
+{
+  GHashTableIter iter;
+  Token *token;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, self->tokens);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &token))
+    if (g_str_equal (token->account_id, like->account_id) &&
+        g_str_equal (token->api_key_identifier, like->api_key_identifier) &&
+        g_str_equal (token->parent_identifier, like->parent_identifier))
+      n++;
+
+  return n;
+}
+
+/* The query parameters every change needs, and ApiKeyServiceImpl's
+ * validateParentIdentifier (a user changes only their own keys; the fake
+ * lets a service account's token change that service account's keys). */
+static gboolean
+check_change (SoupServerMessage *message,
+              GHashTable        *query,
+              const Token       *caller,
+              const char        *api_key_type,
+              const char        *parent_identifier,
+              const char        *api_key_identifier)
+{
+  if (api_key_type == NULL || parent_identifier == NULL || api_key_identifier == NULL)
+    {
+      set_error (message, 400, "INVALID_REQUEST", "apiKeyType, parentIdentifier and apiKeyIdentifier are required");
+      return FALSE;
+    }
+
+  if (!g_str_equal (api_key_type, api_key_type_of (caller)) ||
+      !g_str_equal (parent_identifier, caller->parent_identifier))
+    {
+      set_error (message, 403, "NG_ACCESS_DENIED", "Missing permission to manage this API key");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+answer_new_key (SoupServerMessage *message,
+                const char        *key)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  begin_success (builder);
+  json_builder_add_string_value (builder, key);
+  end_success (builder);
+  set_json (message, SOUP_STATUS_OK, json_string (builder));
+}
+
+static Token *
+token_copy (const Token *token)
+{
+  Token *copy = g_memdup2 (token, sizeof *token);
+
+  copy->token = g_strdup (token->token);
+  copy->account_id = g_strdup (token->account_id);
+  copy->identifier = g_strdup (token->identifier);
+  copy->name = g_strdup (token->name);
+  copy->api_key_identifier = g_strdup (token->api_key_identifier);
+  copy->parent_identifier = g_strdup (token->parent_identifier);
+  copy->owner_name = g_strdup (token->owner_name);
+  copy->owner_email = g_strdup (token->owner_email);
+
+  return copy;
+}
+
+static void
+answer_rotate (FakeHarness       *self,
+               SoupServerMessage *message,
+               GHashTable        *query,
+               const char        *identifier)
+{
+  const char *api_key_type = query != NULL ? g_hash_table_lookup (query, "apiKeyType") : NULL;
+  const char *parent = query != NULL ? g_hash_table_lookup (query, "parentIdentifier") : NULL;
+  const char *api_key = query != NULL ? g_hash_table_lookup (query, "apiKeyIdentifier") : NULL;
+  const char *timestamp = query != NULL ? g_hash_table_lookup (query, "rotateTimestamp") : NULL;
+  g_autofree char *suffix = NULL;
+  const Token *caller;
+  Token *old;
+  Token *fresh;
+
+  if (!g_str_equal (soup_server_message_get_method (message), SOUP_METHOD_POST))
+    {
+      soup_server_message_set_status (message, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      return;
+    }
+
+  caller = authenticate (self, message, query, NULL);
+  if (caller == NULL || !check_change (message, query, caller, api_key_type, parent, api_key))
+    return;
+
+  /* Instant.ofEpochMilli (rotateTimestamp) on a null Long */
+  if (timestamp == NULL)
+    {
+      set_error (message, 500, "UNKNOWN_ERROR", "Oops, something went wrong on our end.");
+      return;
+    }
+
+  old = find_token (self, caller->account_id, api_key, parent, identifier);
+  if (old == NULL)
+    {
+      set_error (message, 400, "INVALID_REQUEST", "No token present with identifier");
+      return;
+    }
+
+  if (self->token_limit > 0 && count_tokens (self, old) >= self->token_limit)
+    {
+      set_error (message, 400, "INVALID_REQUEST", "Maximum Token limit has been reached");
+      return;
+    }
+
+  /* The new token keeps the identifier and validTo; the old one is
+   * renamed and works until rotateTimestamp. */
+  fresh = token_copy (old);
+  g_free (fresh->token);
+  fresh->token = new_key (old);
+  fresh->valid_from = now_ms () - 1;
+  fresh->scheduled_expire_time = 0;
+
+  g_free (old->identifier);
+  suffix = random_chars ("abcdefghijklmnopqrstuvwxyz", 15);
+  old->identifier = g_strconcat ("rotated_", suffix, NULL);
+  old->scheduled_expire_time = g_ascii_strtoll (timestamp, NULL, 10);
+
+  g_hash_table_replace (self->tokens, fresh->token, fresh);
+  answer_new_key (message, fresh->token);
+}
+
+static const char *
+member_string (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+static void
+answer_create (FakeHarness       *self,
+               SoupServerMessage *message,
+               GHashTable        *query)
+{
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  const Token *caller;
+  JsonObject *dto;
+  JsonNode *root;
+  Token *fresh;
+  const char *identifier;
+  const char *account;
+
+  if (!g_str_equal (soup_server_message_get_method (message), SOUP_METHOD_POST))
+    {
+      soup_server_message_set_status (message, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      return;
+    }
+
+  caller = authenticate (self, message, query, NULL);
+  if (caller == NULL)
+    return;
+
+  body = soup_message_body_flatten (soup_server_message_get_request_body (message));
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body), NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      set_error (message, 400, "INVALID_REQUEST", "Unable to process JSON");
+      return;
+    }
+
+  dto = json_node_get_object (root);
+  identifier = member_string (dto, "identifier");
+  account = member_string (dto, "accountIdentifier");
+  if (identifier == NULL || member_string (dto, "name") == NULL || account == NULL)
+    {
+      set_error (message, 400, "INVALID_REQUEST", "identifier, name and accountIdentifier are required");
+      return;
+    }
+  if (!g_str_equal (account, caller->account_id))
+    {
+      set_error (message, 401, "INVALID_TOKEN", "Token is not valid.");
+      return;
+    }
+  if (!check_change (message, query, caller, member_string (dto, "apiKeyType"),
+                     member_string (dto, "parentIdentifier"), member_string (dto, "apiKeyIdentifier")))
+    return;
+
+  if (find_token (self, account, member_string (dto, "apiKeyIdentifier"), member_string (dto, "parentIdentifier"),
+                  identifier) != NULL)
+    {
+      set_error (message, 400, "DUPLICATE_FIELD", "Try using different token identifier, a token with this identifier already exists");
+      return;
+    }
+
+  fresh = token_copy (caller);
+  g_free (fresh->identifier);
+  g_free (fresh->name);
+  g_free (fresh->api_key_identifier);
+  fresh->identifier = g_strdup (identifier);
+  fresh->name = g_strdup (member_string (dto, "name"));
+  fresh->api_key_identifier = g_strdup (member_string (dto, "apiKeyIdentifier"));
+
+  if (self->token_limit > 0 && count_tokens (self, fresh) >= self->token_limit)
+    {
+      token_free (fresh);
+      set_error (message, 400, "INVALID_REQUEST", "Maximum Token limit has been reached");
+      return;
+    }
+
+  g_free (fresh->token);
+  fresh->token = new_key (caller);
+  fresh->valid_from = now_ms () - 1;
+  fresh->scheduled_expire_time = 0;
+  /* TokenDTOMapper: validTo ?: validFrom + the API key's 30 days */
+  root = json_object_get_member (dto, "validTo");
+  if (root != NULL && JSON_NODE_HOLDS_VALUE (root) && json_node_get_value_type (root) == G_TYPE_INT64)
+    fresh->valid_to = json_node_get_int (root);
+  else
+    fresh->valid_to = fresh->valid_from + 30 * DAY_MS;
+
+  g_hash_table_replace (self->tokens, fresh->token, fresh);
+  answer_new_key (message, fresh->token);
+}
+
+static void
+answer_delete (FakeHarness       *self,
+               SoupServerMessage *message,
+               GHashTable        *query,
+               const char        *identifier)
+{
+  const char *api_key_type = query != NULL ? g_hash_table_lookup (query, "apiKeyType") : NULL;
+  const char *parent = query != NULL ? g_hash_table_lookup (query, "parentIdentifier") : NULL;
+  const char *api_key = query != NULL ? g_hash_table_lookup (query, "apiKeyIdentifier") : NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  const Token *caller;
+  Token *target;
+
+  caller = authenticate (self, message, query, NULL);
+  if (caller == NULL || !check_change (message, query, caller, api_key_type, parent, api_key))
+    return;
+
+  target = find_token (self, caller->account_id, api_key, parent, identifier);
+  if (target == NULL)
+    {
+      set_error (message, 400, "INVALID_REQUEST", "No token present with identifier");
+      return;
+    }
+
+  /* revokeToken: deleteById; the key is unknown from now on. */
+  g_hash_table_remove (self->tokens, target->token);
+
+  builder = json_builder_new ();
+  begin_success (builder);
+  json_builder_add_boolean_value (builder, TRUE);
+  end_success (builder);
+  set_json (message, SOUP_STATUS_OK, json_string (builder));
+}
+
+static gboolean
+is_token_path (const char  *path,
+               const char  *prefix,
+               char       **identifier)
+{
+  const char *rest;
+
+  if (!g_str_has_prefix (path, prefix))
+    return FALSE;
+
+  rest = path + strlen (prefix);
+  if (rest[0] == '\0' || strchr (rest, '/') != NULL)
+    return FALSE;
+
+  *identifier = g_uri_unescape_string (rest, NULL);
+
+  return *identifier != NULL;
+}
+
 static void
 answer_as_harness (FakeHarness       *self,
                    SoupServerMessage *message)
 {
   const char *path = g_uri_get_path (soup_server_message_get_uri (message));
+  const char *method = soup_server_message_get_method (message);
   g_autoptr(GHashTable) query = NULL;
+  g_autofree char *identifier = NULL;
   const char *raw_query = g_uri_get_query (soup_server_message_get_uri (message));
 
   if (raw_query != NULL)
@@ -433,6 +777,12 @@ answer_as_harness (FakeHarness       *self,
 
   if (g_str_equal (path, "/ng/api/token/validate"))
     answer_validate (self, message, query);
+  else if (is_token_path (path, "/ng/api/token/rotate/", &identifier))
+    answer_rotate (self, message, query, identifier);
+  else if (g_str_equal (path, "/ng/api/token"))
+    answer_create (self, message, query);
+  else if (g_str_equal (method, SOUP_METHOD_DELETE) && is_token_path (path, "/ng/api/token/", &identifier))
+    answer_delete (self, message, query, identifier);
   else if (g_str_has_prefix (path, "/ng/api/accounts/") &&
            strchr (path + strlen ("/ng/api/accounts/"), '/') == NULL &&
            path[strlen ("/ng/api/accounts/")] != '\0')
@@ -483,9 +833,17 @@ log_request (FakeHarness       *self,
   if (!self->log_requests)
     return;
 
-  g_printerr ("%s %s → %u\n",
-              soup_server_message_get_method (message),
-              g_uri_get_path (soup_server_message_get_uri (message)),
+  GUri *uri = soup_server_message_get_uri (message);
+  const char *method = soup_server_message_get_method (message);
+  const char *query = g_uri_get_query (uri);
+  /* The parameters of a token change name it, and say nothing secret:
+   * scripts check them (tests/test-cli.py). */
+  gboolean show_query = query != NULL &&
+                        (strstr (g_uri_get_path (uri), "/ng/api/token/rotate/") != NULL ||
+                         g_str_equal (method, SOUP_METHOD_DELETE));
+
+  g_printerr ("%s %s%s%s → %u\n", method, g_uri_get_path (uri),
+              show_query ? "?" : "", show_query ? query : "",
               soup_server_message_get_status (message));
 }
 
@@ -1112,4 +1470,59 @@ fake_harness_request_dup_body (const FakeHarnessRequest *request)
   data = g_bytes_get_data (request->body, &length);
 
   return g_strndup (data, length);
+}
+
+/**
+ * fake_harness_set_token_limit:
+ * @limit: how many tokens one API key may have; 0 for no limit (the
+ *   default)
+ *
+ * Over it, rotate and create answer 400 INVALID_REQUEST "Maximum Token
+ * limit has been reached", as TokenServiceImpl does.
+ */
+void
+fake_harness_set_token_limit (FakeHarness *self,
+                              guint        limit)
+{
+  g_return_if_fail (FAKE_IS_HARNESS (self));
+
+  self->token_limit = limit;
+}
+
+/**
+ * fake_harness_lookup_key:
+ * @identifier: a token identifier
+ *
+ * Returns: (nullable): the key of the token that has @identifier now (after
+ *   a rotation: the new one), or %NULL
+ */
+const char *
+fake_harness_lookup_key (FakeHarness *self,
+                         const char  *identifier)
+{
+  GHashTableIter iter;
+  Token *token;
+
+  g_return_val_if_fail (FAKE_IS_HARNESS (self), NULL);
+
+  g_hash_table_iter_init (&iter, self->tokens);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &token))
+    if (g_str_equal (token->identifier, identifier))
+      return token->token;
+
+  return NULL;
+}
+
+/* Whether Harness would accept @key now. */
+gboolean
+fake_harness_key_is_valid (FakeHarness *self,
+                           const char  *key)
+{
+  Token *token;
+
+  g_return_val_if_fail (FAKE_IS_HARNESS (self), FALSE);
+
+  token = g_hash_table_lookup (self->tokens, key);
+
+  return token != NULL && token_is_valid (token);
 }

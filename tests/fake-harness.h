@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fake-harness.h: a Harness API on 127.0.0.1 for tests and demos
  *
- * A SoupServer that answers POST /ng/api/token/validate and
- * GET /ng/api/accounts/{id} the way harness-api.md says Harness does, for
+ * A SoupServer that answers POST /ng/api/token/validate,
+ * GET /ng/api/accounts/{id}, and rotate (POST /ng/api/token/rotate/{id}),
+ * create (POST /ng/api/token) and delete (DELETE /ng/api/token/{id}) the
+ * way harness-api.md says Harness does, for
  * the tokens it was told about, and records every request it receives.
  * Paths may carry a "/gateway" prefix. Replies can be scripted for the
  * next requests: any status, HTML, delays, no answer at all, redirects,
@@ -111,6 +113,16 @@ void                      fake_harness_set_account_name   (FakeHarness          
 /* Registers FAKE_HARNESS_DEMO_PAT and _SAT (valid for 90 days),
  * _PAT_EXPIRING (expires in 3 days) and _PAT_EXPIRED (expired yesterday). */
 void                      fake_harness_add_demo_tokens    (FakeHarness              *self);
+
+/* Rotate and create fail with "Maximum Token limit has been reached" when
+ * the API key already has @limit tokens; 0 (the default): no limit. */
+void                      fake_harness_set_token_limit    (FakeHarness              *self,
+                                                           guint                     limit);
+/* The key of the token called @identifier now, or NULL. */
+const char               *fake_harness_lookup_key         (FakeHarness              *self,
+                                                           const char               *identifier);
+gboolean                  fake_harness_key_is_valid       (FakeHarness              *self,
+                                                           const char               *key);
 
 /* Scripted replies answer the next matching requests, first queued first. */
 void                      fake_harness_queue_reply        (FakeHarness              *self,

@@ -2,7 +2,7 @@
 /* tessera-fake-harness.c: runs the fake Harness on its own, for demos and
  * end-to-end tests
  *
- *   tessera-fake-harness [--port N] [--demo] [--tls CERT.pem KEY.pem]
+ *   tessera-fake-harness [--port N] [--demo] [--token-limit N] [--tls CERT.pem KEY.pem]
  *
  * Prints shell-style lines (TESSERA_FAKE_HARNESS_URL=…, and with --demo the
  * demo account and keys) on stdout, then serves until SIGINT or SIGTERM.
@@ -36,9 +36,11 @@ main (int    argc,
   g_auto(GStrv) tls = NULL;
   gboolean demo = FALSE;
   int port = 0;
+  int token_limit = 0;
   const GOptionEntry entries[] = {
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Listen on this port of 127.0.0.1 (default: any free port)", "N" },
     { "demo", 'd', 0, G_OPTION_ARG_NONE, &demo, "Serve the demo account and keys, and print them", NULL },
+    { "token-limit", 0, 0, G_OPTION_ARG_INT, &token_limit, "At most N tokens per API key (default: no limit)", "N" },
     { "tls", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &tls, "Serve https with this certificate, then key (give --tls twice)", "FILE" },
     { NULL }
   };
@@ -82,6 +84,7 @@ main (int    argc,
     }
 
   fake_harness_set_log_requests (harness, TRUE);
+  fake_harness_set_token_limit (harness, (guint) MAX (token_limit, 0));
 
   g_print ("TESSERA_FAKE_HARNESS_URL=%s\n", fake_harness_get_base_url (harness));
 

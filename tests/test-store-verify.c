@@ -165,7 +165,10 @@ test_verify (Fixture       *fixture,
   g_autoptr(GPtrArray) notified = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
 
-  fake_harness_add_token (fake, good, TESSERA_CREDENTIAL_KIND_PAT, valid_to, 0, "Grace Hopper", "grace@example.com");
+  fake_harness_add_token_full (fake, &(FakeHarnessToken) {
+      .token = good, .kind = TESSERA_CREDENTIAL_KIND_PAT, .valid_to = valid_to,
+      .identifier = "grace_laptop", .api_key_identifier = "grace_key", .parent_identifier = "grace_user_id",
+      .owner_name = "Grace Hopper", .owner_email = "grace@example.com" });
   fake_harness_add_token (fake, expired, TESSERA_CREDENTIAL_KIND_PAT, now_ms - 3600 * 1000, 0, "Old", "old@example.com");
   fake_harness_add_token (fake, revoked, TESSERA_CREDENTIAL_KIND_PAT, valid_to, 0, "Gone", "gone@example.com");
   fake_harness_set_account_name (fake, ACCOUNT, "Compilers Inc");
@@ -184,6 +187,23 @@ test_verify (Fixture       *fixture,
   g_assert_cmpint (tessera_credential_get_days_to_expiry (credential), ==, 10);
   g_assert_cmpint (tessera_credential_get_last_verified (credential), >, 0);
   g_assert_false (tessera_credential_get_needs_attention (credential));
+  /* What rotate, renew and revoke need is kept with the metadata. */
+  {
+    g_autoptr(GSettings) settings = credential_settings (fixture, id);
+    g_autofree char *identifier = g_settings_get_string (settings, "token-identifier");
+    g_autofree char *api_key = g_settings_get_string (settings, "api-key-identifier");
+    g_autofree char *parent = g_settings_get_string (settings, "parent-identifier");
+    g_autofree char *type = g_settings_get_string (settings, "api-key-type");
+    g_autofree char *keyfile = NULL;
+
+    g_assert_cmpstr (identifier, ==, "grace_laptop");
+    g_assert_cmpstr (api_key, ==, "grace_key");
+    g_assert_cmpstr (parent, ==, "grace_user_id");
+    g_assert_cmpstr (type, ==, "USER");
+    g_assert_cmpint (g_settings_get_int64 (settings, "valid-to"), ==, valid_to);
+    keyfile = read_keyfile (fixture);
+    g_assert_null (strstr (keyfile, good));
+  }
   /* "checking" went on, then off. */
   g_assert_cmpuint (notified->len, ==, 2);
   g_assert_false (tessera_credential_get_checking (credential));

@@ -991,6 +991,63 @@ test_keyring_unavailable (Fixture       *f,
 
 
 
+/* "Rotate Key…" and "Renew…" in the tile menu: each asks, then changes
+ * the token on Harness, and the credential has the new key. */
+static void
+test_rotate_and_renew (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *old_key = NULL;
+  g_autofree char *rotated_key = NULL;
+  TesseraCredential *credential;
+  TesseraCredentialTile *tile;
+  GtkWidget *button;
+  AdwDialog *dialog;
+  char *stored;
+
+  credential = add_credential (f, "Laptop", NULL, ACCOUNT_A, "alice", &old_key);
+  open_window (f, FALSE);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 1);
+  tile = find_tile (f, "Laptop");
+
+  /* Rotate: it asks, and says that the expiry stays. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.rotate", NULL));
+  dialog = adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (f->window));
+  g_assert_true (ADW_IS_ALERT_DIALOG (dialog));
+  g_assert_cmpstr (adw_alert_dialog_get_heading (ADW_ALERT_DIALOG (dialog)), ==, "Rotate Key?");
+  g_assert_nonnull (strstr (adw_alert_dialog_get_body (ADW_ALERT_DIALOG (dialog)), "“Laptop”"));
+  g_assert_nonnull (strstr (adw_alert_dialog_get_body (ADW_ALERT_DIALOG (dialog)), "Rotation keeps the expiry"));
+  TEST_WAIT_UNTIL ((button = find_widget (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, button_has_label, "_Rotate Key")) != NULL);
+  g_signal_emit_by_name (button, "clicked");
+  TEST_WAIT_UNTIL (find_toast_title_prefix (f, "Rotated the key of “Laptop”") != NULL);
+
+  stored = store_sync_lookup_token (f->store, tessera_credential_get_id (credential), NULL);
+  g_assert_nonnull (stored);
+  g_assert_cmpstr (stored, !=, old_key);
+  rotated_key = g_strdup (stored);
+  tessera_secure_free (stored);
+  g_assert_true (fake_harness_key_is_valid (f->harness, rotated_key));
+  g_assert_true (fake_harness_key_is_valid (f->harness, old_key));
+
+  /* Renew: a new token that expires in the days chosen, and the old token
+   * is deleted. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "credential.renew", NULL));
+  TEST_WAIT_UNTIL ((dialog = adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (f->window))) != NULL &&
+                   ADW_IS_ALERT_DIALOG (dialog) &&
+                   g_strcmp0 (adw_alert_dialog_get_heading (ADW_ALERT_DIALOG (dialog)), "Renew Token?") == 0);
+  adw_spin_row_set_value (ADW_SPIN_ROW (find_widget (GTK_WIDGET (dialog), ADW_TYPE_SPIN_ROW, NULL, NULL)), 30);
+  TEST_WAIT_UNTIL ((button = find_widget (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, button_has_label, "_Renew")) != NULL);
+  g_signal_emit_by_name (button, "clicked");
+  TEST_WAIT_UNTIL (find_toast_title_prefix (f, "Renewed “Laptop” until ") != NULL);
+
+  g_assert_false (fake_harness_key_is_valid (f->harness, rotated_key));
+  stored = store_sync_lookup_token (f->store, tessera_credential_get_id (credential), NULL);
+  g_assert_true (fake_harness_key_is_valid (f->harness, stored));
+  tessera_secure_free (stored);
+  credential = tessera_store_lookup (f->store, tessera_credential_get_id (credential));
+  g_assert_cmpint (tessera_credential_get_days_to_expiry (credential), ==, 30);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1008,6 +1065,7 @@ main (int   argc,
   g_test_add_func ("/window/create-destroy/application", test_application_create_destroy);
   g_test_add_func ("/window/shortcuts-window", test_shortcuts_window);
   g_test_add_func ("/window/application-toplevels", test_application_toplevels);
+  ADD ("rotate-and-renew", test_rotate_and_renew);
   ADD ("empty", test_empty);
   ADD ("empty-actions", test_empty_actions);
   ADD ("tiles", test_tiles);

@@ -9,6 +9,7 @@
  * tessera-cli-credential.c  list, add, select, remove
  * tessera-cli-verify.c    verify
  * tessera-cli-exec.c      token, exec
+ * tessera-cli-lifecycle.c rotate, renew, remove --revoke
  */
 #pragma once
 
@@ -47,6 +48,9 @@ int  tessera_cli_cmd_remove (TesseraCli *cli, int argc, char **argv);
 int  tessera_cli_cmd_verify (TesseraCli *cli, int argc, char **argv);
 int  tessera_cli_cmd_token  (TesseraCli *cli, int argc, char **argv);
 int  tessera_cli_cmd_exec   (TesseraCli *cli, int argc, char **argv);
+int  tessera_cli_cmd_rotate (TesseraCli *cli, int argc, char **argv);
+int  tessera_cli_cmd_renew  (TesseraCli *cli, int argc, char **argv);
+int  tessera_cli_cmd_remove_or_revoke (TesseraCli *cli, int argc, char **argv);
 
 /* tessera-cli-args.c */
 gboolean tessera_cli_parse_arguments    (const char              *command,

@@ -56,10 +56,11 @@ static const TesseraCliCommand commands[] = {
     N_("Make NAME the credential that “token”, “verify” and “exec” use by default."),
     NULL,
     tessera_cli_cmd_select },
-  { "remove", N_("remove NAME"),
+  { "remove", N_("remove NAME [--revoke]"),
     N_("Delete NAME: its settings and its key in the keyring."),
-    NULL,
-    tessera_cli_cmd_remove },
+    N_("--revoke first deletes the token on Harness, so that its key stops working everywhere; "
+       "if Harness refuses, NAME is kept and the reason is shown."),
+    tessera_cli_cmd_remove_or_revoke },
   { "token", N_("token [NAME]"),
     N_("Print the selected or the named key and a newline, nothing else."),
     N_("For example: curl -H \"x-api-key: $(tessera token)\" https://app.harness.io/ng/api/…"),
@@ -69,6 +70,17 @@ static const TesseraCliCommand commands[] = {
     N_("Only COMMAND sees HARNESS_PLATFORM_API_KEY, HARNESS_ACCOUNT_ID and HARNESS_ENDPOINT (the base URL with “/gateway”, "
        "as the Terraform provider expects) and HARNESS_API_KEY, HARNESS_ACCOUNT and HARNESS_API_URL (as the Harness CLI expects)."),
     tessera_cli_cmd_exec },
+  { "rotate", N_("rotate NAME [--grace DURATION]"),
+    N_("Ask Harness for a new key in place of NAME’s, and save it; the old key keeps working for DURATION (default 24h, at most 7d)."),
+    N_("Rotation keeps the expiry: Harness gives the new key the old one’s. For a later expiry use “tessera renew”. "
+       "Durations are a number with s, m, h, d or w, such as 30m, 24h or 3d. "
+       "If the new key cannot be saved, it is printed once on standard output so that it is not lost."),
+    tessera_cli_cmd_rotate },
+  { "renew", N_("renew NAME --expires-in DURATION"),
+    N_("Make a new token on the same Harness API key that expires DURATION from now, save its key, then delete the old token."),
+    N_("The key must still be valid. Durations are a number with s, m, h, d or w, such as 90d or 12w. "
+       "Harness limits how many tokens an API key may have: at the limit, delete an unused token in Harness first."),
+    tessera_cli_cmd_renew },
 };
 
 /* Help */

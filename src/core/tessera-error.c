@@ -46,6 +46,7 @@ tessera_error_get_category (const GError *error)
         case TESSERA_HARNESS_ERROR_TOKEN_EXPIRED:
         case TESSERA_HARNESS_ERROR_FORBIDDEN:
         case TESSERA_HARNESS_ERROR_BAD_REQUEST:
+        case TESSERA_HARNESS_ERROR_TOKEN_LIMIT:
           return TESSERA_ERROR_CATEGORY_REJECTED;
 
         case TESSERA_HARNESS_ERROR_CANCELLED:
@@ -140,6 +141,7 @@ tessera_error_get_title (const GError *error)
         case TESSERA_HARNESS_ERROR_INSECURE_URL:
           return _("The API base URL can’t be used");
         case TESSERA_HARNESS_ERROR_BAD_REQUEST:
+        case TESSERA_HARNESS_ERROR_TOKEN_LIMIT:
           return _("Harness turned the request away");
         case TESSERA_HARNESS_ERROR_RATE_LIMITED:
         case TESSERA_HARNESS_ERROR_SERVER_ERROR:

@@ -182,6 +182,7 @@ tessera_harness_error_is_transient (const GError *error)
     case TESSERA_HARNESS_ERROR_FORBIDDEN:
     case TESSERA_HARNESS_ERROR_BAD_REQUEST:
     case TESSERA_HARNESS_ERROR_CANCELLED:
+    case TESSERA_HARNESS_ERROR_TOKEN_LIMIT:
     default:
       return FALSE;
     }

@@ -75,6 +75,8 @@ static const struct {
   { "credential.delete", "win.delete-credential" },
   { "credential.select", "win.select-credential" },
   { "credential.replace-key", "win.replace-key" },
+  { "credential.rotate", "win.rotate-key" },
+  { "credential.renew", "win.renew-credential" },
 };
 
 static const char *state_styles[] = { "success", "warning", "error", "dim-label" };
@@ -627,16 +629,20 @@ create_tile_menu (void)
   GMenu *menu = g_menu_new ();
   g_autoptr(GMenu) check = g_menu_new ();
   g_autoptr(GMenu) copy = g_menu_new ();
+  g_autoptr(GMenu) lifecycle = g_menu_new ();
   g_autoptr(GMenu) remove = g_menu_new ();
 
   g_menu_append (check, _("_Verify"), "credential.verify");
   g_menu_append (check, _("_Edit…"), "credential.edit");
   g_menu_append (copy, _("Copy _Token"), "credential.copy-token");
   g_menu_append (copy, _("Copy _Account ID"), "credential.copy-account-id");
+  g_menu_append (lifecycle, _("_Rotate Key…"), "credential.rotate");
+  g_menu_append (lifecycle, _("Re_new…"), "credential.renew");
   g_menu_append (remove, _("_Delete"), "credential.delete");
 
   g_menu_append_section (menu, NULL, G_MENU_MODEL (check));
   g_menu_append_section (menu, NULL, G_MENU_MODEL (copy));
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (lifecycle));
   g_menu_append_section (menu, NULL, G_MENU_MODEL (remove));
   g_menu_freeze (menu);
 

@@ -106,4 +106,7 @@ void      tessera_window_start_verify_all     (TesseraWindow     *self,
                                                gboolean           only_stale);
 void      tessera_window_class_add_actions    (GtkWidgetClass    *widget_class);
 
+/* tessera-window-lifecycle.c */
+void      tessera_window_class_add_lifecycle_actions (GtkWidgetClass *widget_class);
+
 G_END_DECLS

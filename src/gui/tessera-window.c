@@ -468,6 +468,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   tessera_window_class_add_grid_callbacks (widget_class);
 
   tessera_window_class_add_actions (widget_class);
+  tessera_window_class_add_lifecycle_actions (widget_class);
 }
 
 static void

@@ -4,13 +4,15 @@
  * message — never a crash, never both, never neither.
  *
  * Input layout: byte 0-1 pick the HTTP status (100–599), byte 2 picks a
- * content type, byte 3 picks validate or account, the rest is the body. */
+ * content type, byte 3 modulo 4 picks validate (0), account (1), the new
+ * key of rotate or create (2) or delete (3), the rest is the body. */
 #include "config.h"
 
 #include <string.h>
 
 #include "tessera-harness-client.h"
 #include "tessera-harness-response.h"
+#include "tessera-token.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
@@ -37,7 +39,32 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   body = (const char *) data + 4;
   body_length = size - 4;
 
-  if (data[3] & 1)
+  if (data[3] % 4 == 2)
+    {
+      char *key = tessera_harness_response_parse_new_token (status, content_type, body, body_length, &error);
+
+      g_assert ((key == NULL) != (error == NULL));
+      if (key != NULL)
+        {
+          g_autoptr(TesseraToken) token = tessera_token_parse (key, NULL);
+
+          /* Only a key of Harness's shape is ever taken for the new key. */
+          g_assert (token != NULL);
+          g_assert (status >= 200 && status < 300);
+        }
+      else
+        g_assert (error->domain == TESSERA_HARNESS_ERROR && error->message[0] != '\0');
+      tessera_secure_free (key);
+    }
+  else if (data[3] % 4 == 3)
+    {
+      gboolean deleted = tessera_harness_response_parse_deleted (status, content_type, body, body_length, &error);
+
+      g_assert (deleted != (error != NULL));
+      if (error != NULL)
+        g_assert (error->domain == TESSERA_HARNESS_ERROR && error->message[0] != '\0');
+    }
+  else if (data[3] & 1)
     {
       g_autofree char *name = tessera_harness_response_parse_account (status, content_type, body, body_length, &error);
 

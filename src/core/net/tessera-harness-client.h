@@ -29,6 +29,7 @@ typedef enum
   TESSERA_HARNESS_ERROR_NETWORK,            /* unreachable, DNS, refused, reset */
   TESSERA_HARNESS_ERROR_TIMED_OUT,
   TESSERA_HARNESS_ERROR_CANCELLED,
+  TESSERA_HARNESS_ERROR_TOKEN_LIMIT,        /* 400: the API key has as many tokens as allowed */
 } TesseraHarnessError;
 
 GQuark       tessera_harness_error_quark              (void);
@@ -83,5 +84,55 @@ void                  tessera_harness_client_verify_async      (TesseraHarnessCl
 TesseraVerification  *tessera_harness_client_verify_finish     (TesseraHarnessClient  *self,
                                                                 GAsyncResult          *result,
                                                                 GError               **error);
+
+/* A token on Harness, as token/validate described it (harness-api.md §6).
+ * @api_key_type is "USER" or "SERVICE_ACCOUNT". */
+typedef struct
+{
+  const char *identifier;
+  const char *api_key_identifier;
+  const char *parent_identifier;
+  const char *api_key_type;
+} TesseraHarnessTokenRef;
+
+/* Changes to tokens: one request each, never retried. Each is
+ * authenticated with @token and needs every member of @ref, or fails with
+ * TESSERA_HARNESS_ERROR_BAD_REQUEST before sending anything. */
+void                  tessera_harness_client_rotate_async      (TesseraHarnessClient         *self,
+                                                                const char                   *base_url,
+                                                                const char                   *account_id,
+                                                                TesseraToken                 *token,
+                                                                const TesseraHarnessTokenRef *ref,
+                                                                gint64                        rotate_timestamp_ms,
+                                                                GCancellable                 *cancellable,
+                                                                GAsyncReadyCallback           callback,
+                                                                gpointer                      user_data);
+char                 *tessera_harness_client_rotate_finish     (TesseraHarnessClient         *self,
+                                                                GAsyncResult                 *result,
+                                                                GError                      **error);
+void                  tessera_harness_client_create_async      (TesseraHarnessClient         *self,
+                                                                const char                   *base_url,
+                                                                const char                   *account_id,
+                                                                TesseraToken                 *token,
+                                                                const TesseraHarnessTokenRef *ref,
+                                                                const char                   *name,
+                                                                gint64                        valid_to_ms,
+                                                                GCancellable                 *cancellable,
+                                                                GAsyncReadyCallback           callback,
+                                                                gpointer                      user_data);
+char                 *tessera_harness_client_create_finish     (TesseraHarnessClient         *self,
+                                                                GAsyncResult                 *result,
+                                                                GError                      **error);
+void                  tessera_harness_client_delete_async      (TesseraHarnessClient         *self,
+                                                                const char                   *base_url,
+                                                                const char                   *account_id,
+                                                                TesseraToken                 *token,
+                                                                const TesseraHarnessTokenRef *ref,
+                                                                GCancellable                 *cancellable,
+                                                                GAsyncReadyCallback           callback,
+                                                                gpointer                      user_data);
+gboolean              tessera_harness_client_delete_finish     (TesseraHarnessClient         *self,
+                                                                GAsyncResult                 *result,
+                                                                GError                      **error);
 
 G_END_DECLS

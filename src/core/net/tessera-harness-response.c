@@ -18,6 +18,7 @@
 #include "tessera-harness-client.h"
 #include "tessera-harness-error-private.h"
 #include "tessera-harness-response.h"
+#include "tessera-token.h"
 #include "tessera-verification-private.h"
 #include "tessera-words.h"
 
@@ -29,6 +30,7 @@ typedef enum
 {
   REQUEST_VALIDATE,
   REQUEST_ACCOUNT,
+  REQUEST_TOKEN_CHANGE,   /* rotate, create, delete */
 } Request;
 
 typedef enum
@@ -178,20 +180,6 @@ get_string (JsonObject *object,
   return json_node_get_string (node);
 }
 
-static JsonObject *
-get_object (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node;
-
-  if (object == NULL || (node = json_object_get_member (object, name)) == NULL)
-    return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-
-  return json_node_get_object (node);
-}
-
 static gboolean
 get_boolean (JsonObject *object,
              const char *name,
@@ -289,6 +277,9 @@ forbidden_error (Request     request,
 {
   const char *detail = request == REQUEST_ACCOUNT ? "account-not-viewable" : "access-refused";
 
+  if (request == REQUEST_TOKEN_CHANGE)
+    detail = "token-change-refused";
+
   return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_FORBIDDEN, correlation_id, detail, NULL);
 }
 
@@ -333,12 +324,41 @@ server_error (guint       status,
   return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_SERVER_ERROR, correlation_id, "server-error", number);
 }
 
+/* Harness turns away a new token on an API key that has as many as the
+ * account allows with an InvalidRequestException, "Maximum Token limit
+ * has been reached" (TokenServiceImpl): its message is the only sign. */
+static gboolean
+is_token_limit (Request     request,
+                const char *code,
+                const char *message)
+{
+  g_autofree char *folded = NULL;
+
+  if (request != REQUEST_TOKEN_CHANGE || message == NULL)
+    return FALSE;
+  if (code != NULL && !g_str_equal (code, "INVALID_REQUEST"))
+    return FALSE;
+
+  folded = g_ascii_strdown (message, -1);
+
+  return strstr (folded, "maximum token limit") != NULL;
+}
+
+static GError *
+token_limit_error (const char *correlation_id)
+{
+  return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_TOKEN_LIMIT, correlation_id, "token-limit", NULL);
+}
+
 /* A "status": "ERROR" or "FAILURE" body, whatever the HTTP status was. */
 static GError *
 failure_error (Request     request,
                const char *code,
+               const char *message,
                const char *correlation_id)
 {
+  if (is_token_limit (request, code, message))
+    return token_limit_error (correlation_id);
   if (g_strcmp0 (code, "INVALID_TOKEN") == 0 || g_strcmp0 (code, "REVOKED_TOKEN") == 0)
     return rejected_error (correlation_id);
   if (g_strcmp0 (code, "EXPIRED_TOKEN") == 0)
@@ -349,6 +369,9 @@ failure_error (Request     request,
     return rate_limited_error (correlation_id);
   if (g_strcmp0 (code, "INVALID_REQUEST") == 0)
     return bad_request_error (code, 400, correlation_id);
+
+  if (request == REQUEST_TOKEN_CHANGE)
+    return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_SERVER_ERROR, correlation_id, "token-change-not-completed", NULL);
 
   return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_SERVER_ERROR, correlation_id, "check-not-completed", NULL);
 }
@@ -377,6 +400,8 @@ status_error (Request     request,
   switch (status)
     {
     case 400:
+      if (is_token_limit (request, code, get_string (body->root, "message")))
+        return token_limit_error (correlation_id);
       /* Servers before late 2022 answered 400 to bad tokens. */
       if (g_strcmp0 (code, "INVALID_TOKEN") == 0 || g_strcmp0 (code, "REVOKED_TOKEN") == 0)
         return rejected_error (correlation_id);
@@ -413,16 +438,16 @@ status_error (Request     request,
   }
 }
 
-/* The "data" object of a successful ResponseDTO, or NULL with @error set. */
-static JsonObject *
-success_data (Request      request,
+/* The "data" member of a successful ResponseDTO, or NULL with @error set. */
+static JsonNode *
+success_node (Request      request,
               guint        status,
               const Body  *body,
               GError     **error)
 {
   const char *correlation_id;
   JsonNode *status_node;
-  JsonObject *data;
+  JsonNode *data;
 
   if (status < 200 || status >= 300)
     {
@@ -452,12 +477,13 @@ success_data (Request      request,
       /* A 200 may still carry "FAILURE" (harness-api.md §7). */
       if (!g_str_equal (response_status, "SUCCESS"))
         {
-          g_propagate_error (error, failure_error (request, get_string (body->root, "code"), correlation_id));
+          g_propagate_error (error, failure_error (request, get_string (body->root, "code"),
+                                                   get_string (body->root, "message"), correlation_id));
           return NULL;
         }
     }
 
-  data = get_object (body->root, "data");
+  data = json_object_get_member (body->root, "data");
   if (data == NULL)
     {
       g_propagate_error (error, not_harness_error (BODY_OBJECT, status, correlation_id));
@@ -465,6 +491,27 @@ success_data (Request      request,
     }
 
   return data;
+}
+
+/* The "data" object of a successful ResponseDTO, or NULL with @error set. */
+static JsonObject *
+success_data (Request      request,
+              guint        status,
+              const Body  *body,
+              GError     **error)
+{
+  JsonNode *data = success_node (request, status, body, error);
+
+  if (data == NULL)
+    return NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (data))
+    {
+      g_propagate_error (error, not_harness_error (BODY_OBJECT, status, get_string (body->root, "correlationId")));
+      return NULL;
+    }
+
+  return json_node_get_object (data);
 }
 
 static TesseraCredentialKind
@@ -576,4 +623,97 @@ tessera_harness_response_parse_account (guint        status,
     }
 
   return g_strdup (name);
+}
+
+/**
+ * tessera_harness_response_parse_new_token:
+ * @status: the HTTP status of POST /ng/api/token/rotate/{identifier} or
+ *   POST /ng/api/token
+ * @content_type: (nullable): the Content-Type header
+ * @body: (array length=body_length) (nullable): the body as received
+ * @body_length: its length in bytes
+ * @error: a #TESSERA_HARNESS_ERROR; TOKEN_LIMIT when the API key has as
+ *   many tokens as Harness allows
+ *
+ * Reads the new key out of `{"status":"SUCCESS","data":"pat.…"}`. Only a
+ * string of the shape of a Harness key is accepted.
+ *
+ * Returns: (transfer full) (nullable): the new key; free it with
+ *   tessera_secure_free()
+ */
+char *
+tessera_harness_response_parse_new_token (guint        status,
+                                          const char  *content_type,
+                                          const char  *body,
+                                          gsize        body_length,
+                                          GError     **error)
+{
+  g_auto(Body) parsed = { 0 };
+  g_autoptr(TesseraToken) token = NULL;
+  JsonNode *data;
+  const char *value = NULL;
+
+  body_read (&parsed, content_type, body, body_length);
+
+  data = success_node (REQUEST_TOKEN_CHANGE, status, &parsed, error);
+  if (data == NULL)
+    return NULL;
+
+  if (JSON_NODE_HOLDS_VALUE (data) && json_node_get_value_type (data) == G_TYPE_STRING)
+    value = json_node_get_string (data);
+
+  /* A key that is not a key would be stored in place of one that works. */
+  if (value == NULL || (token = tessera_token_parse (value, NULL)) == NULL)
+    {
+      g_propagate_error (error, not_harness_error (BODY_OBJECT, status, get_string (parsed.root, "correlationId")));
+      return NULL;
+    }
+
+  return g_strdup (tessera_token_get_value (token));
+}
+
+/**
+ * tessera_harness_response_parse_deleted:
+ * @status: the HTTP status of DELETE /ng/api/token/{identifier}
+ * @content_type: (nullable): the Content-Type header
+ * @body: (array length=body_length) (nullable): the body as received
+ * @body_length: its length in bytes
+ * @error: a #TESSERA_HARNESS_ERROR
+ *
+ * Harness answers `{"status":"SUCCESS","data":true}` once the token is
+ * gone; `false` means it was not deleted.
+ *
+ * Returns: %TRUE when Harness deleted the token
+ */
+gboolean
+tessera_harness_response_parse_deleted (guint        status,
+                                        const char  *content_type,
+                                        const char  *body,
+                                        gsize        body_length,
+                                        GError     **error)
+{
+  g_auto(Body) parsed = { 0 };
+  JsonNode *data;
+
+  body_read (&parsed, content_type, body, body_length);
+
+  data = success_node (REQUEST_TOKEN_CHANGE, status, &parsed, error);
+  if (data == NULL)
+    return FALSE;
+
+  if (!JSON_NODE_HOLDS_VALUE (data) || json_node_get_value_type (data) != G_TYPE_BOOLEAN)
+    {
+      g_propagate_error (error, not_harness_error (BODY_OBJECT, status, get_string (parsed.root, "correlationId")));
+      return FALSE;
+    }
+
+  if (!json_node_get_boolean (data))
+    {
+      g_propagate_error (error, tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_SERVER_ERROR,
+                                                                  get_string (parsed.root, "correlationId"),
+                                                                  "token-not-deleted", NULL));
+      return FALSE;
+    }
+
+  return TRUE;
 }

@@ -26,5 +26,18 @@ char                *tessera_harness_response_parse_account  (guint         stat
                                                               const char   *body,
                                                               gsize         body_length,
                                                               GError      **error);
+/* POST /ng/api/token/rotate/{identifier} and POST /ng/api/token: the new
+ * key (free with tessera_secure_free()). */
+char                *tessera_harness_response_parse_new_token (guint         status,
+                                                               const char   *content_type,
+                                                               const char   *body,
+                                                               gsize         body_length,
+                                                               GError      **error);
+/* DELETE /ng/api/token/{identifier} */
+gboolean             tessera_harness_response_parse_deleted   (guint         status,
+                                                               const char   *content_type,
+                                                               const char   *body,
+                                                               gsize         body_length,
+                                                               GError      **error);
 
 G_END_DECLS

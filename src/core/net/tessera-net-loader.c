@@ -167,6 +167,105 @@ tessera_harness_client_verify_finish (TesseraHarnessClient  *self,
   return tessera_net_load (NULL)->harness_client_verify_finish (self, result, error);
 }
 
+/* Changing tokens: as verify, each reports a missing module to its
+ * callback. */
+
+static gboolean
+report_unloaded (gpointer             source_tag,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (tessera_net_load (&error) != NULL)
+    return FALSE;
+
+  g_task_report_error (NULL, callback, user_data, source_tag, g_steal_pointer (&error));
+
+  return TRUE;
+}
+
+void
+tessera_harness_client_rotate_async (TesseraHarnessClient         *self,
+                                     const char                   *base_url,
+                                     const char                   *account_id,
+                                     TesseraToken                 *token,
+                                     const TesseraHarnessTokenRef *ref,
+                                     gint64                        rotate_timestamp_ms,
+                                     GCancellable                 *cancellable,
+                                     GAsyncReadyCallback           callback,
+                                     gpointer                      user_data)
+{
+  if (!report_unloaded (tessera_harness_client_rotate_async, callback, user_data))
+    tessera_net_load (NULL)->harness_client_rotate_async (self, base_url, account_id, token, ref, rotate_timestamp_ms,
+                                                          cancellable, callback, user_data);
+}
+
+char *
+tessera_harness_client_rotate_finish (TesseraHarnessClient  *self,
+                                      GAsyncResult          *result,
+                                      GError               **error)
+{
+  if (g_async_result_is_tagged (result, tessera_harness_client_rotate_async))
+    return g_task_propagate_pointer (G_TASK (result), error);
+
+  return tessera_net_load (NULL)->harness_client_rotate_finish (self, result, error);
+}
+
+void
+tessera_harness_client_create_async (TesseraHarnessClient         *self,
+                                     const char                   *base_url,
+                                     const char                   *account_id,
+                                     TesseraToken                 *token,
+                                     const TesseraHarnessTokenRef *ref,
+                                     const char                   *name,
+                                     gint64                        valid_to_ms,
+                                     GCancellable                 *cancellable,
+                                     GAsyncReadyCallback           callback,
+                                     gpointer                      user_data)
+{
+  if (!report_unloaded (tessera_harness_client_create_async, callback, user_data))
+    tessera_net_load (NULL)->harness_client_create_async (self, base_url, account_id, token, ref, name, valid_to_ms,
+                                                          cancellable, callback, user_data);
+}
+
+char *
+tessera_harness_client_create_finish (TesseraHarnessClient  *self,
+                                      GAsyncResult          *result,
+                                      GError               **error)
+{
+  if (g_async_result_is_tagged (result, tessera_harness_client_create_async))
+    return g_task_propagate_pointer (G_TASK (result), error);
+
+  return tessera_net_load (NULL)->harness_client_create_finish (self, result, error);
+}
+
+void
+tessera_harness_client_delete_async (TesseraHarnessClient         *self,
+                                     const char                   *base_url,
+                                     const char                   *account_id,
+                                     TesseraToken                 *token,
+                                     const TesseraHarnessTokenRef *ref,
+                                     GCancellable                 *cancellable,
+                                     GAsyncReadyCallback           callback,
+                                     gpointer                      user_data)
+{
+  if (!report_unloaded (tessera_harness_client_delete_async, callback, user_data))
+    tessera_net_load (NULL)->harness_client_delete_async (self, base_url, account_id, token, ref,
+                                                          cancellable, callback, user_data);
+}
+
+gboolean
+tessera_harness_client_delete_finish (TesseraHarnessClient  *self,
+                                      GAsyncResult          *result,
+                                      GError               **error)
+{
+  if (g_async_result_is_tagged (result, tessera_harness_client_delete_async))
+    return g_task_propagate_boolean (G_TASK (result), error);
+
+  return tessera_net_load (NULL)->harness_client_delete_finish (self, result, error);
+}
+
 TesseraSecretBackend *
 tessera_libsecret_backend_new (void)
 {

@@ -42,6 +42,43 @@ typedef struct
                                                           GAsyncResult          *result,
                                                           GError               **error);
   TesseraSecretBackend  *(*libsecret_backend_new)        (void);
+  /* Changing tokens on Harness */
+  void                   (*harness_client_rotate_async)  (TesseraHarnessClient         *self,
+                                                          const char                   *base_url,
+                                                          const char                   *account_id,
+                                                          TesseraToken                 *token,
+                                                          const TesseraHarnessTokenRef *ref,
+                                                          gint64                        rotate_timestamp_ms,
+                                                          GCancellable                 *cancellable,
+                                                          GAsyncReadyCallback           callback,
+                                                          gpointer                      user_data);
+  char                  *(*harness_client_rotate_finish) (TesseraHarnessClient         *self,
+                                                          GAsyncResult                 *result,
+                                                          GError                      **error);
+  void                   (*harness_client_create_async)  (TesseraHarnessClient         *self,
+                                                          const char                   *base_url,
+                                                          const char                   *account_id,
+                                                          TesseraToken                 *token,
+                                                          const TesseraHarnessTokenRef *ref,
+                                                          const char                   *name,
+                                                          gint64                        valid_to_ms,
+                                                          GCancellable                 *cancellable,
+                                                          GAsyncReadyCallback           callback,
+                                                          gpointer                      user_data);
+  char                  *(*harness_client_create_finish) (TesseraHarnessClient         *self,
+                                                          GAsyncResult                 *result,
+                                                          GError                      **error);
+  void                   (*harness_client_delete_async)  (TesseraHarnessClient         *self,
+                                                          const char                   *base_url,
+                                                          const char                   *account_id,
+                                                          TesseraToken                 *token,
+                                                          const TesseraHarnessTokenRef *ref,
+                                                          GCancellable                 *cancellable,
+                                                          GAsyncReadyCallback           callback,
+                                                          gpointer                      user_data);
+  gboolean               (*harness_client_delete_finish) (TesseraHarnessClient         *self,
+                                                          GAsyncResult                 *result,
+                                                          GError                      **error);
 } TesseraNetModule;
 
 /* The module's one exported symbol. */

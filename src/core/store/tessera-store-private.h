@@ -11,6 +11,7 @@
  *   tessera-store-remove.c    remove, undo, commit
  *   tessera-store-token.c     token lookup
  *   tessera-store-verify.c    verify, verify-all, reconcile
+ *   tessera-store-lifecycle.c rotate, renew, revoke (the token on Harness)
  * Every metadata write goes through a TesseraSettingsBatch of the store's
  * TesseraSettingsWriter (tessera-settings-writer.c).
  *
@@ -157,6 +158,7 @@ void               _tessera_store_batch_set_status_detail   (TesseraSettingsBatc
 void               _tessera_store_batch_set_verification    (TesseraSettingsBatch     *batch,
                                                              TesseraVerification      *verification);
 void               _tessera_store_batch_forget_verification (TesseraSettingsBatch     *batch);
+const char        *_tessera_store_api_key_type              (TesseraCredentialKind     kind);
 void               _tessera_store_record_status             (TesseraStore             *self,
                                                              TesseraCredential        *credential,
                                                              TesseraCredentialStatus   status,

@@ -204,6 +204,22 @@ _tessera_store_batch_set_status_detail (TesseraSettingsBatch *batch,
   tessera_settings_batch_set_string (batch, "status-detail", "");
 }
 
+/* Harness's name for the kind of key, "" when unknown. */
+const char *
+_tessera_store_api_key_type (TesseraCredentialKind kind)
+{
+  switch (kind)
+    {
+    case TESSERA_CREDENTIAL_KIND_PAT:
+      return "USER";
+    case TESSERA_CREDENTIAL_KIND_SAT:
+      return "SERVICE_ACCOUNT";
+    case TESSERA_CREDENTIAL_KIND_UNKNOWN:
+    default:
+      return "";
+    }
+}
+
 void
 _tessera_store_batch_set_verification (TesseraSettingsBatch *batch,
                                        TesseraVerification  *verification)
@@ -228,6 +244,13 @@ _tessera_store_batch_set_verification (TesseraSettingsBatch *batch,
   tessera_settings_batch_set_int64 (batch, "last-verified", _tessera_store_now_seconds ());
   if (kind != TESSERA_CREDENTIAL_KIND_UNKNOWN)
     tessera_settings_batch_set_enum (batch, "kind", kind);
+
+  /* What rotate, renew and revoke send back to Harness (never the key). */
+  tessera_settings_batch_set_string (batch, "token-identifier", tessera_verification_get_identifier (verification));
+  tessera_settings_batch_set_string (batch, "api-key-identifier", tessera_verification_get_api_key_identifier (verification));
+  tessera_settings_batch_set_string (batch, "parent-identifier", tessera_verification_get_parent_identifier (verification));
+  tessera_settings_batch_set_string (batch, "api-key-type", _tessera_store_api_key_type (kind));
+  tessera_settings_batch_set_int64 (batch, "valid-to", MAX (tessera_verification_get_valid_to (verification), 0));
 }
 
 /* What was known about the old token or account no longer applies. */
@@ -242,6 +265,11 @@ _tessera_store_batch_forget_verification (TesseraSettingsBatch *batch)
   tessera_settings_batch_set_string (batch, "account-name", "");
   tessera_settings_batch_set_string (batch, "correlation-id", "");
   tessera_settings_batch_set_int64 (batch, "last-verified", 0);
+  tessera_settings_batch_set_string (batch, "token-identifier", "");
+  tessera_settings_batch_set_string (batch, "api-key-identifier", "");
+  tessera_settings_batch_set_string (batch, "parent-identifier", "");
+  tessera_settings_batch_set_string (batch, "api-key-type", "");
+  tessera_settings_batch_set_int64 (batch, "valid-to", 0);
 }
 
 /* Records a status found without asking Harness (token missing, found

@@ -79,6 +79,7 @@ status_for_harness_error (const GError *error)
     case TESSERA_HARNESS_ERROR_NETWORK:
     case TESSERA_HARNESS_ERROR_TIMED_OUT:
     case TESSERA_HARNESS_ERROR_CANCELLED:
+    case TESSERA_HARNESS_ERROR_TOKEN_LIMIT:
     default:
       /* The request itself was wrong (URL, account, a 400): the key was
        * not judged either. */

@@ -327,6 +327,39 @@ gboolean              tessera_store_reconcile_finish     (TesseraStore          
                                                           GAsyncResult          *result,
                                                           GError               **error);
 
+/* Changing the token on Harness (tessera-store-lifecycle.c). Each needs
+ * what a verification kept (the token's identifier, API key, parent and
+ * type) and verifies first when it has none. */
+void                  tessera_store_rotate_async         (TesseraStore          *self,
+                                                          const char            *id,
+                                                          guint                  grace_seconds,
+                                                          GCancellable          *cancellable,
+                                                          GAsyncReadyCallback    callback,
+                                                          gpointer               user_data);
+gboolean              tessera_store_rotate_finish        (TesseraStore          *self,
+                                                          GAsyncResult          *result,
+                                                          char                 **unsaved_key,
+                                                          GError               **error);
+void                  tessera_store_renew_async          (TesseraStore          *self,
+                                                          const char            *id,
+                                                          gint64                 valid_to_ms,
+                                                          GCancellable          *cancellable,
+                                                          GAsyncReadyCallback    callback,
+                                                          gpointer               user_data);
+gboolean              tessera_store_renew_finish         (TesseraStore          *self,
+                                                          GAsyncResult          *result,
+                                                          char                 **unsaved_key,
+                                                          GError               **revoke_error,
+                                                          GError               **error);
+void                  tessera_store_revoke_async         (TesseraStore          *self,
+                                                          const char            *id,
+                                                          GCancellable          *cancellable,
+                                                          GAsyncReadyCallback    callback,
+                                                          gpointer               user_data);
+gboolean              tessera_store_revoke_finish        (TesseraStore          *self,
+                                                          GAsyncResult          *result,
+                                                          GError               **error);
+
 /* Verification skips the network when this monitor says there is none
  * (loopback base URLs are always tried). Default: g_network_monitor_get_default(). */
 void                  tessera_store_set_network_monitor  (TesseraStore          *self,
