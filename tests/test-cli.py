@@ -243,7 +243,7 @@ class Case:
         self.secrets.add(key.split(".")[-1])  # the secret part alone
         return key
 
-    def run(self, *args, stdin="", code=None, may_print_secret=False, env=None, timeout=60):
+    def run(self, *args, stdin="", code=None, may_print_secret=False, env=None, timeout=60, cwd=None):
         full_env = dict(self.env)
         if env:
             full_env.update(env)
@@ -253,7 +253,7 @@ class Case:
             full_env["LSAN_OPTIONS"] = full_env.get("LSAN_OPTIONS", "") + ":exitcode=0"
         result = subprocess.run([TESSERA, *args], input=stdin.encode() if stdin is not None else None,
                                 stdin=None if stdin is not None else subprocess.DEVNULL,
-                                capture_output=True, env=full_env, timeout=timeout)
+                                capture_output=True, env=full_env, timeout=timeout, cwd=cwd)
         result.out = result.stdout.decode("utf-8", "replace")
         result.err = result.stderr.decode("utf-8", "replace")
         result.messages = [line for line in result.err.splitlines() if not is_debug_line(line)]
@@ -265,9 +265,9 @@ class Case:
                           f"stdout: {result.out}\nstderr: {tail(result.err)}")
         return result
 
-    def fail_run(self, *args, code, stdin="", contains=None, env=None):
+    def fail_run(self, *args, code, stdin="", contains=None, env=None, cwd=None):
         """A run that must fail with @code and one sentence on stderr."""
-        result = self.run(*args, stdin=stdin, code=code, env=env)
+        result = self.run(*args, stdin=stdin, code=code, env=env, cwd=cwd)
         check_equal(len(result.messages), 1, f"stderr lines of tessera {' '.join(args)} ({result.messages})")
         check(result.messages[0].startswith("tessera: "), f"stderr starts with “tessera: ”: {result.messages[0]!r}")
         if contains:
@@ -950,6 +950,86 @@ def list_1000_credentials(c):
     print(f"# tessera list, {count} credentials: {timings['list'] * 1000:.0f} ms; "
           f"list --json: {timings['list --json'] * 1000:.0f} ms; "
           f"tessera --version for reference: {baseline * 1000:.0f} ms")
+
+
+# ---------------------------------------------------------------- per folder (issue 19)
+
+
+def write_tessera_file(folder, text):
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, ".tessera")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+@case
+def folder_precedence(c):
+    """--credential › TESSERA_CREDENTIAL › the nearest .tessera › the selected one."""
+    for name, variant in (("Selected", 1), ("Deploy bot", 2), ("From env", 3), ("Option", 4)):
+        c.add(name, HARNESS.key("offline", variant=variant), "--no-verify", "--base-url", HARNESS.base_url)
+    keys = {c["name"]: c for c in c.credentials()}
+    deep = os.path.join(c.home, "work", "client", "repo", "src")
+    os.makedirs(deep)
+
+    r = c.run("status", "--json", cwd=deep, code=0)
+    status = json.loads(r.out)
+    check_equal((status["credential"]["name"], status["rule"], status["file"]), ("Selected", "selected", None),
+                "no .tessera: the selected one")
+
+    # A .tessera two folders up.
+    path = write_tessera_file(os.path.join(c.home, "work", "client"),
+                              "[Tessera]\ncredential=deploy bot\norg=default\nproject=myproj\n")
+    status = json.loads(c.run("status", "--json", cwd=deep, code=0).out)
+    check_equal((status["credential"]["name"], status["rule"], status["file"], status["org"], status["project"]),
+                ("Deploy bot", "folder", path, "default", "myproj"), "the .tessera two folders up")
+    check_equal(status["credential"]["id"], keys["Deploy bot"]["id"], "its id")
+    r = c.run("status", cwd=deep, code=0)
+    check("Deploy bot" in r.out and path in r.out and "myproj" in r.out, f"status in words: {r.out!r}")
+    r = c.run("token", cwd=deep, code=0, may_print_secret=True)
+    check_equal(r.out.strip(), HARNESS.key("offline", variant=2), "token follows the .tessera")
+    r = c.run("exec", "--", "sh", "-c", "printf %s \"$HARNESS_API_KEY\"", cwd=deep, code=0, may_print_secret=True)
+    check_equal(r.out, HARNESS.key("offline", variant=2), "exec follows the .tessera")
+    # Outside that folder, the selected one again.
+    r = c.run("token", cwd=c.home, code=0, may_print_secret=True)
+    check_equal(r.out.strip(), HARNESS.key("offline", variant=1), "token outside the folder")
+
+    # The environment beats the file; --credential beats both.
+    env = {"TESSERA_CREDENTIAL": "From env"}
+    status = json.loads(c.run("status", "--json", cwd=deep, env=env, code=0).out)
+    check_equal((status["credential"]["name"], status["rule"], status["org"]), ("From env", "environment", None),
+                "TESSERA_CREDENTIAL")
+    r = c.run("token", cwd=deep, env=env, code=0, may_print_secret=True)
+    check_equal(r.out.strip(), HARNESS.key("offline", variant=3), "token follows TESSERA_CREDENTIAL")
+    for args in (["status", "--json", "--credential", "option"],):
+        status = json.loads(c.run(*args, cwd=deep, env=env, code=0).out)
+        check_equal((status["credential"]["name"], status["rule"]), ("Option", "option"), "--credential")
+    r = c.run("token", "--credential", "Option", cwd=deep, env=env, code=0, may_print_secret=True)
+    check_equal(r.out.strip(), HARNESS.key("offline", variant=4), "token --credential")
+    r = c.run("token", "Option", cwd=deep, env=env, code=0, may_print_secret=True)
+    check_equal(r.out.strip(), HARNESS.key("offline", variant=4), "token NAME")
+    c.fail_run("token", "Option", "--credential", "Option", code=3)
+    c.fail_run("verify", "--all", "--credential", "Option", code=3)
+
+    # verify checks the one that applies (here: unreachable, offline keys
+    # against the fake are turned down, so exit 1 names Deploy bot alone).
+    r = c.run("verify", "--json", cwd=deep, code=1)
+    check_equal([v["name"] for v in json.loads(r.out)], ["Deploy bot"], "verify follows the .tessera")
+    r = c.run("verify", "--json", "--credential", "From env", cwd=deep, code=1)
+    check_equal([v["name"] for v in json.loads(r.out)], ["From env"], "verify --credential")
+
+    # Errors name the file or the variable; nothing else is used instead.
+    write_tessera_file(os.path.join(c.home, "work", "client"), "[Tessera]\ncredential=Nobody\n")
+    c.fail_run("token", cwd=deep, code=4, contains=path)
+    c.fail_run("status", cwd=deep, code=4, contains="Nobody")
+    c.fail_run("exec", "--", "true", cwd=deep, code=4, contains=path)
+    write_tessera_file(os.path.join(c.home, "work", "client"), "credential=Option\n")
+    c.fail_run("token", cwd=deep, code=4, contains=path)
+    c.fail_run("token", cwd=deep, env={"TESSERA_CREDENTIAL": "Nobody"}, code=4, contains="TESSERA_CREDENTIAL")
+    # A higher rule does not read the broken file.
+    c.run("token", cwd=deep, env=env, code=0, may_print_secret=True)
+    c.fail_run("status", "--credential", "Nobody", cwd=deep, code=4, contains="Nobody")
+
 
 
 # ---------------------------------------------------------------- runner

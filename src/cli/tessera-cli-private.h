@@ -9,6 +9,7 @@
  * tessera-cli-credential.c  list, add, select, remove
  * tessera-cli-verify.c    verify
  * tessera-cli-exec.c      token, exec
+ * tessera-cli-folder.c    which credential applies here; status
  */
 #pragma once
 
@@ -16,6 +17,7 @@
 #include <json-glib/json-glib.h>
 
 #include "tessera-cli.h"
+#include "tessera-resolution.h"
 #include "tessera-store.h"
 
 G_BEGIN_DECLS
@@ -46,6 +48,7 @@ int  tessera_cli_cmd_remove (TesseraCli *cli, int argc, char **argv);
 int  tessera_cli_cmd_verify (TesseraCli *cli, int argc, char **argv);
 int  tessera_cli_cmd_token  (TesseraCli *cli, int argc, char **argv);
 int  tessera_cli_cmd_exec   (TesseraCli *cli, int argc, char **argv);
+int  tessera_cli_cmd_status (TesseraCli *cli, int argc, char **argv);
 
 /* tessera-cli-args.c */
 gboolean tessera_cli_parse_arguments    (const char              *command,
@@ -110,5 +113,12 @@ TesseraCredential *tessera_cli_find_credential (TesseraCli        *cli,
 char         *tessera_cli_lookup_token        (TesseraCli         *cli,
                                                TesseraCredential  *credential,
                                                GError            **error);
+
+/* tessera-cli-folder.c */
+/* The credential that applies here: @name (--credential), else the
+ * order of tessera-resolution.h. Prints the error. */
+TesseraResolution *tessera_cli_resolve        (TesseraCli         *cli,
+                                               const char         *name,
+                                               int                *exit_code);
 
 G_END_DECLS

@@ -46,7 +46,7 @@ static const TesseraCliCommand commands[] = {
        "--no-verify saves it without asking Harness, as not verified. "
        "The base URL defaults to https://app.harness.io; the account ID is taken from the key when it carries one."),
     tessera_cli_cmd_add },
-  { "verify", N_("verify [NAME | --all] [--json]"),
+  { "verify", N_("verify [NAME | --credential NAME | --all] [--json]"),
     N_("Ask Harness whether the selected, the named or every saved key is still valid."),
     N_("Exits with 0 when every key checked is valid, 1 when any was turned down and 2 when any could not be checked "
        "(including a key missing from the keyring). --json prints the credentials as “list --json” does, with an “error” member."),
@@ -59,7 +59,7 @@ static const TesseraCliCommand commands[] = {
     N_("Delete NAME: its settings and its key in the keyring."),
     NULL,
     tessera_cli_cmd_remove },
-  { "token", N_("token [NAME]"),
+  { "token", N_("token [NAME | --credential NAME]"),
     N_("Print the selected or the named key and a newline, nothing else."),
     N_("For example: curl -H \"x-api-key: $(tessera token)\" https://app.harness.io/ng/api/…"),
     tessera_cli_cmd_token },
@@ -68,6 +68,13 @@ static const TesseraCliCommand commands[] = {
     N_("Only COMMAND sees HARNESS_PLATFORM_API_KEY, HARNESS_ACCOUNT_ID and HARNESS_ENDPOINT (the base URL with “/gateway”, "
        "as the Terraform provider expects) and HARNESS_API_KEY, HARNESS_ACCOUNT and HARNESS_API_URL (as the Harness CLI expects)."),
     tessera_cli_cmd_exec },
+  { "status", N_("status [--credential NAME] [--json]"),
+    N_("Say which credential applies in this folder, and which rule chose it."),
+    N_("In order: --credential NAME, the TESSERA_CREDENTIAL environment variable, the nearest “.tessera” file "
+       "in this folder or above it (up to the home folder), and last the selected credential. "
+       "A “.tessera” file holds a [Tessera] group with “credential=NAME” and, optionally, “org=” and “project=”. "
+       "“token”, “exec” and “verify” follow the same order."),
+    tessera_cli_cmd_status },
 };
 
 /* Help */
