@@ -1031,6 +1031,78 @@ def folder_precedence(c):
     c.fail_run("status", "--credential", "Nobody", cwd=deep, code=4, contains="Nobody")
 
 
+def sh_eval(c, cwd, script, shell_args=()):
+    full = dict(c.env)
+    full["TESSERA"] = TESSERA
+    if SANITIZED:
+        full["LSAN_OPTIONS"] = full.get("LSAN_OPTIONS", "") + ":exitcode=0"
+    r = subprocess.run(["sh", "-c", script], cwd=cwd, env=full, capture_output=True, text=True, timeout=60)
+    check_equal(r.returncode, 0, f"sh -c {script!r}: {r.stderr}")
+    return r.stdout
+
+
+def fish_unquote(word):
+    check(word.startswith("'") and word.endswith("'"), f"a fish single-quoted word: {word!r}")
+    out, i, body = [], 0, word[1:-1]
+    while i < len(body):
+        if body[i] == "\\" and i + 1 < len(body) and body[i + 1] in "\\'":
+            out.append(body[i + 1])
+            i += 2
+        else:
+            check(body[i] != "'", f"an unescaped quote in {word!r}")
+            out.append(body[i])
+            i += 1
+    return "".join(out)
+
+
+@case
+def env_for_eval(c):
+    key = HARNESS.key("valid")
+    c.add("Deploy bot", key, "--base-url", HARNESS.base_url)
+    folder = os.path.join(c.home, "proj", "sub")
+    os.makedirs(folder)
+    org = "it's \"$HOME\" `x` \\n"
+    project = "my project; rm -rf /tmp/nothing"
+    write_tessera_file(os.path.dirname(folder), f"[Tessera]\ncredential=Deploy bot\norg={org}\nproject={project}\n")
+    # GKeyFile reads "\\n" as a backslash escape: what tessera reads is what counts.
+    org_read = json.loads(c.run("status", "--json", cwd=folder, code=0).out)["org"]
+
+    names = ("HARNESS_PLATFORM_API_KEY", "HARNESS_API_KEY", "HARNESS_ACCOUNT_ID", "HARNESS_ACCOUNT",
+             "HARNESS_ENDPOINT", "HARNESS_API_URL", "HARNESS_ORG", "HARNESS_PROJECT",
+             "ORG_IDENTIFIER", "PROJECT_IDENTIFIER")
+    expected = {
+        "HARNESS_PLATFORM_API_KEY": key, "HARNESS_API_KEY": key,
+        "HARNESS_ACCOUNT_ID": ACCOUNT, "HARNESS_ACCOUNT": ACCOUNT,
+        "HARNESS_ENDPOINT": HARNESS.base_url + "/gateway", "HARNESS_API_URL": HARNESS.base_url,
+        "HARNESS_ORG": org_read, "HARNESS_PROJECT": project,
+        "ORG_IDENTIFIER": org_read, "PROJECT_IDENTIFIER": project,
+    }
+    check(org_read.startswith("it's \"$HOME\" `x`"), f"the org as read: {org_read!r}")
+
+    script = 'eval "$("$TESSERA" env)" && for n in ' + " ".join(names) + \
+             '; do eval "v=\\${$n-UNSET}"; printf "%s=%s\\0" "$n" "$v"; done'
+    out = sh_eval(c, folder, script)
+    got = dict(item.split("=", 1) for item in out.split("\0") if item)
+    check_equal(got, expected, "eval \"$(tessera env)\" in sh")
+
+    # The JSON form, and fish's quoting (fish itself is not installed).
+    r = c.run("env", "--shell", "json", cwd=folder, code=0, may_print_secret=True)
+    check_equal(json.loads(r.out), expected, "env --shell json")
+    r = c.run("env", "--shell", "fish", cwd=folder, code=0, may_print_secret=True)
+    fish = {}
+    for line in r.out.splitlines():
+        m = re.fullmatch(r"set -gx ([A-Z_]+) ('.*');", line)
+        check(m, f"a fish line: {line!r}")
+        fish[m.group(1)] = fish_unquote(m.group(2))
+    check_equal(fish, expected, "env --shell fish")
+
+    # Outside the folder: no org or project; --credential as everywhere.
+    r = c.run("env", "--shell", "json", cwd=c.home, code=0, may_print_secret=True)
+    check("HARNESS_ORG" not in json.loads(r.out), "no org without a .tessera")
+    c.fail_run("env", "--shell", "csh", code=3)
+    c.fail_run("env", "--credential", "Nobody", code=4, contains="Nobody")
+
+
 
 # ---------------------------------------------------------------- runner
 
@@ -1047,7 +1119,7 @@ def gnome_keyring_available():
 # The cases that also run on the real gnome-keyring: every path that
 # stores, reads or deletes a key.
 KEYRING_CASES = ("real_gnome_keyring", "add_valid_key", "verify_mixed_results",
-                 "remove_credential", "token_output", "exec_environment")
+                 "remove_credential", "token_output", "exec_environment", "env_for_eval")
 
 
 def main():

@@ -9,7 +9,7 @@
  * tessera-cli-credential.c  list, add, select, remove
  * tessera-cli-verify.c    verify
  * tessera-cli-exec.c      token, exec
- * tessera-cli-folder.c    which credential applies here; status
+ * tessera-cli-folder.c    which credential applies here; status, env
  */
 #pragma once
 
@@ -49,6 +49,7 @@ int  tessera_cli_cmd_verify (TesseraCli *cli, int argc, char **argv);
 int  tessera_cli_cmd_token  (TesseraCli *cli, int argc, char **argv);
 int  tessera_cli_cmd_exec   (TesseraCli *cli, int argc, char **argv);
 int  tessera_cli_cmd_status (TesseraCli *cli, int argc, char **argv);
+int  tessera_cli_cmd_env    (TesseraCli *cli, int argc, char **argv);
 
 /* tessera-cli-args.c */
 gboolean tessera_cli_parse_arguments    (const char              *command,

@@ -73,8 +73,14 @@ static const TesseraCliCommand commands[] = {
     N_("In order: --credential NAME, the TESSERA_CREDENTIAL environment variable, the nearest “.tessera” file "
        "in this folder or above it (up to the home folder), and last the selected credential. "
        "A “.tessera” file holds a [Tessera] group with “credential=NAME” and, optionally, “org=” and “project=”. "
-       "“token”, “exec” and “verify” follow the same order."),
+       "“token”, “exec”, “verify” and “env” follow the same order."),
     tessera_cli_cmd_status },
+  { "env", N_("env [--credential NAME] [--shell sh|fish|json]"),
+    N_("Print the variables “exec” sets, for the credential that applies here, as shell commands."),
+    N_("Also HARNESS_ORG, HARNESS_PROJECT, ORG_IDENTIFIER and PROJECT_IDENTIFIER when a “.tessera” file gives an org "
+       "and a project. For example: eval \"$(tessera env)\" in a shell or in direnv’s .envrc; "
+       "tessera env --shell fish | source in fish."),
+    tessera_cli_cmd_env },
 };
 
 /* Help */
