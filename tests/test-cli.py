@@ -963,6 +963,10 @@ def write_tessera_file(folder, text):
     return path
 
 
+def other_account_key(variant=1):
+    return f"pat.{OTHER_ACCOUNT}.{variant:024x}.OtherSecret{variant:02d}xxxxxxxx"
+
+
 @case
 def folder_precedence(c):
     """--credential › TESSERA_CREDENTIAL › the nearest .tessera › the selected one."""
@@ -1103,6 +1107,101 @@ def env_for_eval(c):
     c.fail_run("env", "--credential", "Nobody", code=4, contains="Nobody")
 
 
+def git_env(c):
+    env = dict(c.env)
+    env.update({"GIT_CONFIG_GLOBAL": os.path.join(c.home, "gitconfig"), "GIT_CONFIG_NOSYSTEM": "1",
+                "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": ""})
+    if SANITIZED:
+        env["LSAN_OPTIONS"] = env.get("LSAN_OPTIONS", "") + ":exitcode=0"
+    return env
+
+
+@case
+def git_credential_helper(c):
+    key = HARNESS.key("valid", variant=2)          # expires in 3 days
+    other = c.secret(other_account_key())
+    c.add("Code", key, "--base-url", HARNESS.base_url)
+    c.add("Other", other, "--no-verify", "--base-url", "https://app.harness.io")
+    expires = c.credentials()[0]["expires"]
+    check(expires, "the expiring key has an expiry")
+
+    def get(text, *options, cwd=None):
+        return c.run("git-credential", *options, "get", stdin=text, code=0, may_print_secret=True, cwd=cwd)
+
+    def answer(r):
+        return dict(line.split("=", 1) for line in r.out.splitlines())
+
+    # The helper itself: by the account in the path, else the order.
+    r = get(f"protocol=https\nhost=git.harness.io\npath={ACCOUNT}/default/proj/repo.git\n\n")
+    a = answer(r)
+    check_equal(a.get("password"), key, "the key for the account in the path")
+    check(a.get("username"), "a username")
+    import datetime
+    check_equal(int(a.get("password_expiry_utc", "0")),
+                int(datetime.datetime.fromisoformat(expires.replace("Z", "+00:00")).timestamp()),
+                "password_expiry_utc")
+    a = answer(get(f"protocol=https\nhost=git.harness.io\npath={OTHER_ACCOUNT}/o/p/r.git\n\n"))
+    check_equal(a.get("password"), other, "the other account's key")
+    check("password_expiry_utc" not in a, "no expiry for a key without one")
+    a = answer(get("protocol=https\nhost=git.harness.io\n\n"))
+    check_equal(a.get("password"), key, "no path: the selected one")
+    folder = os.path.join(c.home, "repo")
+    write_tessera_file(folder, "[Tessera]\ncredential=Other\n")
+    check_equal(answer(get("protocol=https\nhost=git.harness.io\n\n", cwd=folder)).get("password"), other,
+                "no path: the .tessera")
+    check_equal(answer(get("protocol=https\nhost=git.harness.io\npath=NoSuchAccount/o/p/r.git\n\n")), {},
+                "nothing for an account with no credential")
+    check_equal(get("protocol=https\nhost=github.com\npath=cli/cli.git\n\n").out, "", "nothing for github.com")
+    check_equal(get("protocol=https\nhost=git.harness.io.evil.example\n\n").out, "", "nothing for a look-alike host")
+    host = HARNESS.base_url.split("://", 1)[1]
+    check_equal(answer(get(f"protocol=http\nhost={host}\npath={ACCOUNT}/o/p/r.git\n\n")).get("password"), key,
+                "a saved base URL's host")
+
+    # store and erase change nothing.
+    for op in ("store", "erase"):
+        r = c.run("git-credential", op, stdin=f"protocol=https\nhost=git.harness.io\nusername=x\npassword={key}\n\n",
+                  code=0)
+        check_equal(r.out, "", f"{op} answers nothing")
+    check_equal(sorted(c.names()), ["Code", "Other"], "erase leaves the credentials")
+    c.run("token", "Code", code=0, may_print_secret=True)
+    c.fail_run("git-credential", "list", code=3)
+
+    if shutil.which("git") is None:
+        raise Skip("git is not installed: the helper was tested alone")
+
+    env = git_env(c)
+    r = c.run("setup-git", "--dry-run", env=env, code=0)
+    check("credential.https://git.harness.io.helper" in r.out, f"setup-git shows the lines: {r.out!r}")
+    check(not os.path.exists(env["GIT_CONFIG_GLOBAL"]), "--dry-run writes nothing")
+    c.run("setup-git", env=env, code=0)
+    cfg = subprocess.run(["git", "config", "--global", "--get-all", "credential.https://git.harness.io.helper"],
+                         env=env, capture_output=True, text=True)
+    check_equal(cfg.stdout.splitlines()[0], "", "other helpers reset for Harness Code")
+    check(cfg.stdout.splitlines()[1].endswith(" git-credential"), f"the helper: {cfg.stdout!r}")
+    cfg = subprocess.run(["git", "config", "--global", "credential.https://git.harness.io.useHttpPath"],
+                         env=env, capture_output=True, text=True)
+    check_equal(cfg.stdout.strip(), "true", "useHttpPath")
+    c.run("setup-git", env=env, code=0)   # again: still one helper
+    cfg = subprocess.run(["git", "config", "--global", "--get-all", "credential.https://git.harness.io.helper"],
+                         env=env, capture_output=True, text=True)
+    check_equal(len(cfg.stdout.splitlines()), 2, "setup-git twice writes the lines once")
+
+    def fill(url):
+        return subprocess.run(["git", "credential", "fill"], input=f"url={url}\n\n", env=env, cwd=c.home,
+                              capture_output=True, text=True, timeout=60)
+
+    r = fill(f"https://git.harness.io/{OTHER_ACCOUNT}/default/proj/repo.git")
+    check_equal(r.returncode, 0, f"git credential fill: {r.stderr}")
+    check(f"password={other}\n" in r.stdout, "git gets the account's key through the helper")
+    r = fill(f"https://git.harness.io/{ACCOUNT}/default/proj/repo.git")
+    check(f"password={key}\n" in r.stdout, "git gets the other account's key")
+    r = fill("https://github.com/cli/cli.git")
+    check(r.returncode != 0 and "password=" not in r.stdout, f"nothing for github.com: {r.stdout!r}")
+    r = subprocess.run(["git", "credential", "reject"], input=f"url=https://git.harness.io/{ACCOUNT}/o/p/r.git\n"
+                       f"username=x\npassword={key}\n\n", env=env, capture_output=True, text=True, timeout=60)
+    check_equal(r.returncode, 0, "git credential reject")
+    check_equal(sorted(c.names()), ["Code", "Other"], "git's reject leaves the credentials")
+
 
 # ---------------------------------------------------------------- runner
 
@@ -1119,7 +1218,8 @@ def gnome_keyring_available():
 # The cases that also run on the real gnome-keyring: every path that
 # stores, reads or deletes a key.
 KEYRING_CASES = ("real_gnome_keyring", "add_valid_key", "verify_mixed_results",
-                 "remove_credential", "token_output", "exec_environment", "env_for_eval")
+                 "remove_credential", "token_output", "exec_environment", "env_for_eval",
+                 "git_credential_helper")
 
 
 def main():

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-cli-folder.c: the credential follows the work: which one
  * applies here (`tessera status`, and for every command that uses one),
- * and `tessera env` for eval and direnv
+ * `tessera env` for eval and direnv, and git's credential helper
+ * (`tessera git-credential`, `tessera setup-git`)
  *
  * The order (tessera-resolution.h): --credential NAME › TESSERA_CREDENTIAL
  * › the nearest .tessera file › the selected credential.
@@ -10,6 +11,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -17,6 +19,8 @@
 #include "tessera-base-url.h"
 #include "tessera-cli-private.h"
 #include "tessera-resolution.h"
+
+#define HARNESS_CODE_HOST "git.harness.io"
 
 /* The credential that applies here; prints the error. */
 TesseraResolution *
@@ -347,5 +351,359 @@ tessera_cli_cmd_env (TesseraCli  *cli,
   if (!written)
     return tessera_cli_fail (TESSERA_CLI_EXIT_KEYRING, _("Could not write the key to standard output."));
 
+  return TESSERA_CLI_EXIT_OK;
+}
+
+/* `tessera git-credential` */
+
+/* "scheme://host[:port]" of @url, lowercased, or NULL. */
+static char *
+dup_origin (const char *url)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *host = NULL;
+
+  if (url == NULL)
+    return NULL;
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    return NULL;
+
+  host = g_ascii_strdown (g_uri_get_host (uri), -1);
+  if (g_uri_get_port (uri) > 0)
+    return g_strdup_printf ("%s://%s:%d", g_uri_get_scheme (uri), host, g_uri_get_port (uri));
+  return g_strdup_printf ("%s://%s", g_uri_get_scheme (uri), host);
+}
+
+/* Harness Code's host, and the host of every saved credential's base URL
+ * and of the default base URL (a self-managed Harness serves its code
+ * there), as "scheme://host[:port]". */
+static GPtrArray *
+dup_code_origins (TesseraStore *store)
+{
+  GPtrArray *origins = g_ptr_array_new_with_free_func (g_free);
+  GListModel *model = G_LIST_MODEL (store);
+  g_autofree char *default_base_url = g_settings_get_string (tessera_store_get_settings (store), "default-base-url");
+  char *origin;
+
+  g_ptr_array_add (origins, g_strdup ("https://" HARNESS_CODE_HOST));
+
+  origin = dup_origin (g_strstrip (default_base_url));
+  if (origin != NULL)
+    g_ptr_array_add (origins, origin);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(TesseraCredential) credential = g_list_model_get_item (model, i);
+
+      origin = dup_origin (tessera_credential_get_base_url (credential));
+      if (origin != NULL)
+        g_ptr_array_add (origins, origin);
+    }
+
+  return origins;
+}
+
+static gboolean
+is_harness_saas (const char *origin)
+{
+  return g_str_equal (origin, "https://app.harness.io") || g_str_has_suffix (origin, ".harness.io");
+}
+
+/* git's request: "key=value" lines up to a blank line or the end. All of
+ * it is read, so that git never writes into a closed pipe. */
+static GHashTable *
+read_git_request (void)
+{
+  GHashTable *request = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  char line[8192];
+  gboolean done = FALSE;
+
+  while (fgets (line, sizeof line, stdin) != NULL)
+    {
+      char *equals;
+
+      if (done)
+        continue;
+      g_strchomp (line);
+      if (line[0] == '\0')
+        {
+          done = TRUE;
+          continue;
+        }
+      equals = strchr (line, '=');
+      if (equals == NULL)
+        continue;
+      *equals = '\0';
+      g_hash_table_replace (request, g_strdup (line), g_strdup (equals + 1));
+    }
+  memset (line, 0, sizeof line);
+
+  return request;
+}
+
+/* The account a Harness Code path starts with: "ACCOUNT/org/project/repo.git". */
+static char *
+dup_path_account (const char *path)
+{
+  const char *slash;
+
+  if (path == NULL)
+    return NULL;
+  while (*path == '/')
+    path++;
+  slash = strchr (path, '/');
+  if (slash == NULL || slash == path)
+    return NULL;
+  return g_strndup (path, slash - path);
+}
+
+static gboolean
+credential_has_account (TesseraCredential *credential,
+                        const char        *account)
+{
+  return g_strcmp0 (tessera_credential_get_account_id (credential), account) == 0;
+}
+
+static int
+git_credential_get (TesseraCli  *cli,
+                    const char  *name)
+{
+  g_autoptr(GHashTable) request = read_git_request ();
+  g_autoptr(GPtrArray) origins = NULL;
+  g_autoptr(TesseraResolution) resolution = NULL;
+  g_autoptr(GError) resolve_error = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = NULL;
+  g_autofree char *origin = NULL;
+  g_autofree char *account = NULL;
+  g_auto(TesseraSecret) token = NULL;
+  const char *protocol = g_hash_table_lookup (request, "protocol");
+  const char *host = g_hash_table_lookup (request, "host");
+  const char *username = g_hash_table_lookup (request, "username");
+  TesseraCredential *credential = NULL;
+  TesseraStore *store;
+  GString *answer;
+  gboolean known = FALSE;
+  gint64 expires;
+  gboolean written;
+
+  if (protocol == NULL || host == NULL)
+    return TESSERA_CLI_EXIT_OK;
+
+  store = tessera_cli_get_store (cli);
+  origin = g_strdup_printf ("%s://%s", protocol, host);
+  {
+    g_autofree char *lower = g_ascii_strdown (origin, -1);
+
+    g_free (origin);
+    origin = g_steal_pointer (&lower);
+  }
+  origins = dup_code_origins (store);
+  for (guint i = 0; i < origins->len && !known; i++)
+    known = g_str_equal (origin, g_ptr_array_index (origins, i));
+  /* Another host: nothing, so that git asks its other helpers. */
+  if (!known)
+    return TESSERA_CLI_EXIT_OK;
+
+  account = dup_path_account (g_hash_table_lookup (request, "path"));
+
+  /* The order first; when git names an account (credential.useHttpPath),
+   * a credential for that account. */
+  folder = g_get_current_dir ();
+  resolution = tessera_store_resolve (store, name, g_getenv (TESSERA_CREDENTIAL_VARIABLE),
+                                      folder, g_get_home_dir (), &resolve_error);
+  if (resolution != NULL &&
+      (account == NULL || credential_has_account (tessera_resolution_get_credential (resolution), account)))
+    credential = tessera_resolution_get_credential (resolution);
+
+  if (credential == NULL && account != NULL && name == NULL)
+    {
+      GListModel *model = G_LIST_MODEL (store);
+
+      for (guint i = 0; i < g_list_model_get_n_items (model) && credential == NULL; i++)
+        {
+          g_autoptr(TesseraCredential) item = g_list_model_get_item (model, i);
+
+          if (credential_has_account (item, account))
+            credential = item;
+        }
+    }
+
+  if (credential == NULL)
+    {
+      /* A broken .tessera or an unknown name is worth a sentence; a
+       * repository of another account is not. */
+      if (resolve_error != NULL &&
+          !g_error_matches (resolve_error, TESSERA_RESOLVE_ERROR, TESSERA_RESOLVE_ERROR_NONE_SELECTED))
+        return tessera_cli_fail (TESSERA_CLI_EXIT_INVALID, "%s", resolve_error->message);
+      return TESSERA_CLI_EXIT_OK;
+    }
+
+  tessera_cli_catch_interrupts (cli);
+  token = tessera_cli_lookup_token (cli, credential, &error);
+  tessera_cli_release_interrupts (cli);
+  if (token == NULL)
+    return tessera_cli_fail_with_error (error);
+
+  /* Harness Code reads only the password; the username is for people. */
+  if (username == NULL || username[0] == '\0')
+    username = tessera_credential_get_owner_email (credential);
+  if (username == NULL || username[0] == '\0')
+    username = tessera_credential_get_account_id (credential);
+  if (username == NULL || username[0] == '\0')
+    username = "tessera";
+
+  answer = g_string_new (NULL);
+  g_string_append_printf (answer, "username=%s\npassword=%s", username, token);
+  tessera_secure_clear (&token);
+  expires = tessera_credential_get_expires (credential);
+  if (expires > 0)
+    g_string_append_printf (answer, "\npassword_expiry_utc=%" G_GINT64_FORMAT, expires / 1000);
+
+  written = tessera_cli_write_secret_line (answer->str);
+  wipe_string (answer);
+  if (!written)
+    return tessera_cli_fail (TESSERA_CLI_EXIT_KEYRING, _("Could not write the key to standard output."));
+
+  return TESSERA_CLI_EXIT_OK;
+}
+
+int
+tessera_cli_cmd_git_credential (TesseraCli  *cli,
+                                int          argc,
+                                char       **argv)
+{
+  g_autoptr(GPtrArray) positional = g_ptr_array_new ();
+  const char *name = NULL;
+  const TesseraCliOption options[] = { { "--credential", TRUE, &name } };
+  const char *operation;
+  int code;
+
+  code = tessera_cli_parse_command_line ("git-credential", argc, argv, options, G_N_ELEMENTS (options), positional, 1, 1);
+  if (code != TESSERA_CLI_EXIT_OK)
+    return code;
+
+  operation = g_ptr_array_index (positional, 0);
+  if (g_str_equal (operation, "get"))
+    return git_credential_get (cli, name);
+
+  /* git offers what worked (store) and what did not (erase): the keyring
+   * already holds the key, and a key git could not use is for the user to
+   * replace, never for git to delete. */
+  if (g_str_equal (operation, "store") || g_str_equal (operation, "erase"))
+    {
+      g_autoptr(GHashTable) request = read_git_request ();
+
+      return TESSERA_CLI_EXIT_OK;
+    }
+
+  return tessera_cli_usage_error ("git-credential", _("The operation is “get”, “store” or “erase”"));
+}
+
+/* `tessera setup-git` */
+
+static char *
+dup_helper_command (void)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *quoted = NULL;
+
+  if (self == NULL)
+    self = g_find_program_in_path ("tessera");
+  if (self == NULL)
+    self = g_strdup ("tessera");
+  quoted = g_shell_quote (self);
+  return g_strconcat ("!", quoted, " git-credential", NULL);
+}
+
+int
+tessera_cli_cmd_setup_git (TesseraCli  *cli,
+                           int          argc,
+                           char       **argv)
+{
+  g_autoptr(GPtrArray) positional = g_ptr_array_new ();
+  g_autoptr(GPtrArray) origins = NULL;
+  g_autoptr(GPtrArray) commands = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *helper = dup_helper_command ();
+  g_autoptr(GString) shown = g_string_new (NULL);
+  gboolean dry_run = FALSE;
+  const TesseraCliOption options[] = { { "--dry-run", FALSE, &dry_run } };
+  int code;
+
+  code = tessera_cli_parse_command_line ("setup-git", argc, argv, options, G_N_ELEMENTS (options), positional, 0, 0);
+  if (code != TESSERA_CLI_EXIT_OK)
+    return code;
+
+  /* Harness Code, and every self-managed Harness that a credential or the
+   * default base URL points at. */
+  origins = dup_code_origins (tessera_cli_get_store (cli));
+  for (guint i = 0; i < origins->len; i++)
+    {
+      const char *origin = g_ptr_array_index (origins, i);
+      g_autofree char *helper_key = NULL;
+      g_autofree char *path_key = NULL;
+
+      if ((i > 0 && is_harness_saas (origin)) || g_hash_table_contains (seen, origin))
+        continue;
+      g_hash_table_add (seen, (gpointer) origin);
+
+      helper_key = g_strdup_printf ("credential.%s.helper", origin);
+      path_key = g_strdup_printf ("credential.%s.useHttpPath", origin);
+      /* Its own helper only, not the ones configured for every host. */
+      g_ptr_array_add (commands, g_strdupv ((char *[]) { "git", "config", "--global", "--replace-all", helper_key, "", NULL }));
+      g_ptr_array_add (commands, g_strdupv ((char *[]) { "git", "config", "--global", "--add", helper_key, helper, NULL }));
+      g_ptr_array_add (commands, g_strdupv ((char *[]) { "git", "config", "--global", path_key, "true", NULL }));
+    }
+
+  for (guint i = 0; i < commands->len; i++)
+    {
+      char **command = g_ptr_array_index (commands, i);
+
+      for (guint j = 0; command[j] != NULL; j++)
+        {
+          g_autofree char *quoted = NULL;
+
+          if (j > 0)
+            g_string_append_c (shown, ' ');
+          if (command[j][0] != '\0' && strpbrk (command[j], " '\"!$`\\*?;&|<>()") == NULL)
+            g_string_append (shown, command[j]);
+          else
+            {
+              quoted = g_shell_quote (command[j]);
+              g_string_append (shown, quoted);
+            }
+        }
+      g_string_append_c (shown, '\n');
+    }
+  tessera_cli_print_out (shown->str);
+
+  if (dry_run)
+    return TESSERA_CLI_EXIT_OK;
+
+  for (guint i = 0; i < commands->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *errors = NULL;
+      int status = 0;
+
+      if (!g_spawn_sync (NULL, g_ptr_array_index (commands, i), NULL,
+                         G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                         NULL, NULL, NULL, &errors, &status, &error))
+        {
+          if (g_error_matches (error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT))
+            return tessera_cli_fail (TESSERA_CLI_EXIT_NO_COMMAND, _("Could not find the command “%s”."), "git");
+          return tessera_cli_fail (TESSERA_CLI_EXIT_CANNOT_RUN, "%s", error->message);
+        }
+      if (!g_spawn_check_wait_status (status, NULL))
+        {
+          g_autofree char *detail = tessera_cli_dup_printable (g_strstrip (errors));
+
+          return tessera_cli_fail (TESSERA_CLI_EXIT_KEYRING, _("git could not write its settings: %s"), detail);
+        }
+    }
+
+  tessera_cli_print_out (_("git now asks Tessera for the keys of Harness Code.\n"));
   return TESSERA_CLI_EXIT_OK;
 }

@@ -9,7 +9,8 @@
  * tessera-cli-credential.c  list, add, select, remove
  * tessera-cli-verify.c    verify
  * tessera-cli-exec.c      token, exec
- * tessera-cli-folder.c    which credential applies here; status, env
+ * tessera-cli-folder.c    which credential applies here; status, env,
+ *                         git-credential, setup-git
  */
 #pragma once
 
@@ -50,6 +51,8 @@ int  tessera_cli_cmd_token  (TesseraCli *cli, int argc, char **argv);
 int  tessera_cli_cmd_exec   (TesseraCli *cli, int argc, char **argv);
 int  tessera_cli_cmd_status (TesseraCli *cli, int argc, char **argv);
 int  tessera_cli_cmd_env    (TesseraCli *cli, int argc, char **argv);
+int  tessera_cli_cmd_git_credential (TesseraCli *cli, int argc, char **argv);
+int  tessera_cli_cmd_setup_git      (TesseraCli *cli, int argc, char **argv);
 
 /* tessera-cli-args.c */
 gboolean tessera_cli_parse_arguments    (const char              *command,

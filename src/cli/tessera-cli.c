@@ -73,7 +73,7 @@ static const TesseraCliCommand commands[] = {
     N_("In order: --credential NAME, the TESSERA_CREDENTIAL environment variable, the nearest “.tessera” file "
        "in this folder or above it (up to the home folder), and last the selected credential. "
        "A “.tessera” file holds a [Tessera] group with “credential=NAME” and, optionally, “org=” and “project=”. "
-       "“token”, “exec”, “verify” and “env” follow the same order."),
+       "“token”, “exec”, “verify”, “env” and “git-credential” follow the same order."),
     tessera_cli_cmd_status },
   { "env", N_("env [--credential NAME] [--shell sh|fish|json]"),
     N_("Print the variables “exec” sets, for the credential that applies here, as shell commands."),
@@ -81,6 +81,16 @@ static const TesseraCliCommand commands[] = {
        "and a project. For example: eval \"$(tessera env)\" in a shell or in direnv’s .envrc; "
        "tessera env --shell fish | source in fish."),
     tessera_cli_cmd_env },
+  { "git-credential", N_("git-credential [--credential NAME] get|store|erase"),
+    N_("Git’s credential helper for Harness Code: answers with the key of the credential that applies."),
+    N_("“get” answers for git.harness.io and the hosts of saved base URLs, with the credential for the account "
+       "in the repository’s path when git sends it (credential.useHttpPath), else the one that applies here; "
+       "nothing for other hosts. “store” and “erase” change nothing. Set it up with “tessera setup-git”."),
+    tessera_cli_cmd_git_credential },
+  { "setup-git", N_("setup-git [--dry-run]"),
+    N_("Show, then write into your git settings (git config --global), the lines that make git ask Tessera for Harness Code."),
+    N_("--dry-run only shows them."),
+    tessera_cli_cmd_setup_git },
 };
 
 /* Help */
