@@ -23,7 +23,7 @@ test_packages=(
   dbus dbus-x11 gnome-keyring libsecret-tools xvfb xauth x11-utils
   at-spi2-core python3-dogtail gsettings-desktop-schemas imagemagick
   gnutls-bin flatpak-builder clang libclang-rt-dev xdotool locales
-  python3-gi gir1.2-gdkpixbuf-2.0
+  python3-gi gir1.2-gdkpixbuf-2.0 git
 )
 
 missing_packages() {

@@ -27,14 +27,20 @@ tessera_cli_cmd_token (TesseraCli  *cli,
   g_autoptr(GPtrArray) positional = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_auto(TesseraSecret) token = NULL;
+  const char *credential_name = NULL;
+  const TesseraCliOption options[] = { { "--credential", TRUE, &credential_name } };
   TesseraCredential *credential;
   int code;
 
-  code = tessera_cli_parse_command_line ("token", argc, argv, NULL, 0, positional, 0, 1);
+  code = tessera_cli_parse_command_line ("token", argc, argv, options, G_N_ELEMENTS (options), positional, 0, 1);
   if (code != TESSERA_CLI_EXIT_OK)
     return code;
+  if (credential_name != NULL && positional->len > 0)
+    return tessera_cli_usage_error ("token", _("Give either a NAME or “--credential NAME”, not both"));
+  if (positional->len > 0)
+    credential_name = g_ptr_array_index (positional, 0);
 
-  credential = tessera_cli_find_credential (cli, positional->len > 0 ? g_ptr_array_index (positional, 0) : NULL, &code);
+  credential = tessera_cli_find_credential (cli, credential_name, &code);
   if (credential == NULL)
     return code;
 

@@ -10,6 +10,8 @@
  * tessera-cli-verify.c    verify
  * tessera-cli-exec.c      token, exec
  * tessera-cli-lifecycle.c rotate, renew, remove --revoke
+ * tessera-cli-folder.c    which credential applies here; status, env,
+ *                         git-credential, setup-git
  */
 #pragma once
 
@@ -18,6 +20,7 @@
 
 #include "tessera-cli.h"
 #include "tessera-error.h"
+#include "tessera-resolution.h"
 #include "tessera-store.h"
 
 G_BEGIN_DECLS
@@ -51,6 +54,10 @@ int  tessera_cli_cmd_exec   (TesseraCli *cli, int argc, char **argv);
 int  tessera_cli_cmd_rotate (TesseraCli *cli, int argc, char **argv);
 int  tessera_cli_cmd_renew  (TesseraCli *cli, int argc, char **argv);
 int  tessera_cli_cmd_remove_or_revoke (TesseraCli *cli, int argc, char **argv);
+int  tessera_cli_cmd_status (TesseraCli *cli, int argc, char **argv);
+int  tessera_cli_cmd_env    (TesseraCli *cli, int argc, char **argv);
+int  tessera_cli_cmd_git_credential (TesseraCli *cli, int argc, char **argv);
+int  tessera_cli_cmd_setup_git      (TesseraCli *cli, int argc, char **argv);
 
 /* tessera-cli-args.c */
 gboolean tessera_cli_parse_arguments    (const char              *command,
@@ -114,5 +121,12 @@ TesseraCredential *tessera_cli_find_credential (TesseraCli        *cli,
 char         *tessera_cli_lookup_token        (TesseraCli         *cli,
                                                TesseraCredential  *credential,
                                                GError            **error);
+
+/* tessera-cli-folder.c */
+/* The credential that applies here: @name (--credential), else the
+ * order of tessera-resolution.h. Prints the error. */
+TesseraResolution *tessera_cli_resolve        (TesseraCli         *cli,
+                                               const char         *name,
+                                               int                *exit_code);
 
 G_END_DECLS

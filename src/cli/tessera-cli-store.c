@@ -80,7 +80,8 @@ tessera_cli_get_store (TesseraCli *cli)
   return cli->store;
 }
 
-/* The selected credential when @name is NULL. Prints the error. */
+/* The credential that applies here when @name is NULL (--credential,
+ * TESSERA_CREDENTIAL, .tessera, the selected one). Prints the error. */
 TesseraCredential *
 tessera_cli_find_credential (TesseraCli  *cli,
                              const char  *name,
@@ -89,13 +90,13 @@ tessera_cli_find_credential (TesseraCli  *cli,
   TesseraStore *store = tessera_cli_get_store (cli);
   TesseraCredential *credential;
 
+  /* No name: the one that applies here (tessera-cli-folder.c); the store
+   * keeps it alive. */
   if (name == NULL)
     {
-      credential = tessera_store_get_selected (store);
-      if (credential == NULL)
-        *exit_code = tessera_cli_fail (TESSERA_CLI_EXIT_INVALID,
-                                       _("No credential is selected: choose one with “tessera select NAME” or give a NAME."));
-      return credential;
+      g_autoptr(TesseraResolution) resolution = tessera_cli_resolve (cli, NULL, exit_code);
+
+      return resolution != NULL ? tessera_resolution_get_credential (resolution) : NULL;
     }
 
   credential = tessera_store_find_by_name (store, name);

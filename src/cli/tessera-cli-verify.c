@@ -72,9 +72,11 @@ tessera_cli_cmd_verify (TesseraCli  *cli,
   g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) verify_job_free);
   gboolean all = FALSE;
   gboolean json = FALSE;
+  const char *credential_name = NULL;
   const TesseraCliOption options[] = {
     { "--all", FALSE, &all },
     { "--json", FALSE, &json },
+    { "--credential", TRUE, &credential_name },
   };
   TesseraStore *store;
   guint running = 0, finished = 0, next = 0, max_running;
@@ -86,6 +88,10 @@ tessera_cli_cmd_verify (TesseraCli  *cli,
     return code;
   if (all && positional->len > 0)
     return tessera_cli_usage_error ("verify", _("Give either a NAME or “--all”, not both"));
+  if (credential_name != NULL && (all || positional->len > 0))
+    return tessera_cli_usage_error ("verify", _("Give either a NAME or “--credential NAME”, not both"));
+  if (positional->len > 0)
+    credential_name = g_ptr_array_index (positional, 0);
 
   store = tessera_cli_get_store (cli);
 
@@ -106,7 +112,7 @@ tessera_cli_cmd_verify (TesseraCli  *cli,
       TesseraCredential *credential;
       VerifyJob *job;
 
-      credential = tessera_cli_find_credential (cli, positional->len > 0 ? g_ptr_array_index (positional, 0) : NULL, &code);
+      credential = tessera_cli_find_credential (cli, credential_name, &code);
       if (credential == NULL)
         return code;
 

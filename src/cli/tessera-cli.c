@@ -47,7 +47,7 @@ static const TesseraCliCommand commands[] = {
        "--no-verify saves it without asking Harness, as not verified. "
        "The base URL defaults to https://app.harness.io; the account ID is taken from the key when it carries one."),
     tessera_cli_cmd_add },
-  { "verify", N_("verify [NAME | --all] [--json]"),
+  { "verify", N_("verify [NAME | --credential NAME | --all] [--json]"),
     N_("Ask Harness whether the selected, the named or every saved key is still valid."),
     N_("Exits with 0 when every key checked is valid, 1 when any was turned down and 2 when any could not be checked "
        "(including a key missing from the keyring). --json prints the credentials as “list --json” does, with an “error” member."),
@@ -61,7 +61,7 @@ static const TesseraCliCommand commands[] = {
     N_("--revoke first deletes the token on Harness, so that its key stops working everywhere; "
        "if Harness refuses, NAME is kept and the reason is shown."),
     tessera_cli_cmd_remove_or_revoke },
-  { "token", N_("token [NAME]"),
+  { "token", N_("token [NAME | --credential NAME]"),
     N_("Print the selected or the named key and a newline, nothing else."),
     N_("For example: curl -H \"x-api-key: $(tessera token)\" https://app.harness.io/ng/api/…"),
     tessera_cli_cmd_token },
@@ -81,6 +81,29 @@ static const TesseraCliCommand commands[] = {
     N_("The key must still be valid. Durations are a number with s, m, h, d or w, such as 90d or 12w. "
        "Harness limits how many tokens an API key may have: at the limit, delete an unused token in Harness first."),
     tessera_cli_cmd_renew },
+  { "status", N_("status [--credential NAME] [--json]"),
+    N_("Say which credential applies in this folder, and which rule chose it."),
+    N_("In order: --credential NAME, the TESSERA_CREDENTIAL environment variable, the nearest “.tessera” file "
+       "in this folder or above it (up to the home folder), and last the selected credential. "
+       "A “.tessera” file holds a [Tessera] group with “credential=NAME” and, optionally, “org=” and “project=”. "
+       "“token”, “exec”, “verify”, “env” and “git-credential” follow the same order."),
+    tessera_cli_cmd_status },
+  { "env", N_("env [--credential NAME] [--shell sh|fish|json]"),
+    N_("Print the variables “exec” sets, for the credential that applies here, as shell commands."),
+    N_("Also HARNESS_ORG, HARNESS_PROJECT, ORG_IDENTIFIER and PROJECT_IDENTIFIER when a “.tessera” file gives an org "
+       "and a project. For example: eval \"$(tessera env)\" in a shell or in direnv’s .envrc; "
+       "tessera env --shell fish | source in fish."),
+    tessera_cli_cmd_env },
+  { "git-credential", N_("git-credential [--credential NAME] get|store|erase"),
+    N_("Git’s credential helper for Harness Code: answers with the key of the credential that applies."),
+    N_("“get” answers for git.harness.io and the hosts of saved base URLs, with the credential for the account "
+       "in the repository’s path when git sends it (credential.useHttpPath), else the one that applies here; "
+       "nothing for other hosts. “store” and “erase” change nothing. Set it up with “tessera setup-git”."),
+    tessera_cli_cmd_git_credential },
+  { "setup-git", N_("setup-git [--dry-run]"),
+    N_("Show, then write into your git settings (git config --global), the lines that make git ask Tessera for Harness Code."),
+    N_("--dry-run only shows them."),
+    tessera_cli_cmd_setup_git },
 };
 
 /* Help */
