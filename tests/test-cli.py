@@ -504,6 +504,45 @@ def add_bad_input(c):
 
 
 @case
+def names_hold_no_key_or_control(c):
+    """Issue 17, findings 3 and 4: a key typed as the NAME or the
+    description is refused with exit 4 and saved nowhere; names hold no
+    control, bidi or invisible character, and `list` prints none, even
+    from an edited settings file."""
+    base = ["--base-url", HARNESS.base_url]
+    key = c.secret(HARNESS.key("valid"))
+    other = c.secret(HARNESS.key("valid", variant=2))
+    r = c.fail_run("add", key, *base, stdin=other, code=4)
+    check("API key" in r.messages[0], f"the sentence says why: {r.messages[0]!r}")
+    c.fail_run("add", "Production", *base, "--description", key, stdin=other, code=4)
+    c.fail_run("add", "Production", *base, "--description", f"see {key} here", stdin=other, code=4)
+    c.fail_run("add", "Production", *base, "--description", "caf\udcff", stdin=other, code=4,
+               contains="not text")
+    for name in ("a\u009b31mred", "evil\u202etxt", "Prod\u200b", "a\u2066b"):
+        c.fail_run("add", name, *base, stdin=other, code=4)
+    check_equal(c.names(), [], "nothing stored")
+    check(not os.path.exists(c.keyfile) or key.split(".")[-1] not in open(c.keyfile).read(),
+          "the key is not in the settings")
+
+    # Composed and decomposed Café are one name, saved composed.
+    c.add("Cafe\u0301", key, *base, "--no-verify")
+    check_equal(c.names(), ["Caf\u00e9"], "saved in NFC")
+    c.fail_run("add", "caf\u00e9", *base, "--no-verify", stdin=other, code=4)
+    c.fail_run("add", "Caf\u200b\u00e9", *base, "--no-verify", stdin=other, code=4)
+
+    # A name edited into the settings file is shown without its controls.
+    with open(c.keyfile) as f:
+        text = f.read()
+    check("name='Caf\u00e9'" in text, "the name as GSettings writes it")
+    with open(c.keyfile, "w") as f:
+        f.write(text.replace("name='Caf\u00e9'", "name='Caf\u00e9\u009b2J\u202eevil\u200b'"))
+    r = c.run("list", code=0)
+    check("Caf\u00e9?2J?evil?" in r.out, f"shown with “?”: {r.out!r}")
+    for ch in ("\u009b", "\u202e", "\u200b", "\x1b"):
+        check(ch not in r.out, f"list prints no {ch!r}: {r.out!r}")
+
+
+@case
 def terminal_words(c):
     """No sentence on the terminal sends the user to the window's fields."""
     base = ["--base-url", HARNESS.base_url]
