@@ -830,6 +830,20 @@ def exec_environment(c):
     c.fail_run("exec", "--", "tessera-no-such-command", code=127, contains="tessera-no-such-command")
     c.fail_run("exec", "--", c.home, code=126)
 
+    # Issue 17, finding 5: a base URL edited into the settings is checked
+    # as `verify` checks it; nothing runs and nothing is set otherwise.
+    with open(c.keyfile) as f:
+        text = f.read()
+    for bad in ("http://example.invalid", "javascript:alert(1)"):
+        edited, n = re.subn(r"^base-url='https://harness\.example\.com/gateway'$", f"base-url='{bad}'",
+                            text, flags=re.M)
+        check_equal(n, 1, "the Gateway credential's base URL is in the settings")
+        with open(c.keyfile, "w") as f:
+            f.write(edited)
+        c.fail_run("exec", "--credential", "gateway", "--", "sh", "-c", "echo ran", code=4)
+    with open(c.keyfile, "w") as f:
+        f.write(text)
+
 
 @case
 def add_from_terminal(c):
