@@ -792,6 +792,23 @@ def token_missing_from_keyring(c):
 
 
 @case
+def keyring_unreadable_is_not_verified(c):
+    """Issue 17, finding 13: a keyring that cannot give the key (locked,
+    or here unreadable) leaves the key unchecked; `verify` does not print
+    the last status (“Verified — The keyring is locked”) next to the
+    reason."""
+    c.add("Production", HARNESS.key("valid"), "--base-url", HARNESS.base_url)
+    check_equal(c.credentials()[0]["status"], "verified", "verified on the way in")
+    os.unlink(c.keyring_file)
+    os.mkdir(c.keyring_file)
+    r = c.run("verify", "Production", code=2)
+    print("# " + r.out.strip())
+    check(r.out.startswith("Production:"), f"one line for it: {r.out!r}")
+    check("Verified" not in r.out, f"not called verified: {r.out!r}")
+    check("Not checked" in r.out, f"said to be unchecked: {r.out!r}")
+
+
+@case
 def exec_environment(c):
     key = HARNESS.key("valid")
     c.add("Production", key, "--base-url", HARNESS.base_url)
