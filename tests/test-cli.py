@@ -809,6 +809,21 @@ def keyring_unreadable_is_not_verified(c):
 
 
 @case
+def settings_file_is_a_folder(c):
+    """Issue 17, finding 13: a settings file that is a folder is a
+    sentence, never GLib warnings."""
+    os.makedirs(c.keyfile)
+    r = c.run("list", env={"G_DEBUG": ""})
+    check("WARNING" not in r.err, f"no warning: {r.err!r}")
+    r = c.run("add", "Production", "--no-verify", stdin=c.secret(HARNESS.key("valid")) + "\n",
+              env={"G_DEBUG": ""})
+    check("WARNING" not in r.err, f"no warning: {r.err!r}")
+    check_equal(r.returncode, 5, "add cannot save")
+    check_equal(len(r.messages), 1, f"one sentence: {r.messages}")
+    check("not a file" in r.messages[0], f"the sentence says why: {r.messages}")
+
+
+@case
 def exec_environment(c):
     key = HARNESS.key("valid")
     c.add("Production", key, "--base-url", HARNESS.base_url)

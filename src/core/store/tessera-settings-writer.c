@@ -457,6 +457,17 @@ tessera_settings_batch_apply (TesseraSettingsBatch  *batch,
                           error);
     }
 
+  /* GLib would warn twice and write nothing: say it in one sentence. */
+  if (self->keyfile != NULL &&
+      g_file_test (self->keyfile, G_FILE_TEST_EXISTS) &&
+      !g_file_test (self->keyfile, G_FILE_TEST_IS_REGULAR))
+    {
+      tessera_settings_writer_end (self);
+      return batch_drop (batch, path,
+                          _("The settings could not be saved because the settings file is a folder or not a file. Nothing was changed."),
+                          error);
+    }
+
   if (self->keyfile != NULL)
     tessera_file_stamp_read (self->keyfile, &before);
 
