@@ -855,6 +855,21 @@ def exec_environment(c):
     r = c.run("exec", "--", "cat", stdin="from stdin\n", code=0)
     check_equal(r.out, "from stdin\n", "stdin reaches the command")
 
+    # Issue 17, finding 9: no core dump, and no reading of tessera's memory
+    # by another process of the user without CAP_SYS_PTRACE: here its own
+    # child, both with every capability dropped (the sandbox may run tests
+    # as root).
+    nocaps = ["setpriv", "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all", "--"]
+    r = subprocess.run([*nocaps, TESSERA, "exec", "--", "sh", "-c",
+                        "cat /proc/$PPID/environ >/dev/null 2>&1 && echo readable || echo refused"],
+                       capture_output=True, text=True, env=c.env, timeout=60)
+    check_equal(r.returncode, 0, f"exec under setpriv: {r.stderr}")
+    check_equal(r.stdout, "refused\n", "tessera's memory is not readable by a process without privileges")
+    r = subprocess.run([*nocaps, "sh", "-c", "cat /proc/$$/environ >/dev/null && sh -c "
+                        "'cat /proc/$PPID/environ >/dev/null 2>&1 && echo readable || echo refused'"],
+                       capture_output=True, text=True, env=c.env, timeout=60)
+    check_equal(r.stdout, "readable\n", "the same check on a dumpable process")
+
     # Exit status and signals come back.
     c.run("exec", "--", "sh", "-c", "exit 7", code=7)
     c.run("exec", "--", "sh", "-c", "kill -TERM $$", code=128 + signal.SIGTERM)
