@@ -734,6 +734,7 @@ def remove_credential(c):
     c.run("select", "production", code=0)
     c.fail_run("remove", "Nobody", code=4)
 
+    production_id = next(x["id"] for x in c.credentials() if x["name"] == "Production")
     r = c.run("remove", "PRODUCTION", code=0)
     check("Production" in r.out, f"remove confirms: {r.out!r}")
     check_equal(c.names(), ["Staging"], "Production is gone")
@@ -742,7 +743,10 @@ def remove_credential(c):
     check_equal([x["selected"] for x in c.credentials()], [False], "nothing selected")
     # Its settings are reset, not left behind.
     with open(c.keyfile) as f:
-        check("Production" not in f.read(), "the removed credential's keys are gone from the keyfile")
+        text = f.read()
+    check("Production" not in text, "the removed credential's keys are gone from the keyfile")
+    # Issue 17, finding 14: and its group too; the file does not grow.
+    check(production_id not in text, f"no group left for the removed credential: {text!r}")
 
     # The same name can be used again, with a fresh key.
     c.add("Production", key, "--base-url", HARNESS.base_url)
