@@ -939,6 +939,98 @@ def add_from_terminal(c):
 
 
 @case
+def stdin_first_line_and_deadline(c):
+    """Issue 17, finding 7: the key is the first line of standard input; a
+    writer that keeps the pipe open neither holds `add` after that line
+    nor, without one, for ever; SIGTERM while reading is exit 130."""
+    base = ["--base-url", HARNESS.base_url, "--no-verify"]
+    key = c.secret(HARNESS.key("valid"))
+    env = dict(c.env)
+
+    def start(*args):
+        return subprocess.Popen([TESSERA, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=env)
+
+    # The line, and the pipe stays open.
+    p = start("add", "Production", *base)
+    p.stdin.write(("\n" + key + "\n").encode())
+    p.stdin.flush()
+    try:
+        code = p.wait(timeout=20)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        p.stdin.close()
+    check_equal(code, 0, f"add ends after the first line: {p.stderr.read().decode()!r}")
+    check_equal(c.names(), ["Production"], "saved from the first line")
+
+    # No newline ever: a sentence within the deadline, exit 4.
+    p = start("add", "Staging", *base)
+    p.stdin.write(key.encode())
+    p.stdin.flush()
+    t = time.monotonic()
+    try:
+        code = p.wait(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        p.stdin.close()
+    err = p.stderr.read().decode()
+    check_equal(code, 4, f"add gives up on a line that never ends: {err!r}")
+    check(time.monotonic() - t < 15, "within the deadline")
+    check("standard input" in err, f"the sentence says where: {err!r}")
+
+    # SIGTERM while it waits for the key: interrupted, 130 as documented.
+    # (Not at once: before main() runs, no program can catch it.)
+    for sig, wait in ((signal.SIGTERM, 0.2), (signal.SIGTERM, 0.5), (signal.SIGINT, 0.5), (signal.SIGHUP, 0.5)):
+        p = start("add", "Staging", *base)
+        time.sleep(wait)
+        p.send_signal(sig)
+        try:
+            code = p.wait(timeout=20)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            p.stdin.close()
+        check_equal(code, 130, f"{sig.name} {wait} s after the start")
+    check_equal(c.names(), ["Production"], "nothing else saved")
+
+
+@case
+def hidden_prompt_signals(c):
+    """Issue 17, finding 8: SIGHUP, SIGQUIT (and SIGINT, SIGTERM) at the
+    hidden prompt give the terminal its echo back."""
+    import termios
+    for sig in (signal.SIGHUP, signal.SIGQUIT, signal.SIGTERM, signal.SIGINT):
+        master, slave = os.openpty()
+        process = subprocess.Popen([TESSERA, "add", "Production", "--base-url", HARNESS.base_url],
+                                   stdin=slave, stdout=subprocess.PIPE, stderr=slave, env=c.env)
+        transcript = b""
+        try:
+            deadline = time.monotonic() + 20
+            while b"API key" not in transcript and time.monotonic() < deadline:
+                ready, _, _ = select.select([master], [], [], 0.1)
+                if ready:
+                    transcript += os.read(master, 4096)
+            check(b"API key" in transcript, f"{sig.name}: the prompt: {transcript!r}")
+            check(not termios.tcgetattr(slave)[3] & termios.ECHO, f"{sig.name}: echo off at the prompt")
+            process.send_signal(sig)
+            code = process.wait(timeout=20)
+            check(termios.tcgetattr(slave)[3] & termios.ECHO, f"{sig.name}: echo back on")
+            check_equal(code, 130, f"{sig.name} at the prompt")
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            os.close(slave)
+            os.close(master)
+    check_equal(c.names(), [], "nothing saved")
+
+
+@case
 def missing_schema(c):
     empty = os.path.join(c.dir, "empty")
     os.makedirs(empty)

@@ -175,7 +175,11 @@ tessera_cli_cmd_add (TesseraCli  *cli,
   if (base_url_notice != NULL)
     g_printerr ("tessera: %s\n", base_url_notice);
 
-  input = tessera_cli_read_key_input ();
+  input = tessera_cli_read_key_input (&error);
+  if (input == NULL)
+    return tessera_cli_fail (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                             ? TESSERA_CLI_EXIT_INTERRUPTED : TESSERA_CLI_EXIT_INVALID,
+                             "%s", error->message);
   token = tessera_token_parse (input, &error);
   tessera_secure_clear (&input);
   if (token == NULL)

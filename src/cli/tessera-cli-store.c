@@ -37,6 +37,28 @@ tessera_cli_wait_for (GAsyncResult **result)
   return *result;
 }
 
+volatile sig_atomic_t tessera_cli_signalled;
+
+static void
+on_early_signal (int signum)
+{
+  tessera_cli_signalled = signum;
+}
+
+/* From the start of the process: a SIGINT or SIGTERM before a command
+ * catches interrupts is remembered, not fatal, so that it too ends the
+ * command as interrupted (exit 130) and the store can undo its steps. */
+void
+tessera_cli_catch_early_signals (void)
+{
+  struct sigaction action = { 0 };
+
+  action.sa_handler = on_early_signal;
+  sigemptyset (&action.sa_mask);
+  sigaction (SIGINT, &action, NULL);
+  sigaction (SIGTERM, &action, NULL);
+}
+
 static gboolean
 on_interrupt (gpointer user_data)
 {
@@ -56,6 +78,10 @@ tessera_cli_catch_interrupts (TesseraCli *cli)
     cli->sigint_id = g_unix_signal_add (SIGINT, on_interrupt, cli);
   if (cli->sigterm_id == 0)
     cli->sigterm_id = g_unix_signal_add (SIGTERM, on_interrupt, cli);
+
+  /* One came before: act on it now. */
+  if (tessera_cli_signalled != 0)
+    g_cancellable_cancel (cli->cancellable);
 }
 
 void

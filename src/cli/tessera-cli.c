@@ -212,6 +212,8 @@ tessera_cli_run (int    argc,
   if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
     g_debug ("Could not turn core dumps off: %s", g_strerror (errno));
 
+  tessera_cli_catch_early_signals ();
+
   /* The core's sentences point at standard input and options, not at the
    * window's fields. */
   tessera_words_set_audience (TESSERA_AUDIENCE_TERMINAL);
