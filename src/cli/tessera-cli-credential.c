@@ -138,6 +138,7 @@ tessera_cli_cmd_add (TesseraCli  *cli,
   const char *base_url_arg = NULL;
   const char *name;
   gboolean no_verify = FALSE;
+  gboolean keyring_timed_out = FALSE;
   const TesseraCliOption options[] = {
     { "--description", TRUE, &description },
     { "--account-id", TRUE, &account_id },
@@ -210,7 +211,12 @@ tessera_cli_cmd_add (TesseraCli  *cli,
   tessera_store_add_async (store, name, description != NULL ? description : "",
                            account_id, base_url, token, verification,
                            cli->cancellable, tessera_cli_on_ready, &add_result);
-  credential = tessera_store_add_finish (store, tessera_cli_wait_for (&add_result), &error);
+  tessera_cli_wait_for_keyring (cli, &add_result, &keyring_timed_out);
+  if (add_result == NULL)
+    return tessera_cli_fail_keyring_timeout ();
+  credential = tessera_store_add_finish (store, add_result, &error);
+  if (credential == NULL && keyring_timed_out)
+    return tessera_cli_fail_keyring_timeout ();
   if (credential == NULL)
     return tessera_cli_fail_with_error (error);
 
@@ -274,6 +280,7 @@ tessera_cli_cmd_remove (TesseraCli  *cli,
   TesseraCredential *credential;
   TesseraStore *store;
   gboolean was_selected;
+  gboolean keyring_timed_out = FALSE;
   int code;
 
   code = tessera_cli_parse_command_line ("remove", argc, argv, NULL, 0, positional, 1, 1);
@@ -295,8 +302,11 @@ tessera_cli_cmd_remove (TesseraCli  *cli,
 
   tessera_cli_catch_interrupts (cli);
   tessera_store_commit_remove_async (store, id, cli->cancellable, tessera_cli_on_ready, &result);
-  if (!tessera_store_commit_remove_finish (store, tessera_cli_wait_for (&result), &error))
-    return tessera_cli_fail_with_error (error);
+  tessera_cli_wait_for_keyring (cli, &result, &keyring_timed_out);
+  if (result == NULL)
+    return tessera_cli_fail_keyring_timeout ();
+  if (!tessera_store_commit_remove_finish (store, result, &error))
+    return keyring_timed_out ? tessera_cli_fail_keyring_timeout () : tessera_cli_fail_with_error (error);
 
   line = g_strdup_printf (_("Removed “%s”.\n"), shown);
   tessera_cli_print_out (line);

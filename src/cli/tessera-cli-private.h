@@ -103,6 +103,14 @@ void          tessera_cli_on_ready            (GObject            *source,
                                                GAsyncResult       *result,
                                                gpointer            user_data);
 GAsyncResult *tessera_cli_wait_for            (GAsyncResult      **result);
+/* How long a keyring operation may take, then how long its undoing. */
+#define TESSERA_CLI_KEYRING_TIMEOUT_S 25
+#define TESSERA_CLI_KEYRING_GRACE_S 3
+
+GAsyncResult *tessera_cli_wait_for_keyring    (TesseraCli         *cli,
+                                               GAsyncResult      **result,
+                                               gboolean           *timed_out);
+int           tessera_cli_fail_keyring_timeout (void);
 extern volatile sig_atomic_t tessera_cli_signalled;
 void          tessera_cli_catch_early_signals (void);
 void          tessera_cli_catch_interrupts    (TesseraCli         *cli);
