@@ -507,6 +507,45 @@ def add_bad_input(c):
 
 
 @case
+def names_hold_no_key_or_control(c):
+    """Issue 17, findings 3 and 4: a key typed as the NAME or the
+    description is refused with exit 4 and saved nowhere; names hold no
+    control, bidi or invisible character, and `list` prints none, even
+    from an edited settings file."""
+    base = ["--base-url", HARNESS.base_url]
+    key = c.secret(HARNESS.key("valid"))
+    other = c.secret(HARNESS.key("valid", variant=2))
+    r = c.fail_run("add", key, *base, stdin=other, code=4)
+    check("API key" in r.messages[0], f"the sentence says why: {r.messages[0]!r}")
+    c.fail_run("add", "Production", *base, "--description", key, stdin=other, code=4)
+    c.fail_run("add", "Production", *base, "--description", f"see {key} here", stdin=other, code=4)
+    c.fail_run("add", "Production", *base, "--description", "caf\udcff", stdin=other, code=4,
+               contains="not text")
+    for name in ("a\u009b31mred", "evil\u202etxt", "Prod\u200b", "a\u2066b"):
+        c.fail_run("add", name, *base, stdin=other, code=4)
+    check_equal(c.names(), [], "nothing stored")
+    check(not os.path.exists(c.keyfile) or key.split(".")[-1] not in open(c.keyfile).read(),
+          "the key is not in the settings")
+
+    # Composed and decomposed Café are one name, saved composed.
+    c.add("Cafe\u0301", key, *base, "--no-verify")
+    check_equal(c.names(), ["Caf\u00e9"], "saved in NFC")
+    c.fail_run("add", "caf\u00e9", *base, "--no-verify", stdin=other, code=4)
+    c.fail_run("add", "Caf\u200b\u00e9", *base, "--no-verify", stdin=other, code=4)
+
+    # A name edited into the settings file is shown without its controls.
+    with open(c.keyfile) as f:
+        text = f.read()
+    check("name='Caf\u00e9'" in text, "the name as GSettings writes it")
+    with open(c.keyfile, "w") as f:
+        f.write(text.replace("name='Caf\u00e9'", "name='Caf\u00e9\u009b2J\u202eevil\u200b'"))
+    r = c.run("list", code=0)
+    check("Caf\u00e9?2J?evil?" in r.out, f"shown with “?”: {r.out!r}")
+    for ch in ("\u009b", "\u202e", "\u200b", "\x1b"):
+        check(ch not in r.out, f"list prints no {ch!r}: {r.out!r}")
+
+
+@case
 def terminal_words(c):
     """No sentence on the terminal sends the user to the window's fields."""
     base = ["--base-url", HARNESS.base_url]
@@ -698,6 +737,7 @@ def remove_credential(c):
     c.run("select", "production", code=0)
     c.fail_run("remove", "Nobody", code=4)
 
+    production_id = next(x["id"] for x in c.credentials() if x["name"] == "Production")
     r = c.run("remove", "PRODUCTION", code=0)
     check("Production" in r.out, f"remove confirms: {r.out!r}")
     check_equal(c.names(), ["Staging"], "Production is gone")
@@ -706,7 +746,10 @@ def remove_credential(c):
     check_equal([x["selected"] for x in c.credentials()], [False], "nothing selected")
     # Its settings are reset, not left behind.
     with open(c.keyfile) as f:
-        check("Production" not in f.read(), "the removed credential's keys are gone from the keyfile")
+        text = f.read()
+    check("Production" not in text, "the removed credential's keys are gone from the keyfile")
+    # Issue 17, finding 14: and its group too; the file does not grow.
+    check(production_id not in text, f"no group left for the removed credential: {text!r}")
 
     # The same name can be used again, with a fresh key.
     c.add("Production", key, "--base-url", HARNESS.base_url)
@@ -756,6 +799,38 @@ def token_missing_from_keyring(c):
 
 
 @case
+def keyring_unreadable_is_not_verified(c):
+    """Issue 17, finding 13: a keyring that cannot give the key (locked,
+    or here unreadable) leaves the key unchecked; `verify` does not print
+    the last status (“Verified — The keyring is locked”) next to the
+    reason."""
+    c.add("Production", HARNESS.key("valid"), "--base-url", HARNESS.base_url)
+    check_equal(c.credentials()[0]["status"], "verified", "verified on the way in")
+    os.unlink(c.keyring_file)
+    os.mkdir(c.keyring_file)
+    r = c.run("verify", "Production", code=2)
+    print("# " + r.out.strip())
+    check(r.out.startswith("Production:"), f"one line for it: {r.out!r}")
+    check("Verified" not in r.out, f"not called verified: {r.out!r}")
+    check("Not checked" in r.out, f"said to be unchecked: {r.out!r}")
+
+
+@case
+def settings_file_is_a_folder(c):
+    """Issue 17, finding 13: a settings file that is a folder is a
+    sentence, never GLib warnings."""
+    os.makedirs(c.keyfile)
+    r = c.run("list", env={"G_DEBUG": ""})
+    check("WARNING" not in r.err, f"no warning: {r.err!r}")
+    r = c.run("add", "Production", "--no-verify", stdin=c.secret(HARNESS.key("valid")) + "\n",
+              env={"G_DEBUG": ""})
+    check("WARNING" not in r.err, f"no warning: {r.err!r}")
+    check_equal(r.returncode, 5, "add cannot save")
+    check_equal(len(r.messages), 1, f"one sentence: {r.messages}")
+    check("not a file" in r.messages[0], f"the sentence says why: {r.messages}")
+
+
+@case
 def exec_environment(c):
     key = HARNESS.key("valid")
     c.add("Production", key, "--base-url", HARNESS.base_url)
@@ -787,12 +862,41 @@ def exec_environment(c):
     r = c.run("exec", "--", "cat", stdin="from stdin\n", code=0)
     check_equal(r.out, "from stdin\n", "stdin reaches the command")
 
+    # Issue 17, finding 9: no core dump, and no reading of tessera's memory
+    # by another process of the user without CAP_SYS_PTRACE: here its own
+    # child, both with every capability dropped (the sandbox may run tests
+    # as root).
+    nocaps = ["setpriv", "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all", "--"]
+    r = subprocess.run([*nocaps, TESSERA, "exec", "--", "sh", "-c",
+                        "cat /proc/$PPID/environ >/dev/null 2>&1 && echo readable || echo refused"],
+                       capture_output=True, text=True, env=c.env, timeout=60)
+    check_equal(r.returncode, 0, f"exec under setpriv: {r.stderr}")
+    check_equal(r.stdout, "refused\n", "tessera's memory is not readable by a process without privileges")
+    r = subprocess.run([*nocaps, "sh", "-c", "cat /proc/$$/environ >/dev/null && sh -c "
+                        "'cat /proc/$PPID/environ >/dev/null 2>&1 && echo readable || echo refused'"],
+                       capture_output=True, text=True, env=c.env, timeout=60)
+    check_equal(r.stdout, "readable\n", "the same check on a dumpable process")
+
     # Exit status and signals come back.
     c.run("exec", "--", "sh", "-c", "exit 7", code=7)
     c.run("exec", "--", "sh", "-c", "kill -TERM $$", code=128 + signal.SIGTERM)
     c.run("exec", "--", "false", code=1)
     c.fail_run("exec", "--", "tessera-no-such-command", code=127, contains="tessera-no-such-command")
     c.fail_run("exec", "--", c.home, code=126)
+
+    # Issue 17, finding 5: a base URL edited into the settings is checked
+    # as `verify` checks it; nothing runs and nothing is set otherwise.
+    with open(c.keyfile) as f:
+        text = f.read()
+    for bad in ("http://example.invalid", "javascript:alert(1)"):
+        edited, n = re.subn(r"^base-url='https://harness\.example\.com/gateway'$", f"base-url='{bad}'",
+                            text, flags=re.M)
+        check_equal(n, 1, "the Gateway credential's base URL is in the settings")
+        with open(c.keyfile, "w") as f:
+            f.write(edited)
+        c.fail_run("exec", "--credential", "gateway", "--", "sh", "-c", "echo ran", code=4)
+    with open(c.keyfile, "w") as f:
+        f.write(text)
 
 
 @case
@@ -835,6 +939,98 @@ def add_from_terminal(c):
         check(secret.encode() not in transcript, "the key is not echoed on the terminal")
     r = c.run("token", "Production", code=0, may_print_secret=True)
     check_equal(r.out, key + "\n", "the key read from the terminal")
+
+
+@case
+def stdin_first_line_and_deadline(c):
+    """Issue 17, finding 7: the key is the first line of standard input; a
+    writer that keeps the pipe open neither holds `add` after that line
+    nor, without one, for ever; SIGTERM while reading is exit 130."""
+    base = ["--base-url", HARNESS.base_url, "--no-verify"]
+    key = c.secret(HARNESS.key("valid"))
+    env = dict(c.env)
+
+    def start(*args):
+        return subprocess.Popen([TESSERA, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=env)
+
+    # The line, and the pipe stays open.
+    p = start("add", "Production", *base)
+    p.stdin.write(("\n" + key + "\n").encode())
+    p.stdin.flush()
+    try:
+        code = p.wait(timeout=20)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        p.stdin.close()
+    check_equal(code, 0, f"add ends after the first line: {p.stderr.read().decode()!r}")
+    check_equal(c.names(), ["Production"], "saved from the first line")
+
+    # No newline ever: a sentence within the deadline, exit 4.
+    p = start("add", "Staging", *base)
+    p.stdin.write(key.encode())
+    p.stdin.flush()
+    t = time.monotonic()
+    try:
+        code = p.wait(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        p.stdin.close()
+    err = p.stderr.read().decode()
+    check_equal(code, 4, f"add gives up on a line that never ends: {err!r}")
+    check(time.monotonic() - t < 15, "within the deadline")
+    check("standard input" in err, f"the sentence says where: {err!r}")
+
+    # SIGTERM while it waits for the key: interrupted, 130 as documented.
+    # (Not at once: before main() runs, no program can catch it.)
+    for sig, wait in ((signal.SIGTERM, 0.2), (signal.SIGTERM, 0.5), (signal.SIGINT, 0.5), (signal.SIGHUP, 0.5)):
+        p = start("add", "Staging", *base)
+        time.sleep(wait)
+        p.send_signal(sig)
+        try:
+            code = p.wait(timeout=20)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            p.stdin.close()
+        check_equal(code, 130, f"{sig.name} {wait} s after the start")
+    check_equal(c.names(), ["Production"], "nothing else saved")
+
+
+@case
+def hidden_prompt_signals(c):
+    """Issue 17, finding 8: SIGHUP, SIGQUIT (and SIGINT, SIGTERM) at the
+    hidden prompt give the terminal its echo back."""
+    import termios
+    for sig in (signal.SIGHUP, signal.SIGQUIT, signal.SIGTERM, signal.SIGINT):
+        master, slave = os.openpty()
+        process = subprocess.Popen([TESSERA, "add", "Production", "--base-url", HARNESS.base_url],
+                                   stdin=slave, stdout=subprocess.PIPE, stderr=slave, env=c.env)
+        transcript = b""
+        try:
+            deadline = time.monotonic() + 20
+            while b"API key" not in transcript and time.monotonic() < deadline:
+                ready, _, _ = select.select([master], [], [], 0.1)
+                if ready:
+                    transcript += os.read(master, 4096)
+            check(b"API key" in transcript, f"{sig.name}: the prompt: {transcript!r}")
+            check(not termios.tcgetattr(slave)[3] & termios.ECHO, f"{sig.name}: echo off at the prompt")
+            process.send_signal(sig)
+            code = process.wait(timeout=20)
+            check(termios.tcgetattr(slave)[3] & termios.ECHO, f"{sig.name}: echo back on")
+            check_equal(code, 130, f"{sig.name} at the prompt")
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            os.close(slave)
+            os.close(master)
+    check_equal(c.names(), [], "nothing saved")
 
 
 @case

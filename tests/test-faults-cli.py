@@ -484,6 +484,36 @@ def adds_at_once(keyring, same_name, rounds, processes=4):
     return outcomes
 
 
+# ---------------------------------------------------------------- a frozen keyring
+
+
+def frozen_keyring():
+    """Issue 17, finding 10: a frozen keyring (gnome-keyring-daemon stopped
+    with SIGSTOP) ends `tessera add` and `tessera remove` with one sentence
+    within about 30 seconds, exit 5."""
+    if not (shutil.which("gnome-keyring-daemon") and shutil.which("dbus-daemon")):
+        raise Skip("needs gnome-keyring-daemon and dbus-daemon")
+    c = Case("frozen", keyring="gnome-keyring")
+    try:
+        c.run("add", "Production", "--no-verify", stdin=make_key() + "\n", code=0)
+        c.bus.keyring.send_signal(signal.SIGSTOP)
+        try:
+            for args, stdin in ((("add", "Staging", "--no-verify"), make_key() + "\n"),
+                                (("remove", "Production"), "")):
+                t = time.monotonic()
+                r = c.run(*args, stdin=stdin, timeout=60)
+                elapsed = time.monotonic() - t
+                print(f"# tessera {args[0]} on a frozen keyring: exit {r.returncode} after {elapsed:.1f} s")
+                check_equal(r.returncode, 5, f"{args[0]}: exit status ({r.messages})")
+                check(elapsed < 35, f"{args[0]}: gave up within about 30 s ({elapsed:.1f} s)")
+                check_equal(len(r.messages), 1, f"{args[0]}: one sentence ({r.messages})")
+                check("keyring did not answer" in r.messages[0], f"{args[0]}: says why: {r.messages[0]!r}")
+        finally:
+            c.bus.keyring.send_signal(signal.SIGCONT)
+    finally:
+        c.cleanup()
+
+
 # ---------------------------------------------------------------- a second window
 
 
@@ -659,6 +689,7 @@ def main():
                 outcomes = adds_at_once(keyring, same, rounds=6)
                 print(f"# {outcomes['all']} rounds all saved, {outcomes['some']} with adds refused")
             cases.append((name, case))
+    cases.append(("frozen-keyring", frozen_keyring))
     cases.append(("second-window", second_window))
     cases.append(("window-without-module", window_without_module))
     cases = [(name, fn) for name, fn in cases if ONLY in name]

@@ -1177,6 +1177,32 @@ test_account_mismatch (Fixture       *fixture,
   g_assert_cmpuint (fake_harness_get_n_requests (fixture->harness), ==, 0);
 }
 
+/* Issue 17, finding 12: a 200 that vouches for a key of another account
+ * than the one asked about is a mismatch, not a verified key. */
+static void
+test_answer_for_other_account (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_auto(Outcome) outcome = { 0 };
+  g_auto(Outcome) same = { 0 };
+
+  fake_harness_queue_reply (fixture->harness, 200, "application/json",
+                            "{\"status\":\"SUCCESS\",\"data\":{\"identifier\":\"t\",\"valid\":true,"
+                            "\"accountIdentifier\":\"" OTHER_ACCT "\"},\"correlationId\":\"corr-other\"}");
+  verify (fixture, PAT, &outcome);
+  assert_error (&outcome, TESSERA_HARNESS_ERROR_ACCOUNT_MISMATCH, FALSE);
+  g_assert_null (outcome.verification);
+  g_assert_cmpstr (tessera_harness_error_get_correlation_id (outcome.error), ==, "corr-other");
+
+  /* The account asked about is fine. */
+  fake_harness_queue_reply (fixture->harness, 200, "application/json",
+                            "{\"status\":\"SUCCESS\",\"data\":{\"identifier\":\"t\",\"valid\":true,"
+                            "\"accountIdentifier\":\"" ACCT "\"}}");
+  verify (fixture, PAT, &same);
+  g_assert_no_error (same.error);
+  g_assert_true (tessera_verification_get_valid (same.verification));
+}
+
 static void
 test_missing_account (Fixture       *fixture,
                       gconstpointer  data)
@@ -1417,6 +1443,7 @@ main (int    argc,
   ADD ("/harness-client/valid/legacy-with-account", test_legacy_with_account);
   ADD ("/harness-client/valid/gateway-prefix", test_gateway_prefix);
   ADD ("/harness-client/valid/null-and-unknown-members", test_null_members);
+  ADD ("/harness-client/rejected/answer-for-other-account", test_answer_for_other_account);
   ADD ("/harness-client/account/forbidden", test_account_forbidden);
   ADD ("/harness-client/account/failures-are-harmless", test_account_failures_are_harmless);
   ADD ("/harness-client/account/timeout-keeps-result", test_account_timeout_keeps_result);

@@ -287,6 +287,93 @@ test_add_validation (Fixture       *fixture,
   g_assert_true (tessera_store_validate_account_id ("", NULL, NULL) == FALSE);
 }
 
+/* Issue 17, findings 3 and 4: a key typed where a name or a description
+ * goes is refused (the name is the keyring item's label, readable while
+ * the keyring is locked, and both sit in the settings file in plain
+ * text); names hold no control, bidi or invisible character, are saved
+ * composed, and two names that look the same are one name. */
+static void
+test_add_names (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const char *key = new_token (fixture, ACCOUNT);
+  g_autofree char *in_name = g_strdup_printf ("prod %s", key);
+  g_autofree char *upper = g_strdup_printf ("PAT.%s", key + 4);
+  g_autofree char *in_description = g_strdup_printf ("the key is:\n%s.", key);
+  g_autofree char *keyfile = NULL;
+  g_autoptr(TesseraCredential) composed = NULL;
+  g_autoptr(TesseraCredential) decomposed = NULL;
+  g_autoptr(GError) error = NULL;
+  struct
+  {
+    const char *name;
+    const char *description;
+    int         code;
+  } cases[] = {
+    { key, "", TESSERA_STORE_ERROR_HOLDS_KEY },
+    { in_name, "", TESSERA_STORE_ERROR_HOLDS_KEY },
+    { upper, "", TESSERA_STORE_ERROR_HOLDS_KEY },
+    { "ok", key, TESSERA_STORE_ERROR_HOLDS_KEY },
+    { "ok", in_description, TESSERA_STORE_ERROR_HOLDS_KEY },
+    { "ok", "\xff\xfe", TESSERA_STORE_ERROR_DESCRIPTION_INVALID },
+    { "a\xc2\x9b" "31mred", "", TESSERA_STORE_ERROR_NAME_INVALID },      /* C1 CSI */
+    { "evil\xe2\x80\xae" "txt.exe", "", TESSERA_STORE_ERROR_NAME_INVALID }, /* RLO */
+    { "a\xe2\x81\xa6" "b", "", TESSERA_STORE_ERROR_NAME_INVALID },      /* LRI */
+    { "Prod\xe2\x80\x8b", "", TESSERA_STORE_ERROR_NAME_INVALID },       /* ZWSP */
+    { "tab\there", "", TESSERA_STORE_ERROR_NAME_INVALID },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(TesseraCredential) credential = NULL;
+
+      g_test_message ("case %u", i);
+      credential = add_full (fixture, fixture->store, cases[i].name, cases[i].description,
+                             "", NULL, new_token (fixture, ACCOUNT), NULL, &error);
+      g_assert_error (error, TESSERA_STORE_ERROR, cases[i].code);
+      g_assert_null (credential);
+      /* The sentence never quotes the key back. */
+      g_assert_null (strstr (error->message, key + 4));
+      g_clear_error (&error);
+    }
+
+  /* Nothing reached the keyring or the settings. */
+  g_assert_cmpuint (test_secret_backend_get_calls (fixture->secrets), ==, 0);
+  keyfile = read_keyfile (fixture);
+  g_assert_null (strstr (keyfile, key + 4));
+
+  /* Not every dotted name is a key. */
+  g_assert_true (tessera_store_validate_name (fixture->store, NULL, "sat.prod", NULL));
+  g_assert_true (tessera_store_validate_name (fixture->store, NULL, "Team pat.x", NULL));
+
+  /* Saved composed; the decomposed spelling, and one with a zero-width
+   * space inside, are the same name. */
+  decomposed = add_full (fixture, fixture->store, "Cafe\xcc\x81", "", "", NULL,
+                         new_token (fixture, ACCOUNT), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tessera_credential_get_name (decomposed), ==, "Caf\xc3\xa9");
+  composed = add_full (fixture, fixture->store, "CAF\xc3\x89", "", "", NULL,
+                       new_token (fixture, ACCOUNT), NULL, &error);
+  g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NAME_TAKEN);
+  g_assert_null (composed);
+  g_clear_error (&error);
+  g_assert_nonnull (tessera_store_find_by_name (fixture->store, "cafe\xcc\x81"));
+  g_assert_nonnull (tessera_store_find_by_name (fixture->store, "Caf\xe2\x80\x8b\xc3\xa9"));
+
+  /* The window's field checks say the same. */
+  g_assert_false (tessera_store_validate_name (fixture->store, NULL, key, &error));
+  g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_HOLDS_KEY);
+  g_clear_error (&error);
+  g_assert_false (tessera_store_validate_description (in_description, &error));
+  g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_HOLDS_KEY);
+  g_clear_error (&error);
+
+  /* And a rename cannot bring a key in either. */
+  g_assert_false (update (fixture, tessera_credential_get_id (decomposed), key, NULL, NULL, NULL, NULL, &error));
+  g_assert_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_HOLDS_KEY);
+  g_clear_error (&error);
+}
+
 static void
 test_add_secret_fail (Fixture       *fixture,
                       gconstpointer  data)
@@ -568,6 +655,7 @@ add_tests (void)
   store_test_add ("/store/add/verified", test_add_verified);
   store_test_add ("/store/days-to-expiry", test_days_to_expiry);
   store_test_add ("/store/add/validation", test_add_validation);
+  store_test_add ("/store/add/names", test_add_names);
   store_test_add ("/store/add/secret-fails", test_add_secret_fail);
   store_test_add ("/store/add/credential-settings-fail", test_add_credential_settings_fail);
   store_test_add ("/store/add/list-settings-fail", test_add_list_fail);

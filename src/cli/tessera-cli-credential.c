@@ -134,6 +134,7 @@ tessera_cli_cmd_add (TesseraCli  *cli,
   const char *base_url_arg = NULL;
   const char *name;
   gboolean no_verify = FALSE;
+  gboolean keyring_timed_out = FALSE;
   const TesseraCliOption options[] = {
     { "--description", TRUE, &description },
     { "--account-id", TRUE, &account_id },
@@ -164,7 +165,11 @@ tessera_cli_cmd_add (TesseraCli  *cli,
   if (base_url_notice != NULL)
     g_printerr ("tessera: %s\n", base_url_notice);
 
-  input = tessera_cli_read_key_input ();
+  input = tessera_cli_read_key_input (&error);
+  if (input == NULL)
+    return tessera_cli_fail (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                             ? TESSERA_CLI_EXIT_INTERRUPTED : TESSERA_CLI_EXIT_INVALID,
+                             "%s", error->message);
   token = tessera_token_parse (input, &error);
   tessera_secure_clear (&input);
   if (token == NULL)
@@ -176,7 +181,13 @@ tessera_cli_cmd_add (TesseraCli  *cli,
                                    account_id, base_url, token,
                                    no_verify ? TESSERA_STORE_SAVE_NONE : TESSERA_STORE_SAVE_VERIFY,
                                    cli->cancellable, tessera_cli_on_ready, &add_result);
-  credential = tessera_store_add_checked_finish (store, tessera_cli_wait_for (&add_result), &error);
+  /* The check with Harness has its own deadline (15 s); the keyring, none. */
+  tessera_cli_wait_for_keyring (cli, &add_result, &keyring_timed_out);
+  if (add_result == NULL)
+    return tessera_cli_fail_keyring_timeout ();
+  credential = tessera_store_add_checked_finish (store, add_result, &error);
+  if (credential == NULL && keyring_timed_out)
+    return tessera_cli_fail_keyring_timeout ();
   if (credential == NULL)
     return tessera_cli_fail_with_error (error);
 
@@ -240,6 +251,7 @@ tessera_cli_cmd_remove (TesseraCli  *cli,
   TesseraCredential *credential;
   TesseraStore *store;
   gboolean was_selected;
+  gboolean keyring_timed_out = FALSE;
   int code;
 
   code = tessera_cli_parse_command_line ("remove", argc, argv, NULL, 0, positional, 1, 1);
@@ -261,8 +273,11 @@ tessera_cli_cmd_remove (TesseraCli  *cli,
 
   tessera_cli_catch_interrupts (cli);
   tessera_store_commit_remove_async (store, id, cli->cancellable, tessera_cli_on_ready, &result);
-  if (!tessera_store_commit_remove_finish (store, tessera_cli_wait_for (&result), &error))
-    return tessera_cli_fail_with_error (error);
+  tessera_cli_wait_for_keyring (cli, &result, &keyring_timed_out);
+  if (result == NULL)
+    return tessera_cli_fail_keyring_timeout ();
+  if (!tessera_store_commit_remove_finish (store, result, &error))
+    return keyring_timed_out ? tessera_cli_fail_keyring_timeout () : tessera_cli_fail_with_error (error);
 
   line = g_strdup_printf (_("Removed “%s”.\n"), shown);
   tessera_cli_print_out (line);

@@ -122,6 +122,7 @@ tessera_cli_cmd_exec (TesseraCli  *cli,
   g_autoptr(GError) error = NULL;
   g_auto(TesseraSecret) token = NULL;
   g_auto(GStrv) envp = NULL;
+  g_autofree char *checked_base_url = NULL;
   g_autofree char *endpoint = NULL;
   g_autofree char *api_url = NULL;
   g_autofree char *account = NULL;
@@ -144,17 +145,25 @@ tessera_cli_cmd_exec (TesseraCli  *cli,
   if (credential == NULL)
     return code;
 
+  /* The settings are a file any program may edit: check the address as
+   * `verify` does before it goes out next to the key, and before the key
+   * is even read. */
+  base_url = tessera_credential_get_base_url (credential);
+  if (base_url == NULL || base_url[0] == '\0')
+    base_url = TESSERA_DEFAULT_BASE_URL;
+  checked_base_url = tessera_base_url_normalize (base_url, &error);
+  if (checked_base_url == NULL)
+    return tessera_cli_fail (TESSERA_CLI_EXIT_INVALID, "%s", error->message);
+  base_url = checked_base_url;
+
   tessera_cli_catch_interrupts (cli);
   token = tessera_cli_lookup_token (cli, credential, &error);
   tessera_cli_release_interrupts (cli);
   if (token == NULL)
     return tessera_cli_fail_with_error (error);
 
-  /* The credential stores the base URL normalized, without a trailing
-   * "/". Terraform wants the gateway; the Harness CLI wants the host. */
-  base_url = tessera_credential_get_base_url (credential);
-  if (base_url == NULL || base_url[0] == '\0')
-    base_url = TESSERA_DEFAULT_BASE_URL;
+  /* Normalized, without a trailing "/". Terraform wants the gateway; the
+   * Harness CLI wants the host. */
   if (g_str_has_suffix (base_url, "/gateway"))
     {
       endpoint = g_strdup (base_url);

@@ -17,6 +17,7 @@
 
 #include "tessera-cli-private.h"
 #include "tessera-enums.h"
+#include "tessera-text.h"
 
 /* Raw UTF-8, whatever the locale: stdout carries data (names, JSON). */
 void
@@ -51,26 +52,33 @@ tessera_cli_safe_to_quote (const char *arg)
   if (arg == NULL || strlen (arg) > 100 || !g_utf8_validate (arg, -1, NULL))
     return FALSE;
 
-  for (const char *c = arg; *c; c++)
-    if ((guchar) *c < 0x20 || *c == 0x7f)
-      return FALSE;
+  if (tessera_text_has_hidden_char (arg))
+    return FALSE;
 
   lower = g_ascii_strdown (arg, -1);
   return strstr (lower, "pat.") == NULL && strstr (lower, "sat.") == NULL;
 }
 
 /* Names come from settings that any program may write: keep terminal
- * control characters out of the table. */
+ * control characters (C0 and C1), bidi overrides and invisible characters
+ * out of the table, each shown as “?”. */
 char *
 tessera_cli_dup_printable (const char *text)
 {
-  char *copy = g_strdup (text != NULL ? text : "");
+  g_autofree char *valid = g_utf8_make_valid (text != NULL ? text : "", -1);
+  GString *shown = g_string_sized_new (strlen (valid));
 
-  for (char *c = copy; *c; c++)
-    if ((guchar) *c < 0x20 || *c == 0x7f)
-      *c = '?';
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
 
-  return copy;
+      if (tessera_text_is_hidden_char (c))
+        g_string_append_c (shown, '?');
+      else
+        g_string_append_unichar (shown, c);
+    }
+
+  return g_string_free (shown, FALSE);
 }
 
 void

@@ -15,6 +15,8 @@
  */
 #pragma once
 
+#include <signal.h>
+
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
@@ -81,7 +83,7 @@ gboolean tessera_cli_wants_help         (int                      argc,
                                          char                   **argv);
 
 /* tessera-cli-input.c */
-char    *tessera_cli_read_key_input     (void);
+char    *tessera_cli_read_key_input     (GError            **error);
 
 /* tessera-cli-output.c */
 void     tessera_cli_print_out          (const char              *text);
@@ -112,6 +114,16 @@ void          tessera_cli_on_ready            (GObject            *source,
                                                GAsyncResult       *result,
                                                gpointer            user_data);
 GAsyncResult *tessera_cli_wait_for            (GAsyncResult      **result);
+/* How long a keyring operation may take, then how long its undoing. */
+#define TESSERA_CLI_KEYRING_TIMEOUT_S 25
+#define TESSERA_CLI_KEYRING_GRACE_S 3
+
+GAsyncResult *tessera_cli_wait_for_keyring    (TesseraCli         *cli,
+                                               GAsyncResult      **result,
+                                               gboolean           *timed_out);
+int           tessera_cli_fail_keyring_timeout (void);
+extern volatile sig_atomic_t tessera_cli_signalled;
+void          tessera_cli_catch_early_signals (void);
 void          tessera_cli_catch_interrupts    (TesseraCli         *cli);
 void          tessera_cli_release_interrupts  (TesseraCli         *cli);
 TesseraStore *tessera_cli_get_store           (TesseraCli         *cli);

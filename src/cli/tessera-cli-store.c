@@ -37,6 +37,83 @@ tessera_cli_wait_for (GAsyncResult **result)
   return *result;
 }
 
+volatile sig_atomic_t tessera_cli_signalled;
+
+static void
+on_early_signal (int signum)
+{
+  tessera_cli_signalled = signum;
+}
+
+/* From the start of the process: a SIGINT or SIGTERM before a command
+ * catches interrupts is remembered, not fatal, so that it too ends the
+ * command as interrupted (exit 130) and the store can undo its steps. */
+void
+tessera_cli_catch_early_signals (void)
+{
+  struct sigaction action = { 0 };
+
+  action.sa_handler = on_early_signal;
+  sigemptyset (&action.sa_mask);
+  sigaction (SIGINT, &action, NULL);
+  sigaction (SIGTERM, &action, NULL);
+}
+
+static gboolean
+on_keyring_deadline (gpointer user_data)
+{
+  gboolean *passed = user_data;
+
+  *passed = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits for an operation on the keyring: a frozen keyring (a stopped
+ * daemon, an unlock prompt nobody answers) does not hold the command for
+ * ever. After TESSERA_CLI_KEYRING_TIMEOUT_S seconds the operation is
+ * cancelled, and given a few seconds more to undo its steps. Returns the
+ * result, or NULL if none came; *@timed_out says whether the deadline
+ * passed (then the result, if any, is most likely the cancellation). */
+GAsyncResult *
+tessera_cli_wait_for_keyring (TesseraCli    *cli,
+                              GAsyncResult **result,
+                              gboolean      *timed_out)
+{
+  gboolean passed = FALSE;
+  guint timer;
+
+  *timed_out = FALSE;
+  timer = g_timeout_add_seconds (TESSERA_CLI_KEYRING_TIMEOUT_S, on_keyring_deadline, &passed);
+  while (*result == NULL && !passed)
+    g_main_context_iteration (NULL, TRUE);
+  if (!passed)
+    {
+      g_source_remove (timer);
+      return *result;
+    }
+
+  g_debug ("The keyring did not answer within %d s: cancelling", TESSERA_CLI_KEYRING_TIMEOUT_S);
+  *timed_out = TRUE;
+  g_cancellable_cancel (cli->cancellable);
+  passed = FALSE;
+  timer = g_timeout_add_seconds (TESSERA_CLI_KEYRING_GRACE_S, on_keyring_deadline, &passed);
+  while (*result == NULL && !passed)
+    g_main_context_iteration (NULL, TRUE);
+  if (!passed)
+    g_source_remove (timer);
+
+  return *result;
+}
+
+/* The sentence for a keyring that did not answer in time. */
+int
+tessera_cli_fail_keyring_timeout (void)
+{
+  return tessera_cli_fail (TESSERA_CLI_EXIT_KEYRING,
+                           _("The keyring did not answer within %d seconds: it may be frozen, or waiting for an unlock prompt. Try again when it answers."),
+                           TESSERA_CLI_KEYRING_TIMEOUT_S);
+}
+
 static gboolean
 on_interrupt (gpointer user_data)
 {
@@ -56,6 +133,10 @@ tessera_cli_catch_interrupts (TesseraCli *cli)
     cli->sigint_id = g_unix_signal_add (SIGINT, on_interrupt, cli);
   if (cli->sigterm_id == 0)
     cli->sigterm_id = g_unix_signal_add (SIGTERM, on_interrupt, cli);
+
+  /* One came before: act on it now. */
+  if (tessera_cli_signalled != 0)
+    g_cancellable_cancel (cli->cancellable);
 }
 
 void

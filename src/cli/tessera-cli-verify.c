@@ -189,7 +189,13 @@ tessera_cli_cmd_verify (TesseraCli  *cli,
 
           tessera_cli_append_padded (out, label, width);
           g_string_append_c (out, ' ');
-          g_string_append (out, tessera_credential_status_to_string (job->status));
+          /* The keyring could not give the key (locked, failing): the
+           * status is the last one known, not a verdict of this run. */
+          if (job->error != NULL && job->error->domain == TESSERA_STORE_ERROR &&
+              job->status != TESSERA_CREDENTIAL_STATUS_TOKEN_MISSING)
+            g_string_append (out, _("Not checked"));
+          else
+            g_string_append (out, tessera_credential_status_to_string (job->status));
 
           if (job->error != NULL)
             {

@@ -13,7 +13,9 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 
 #include <glib/gi18n.h>
 
@@ -226,6 +228,15 @@ tessera_cli_run (int    argc,
   /* stdout carries data (`tessera token`, --json): debug and info
    * messages, which GLib prints on stdout by default, go to stderr. */
   g_log_writer_default_set_use_stderr (TRUE);
+
+  /* The key passes through this process's memory: no core dump of it,
+   * and no other process of the same user reads it through /proc or
+   * ptrace. (The window stays debuggable.) A program that `exec` runs is
+   * dumpable again. */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    g_debug ("Could not turn core dumps off: %s", g_strerror (errno));
+
+  tessera_cli_catch_early_signals ();
 
   /* The core's sentences point at standard input and options, not at the
    * window's fields. */

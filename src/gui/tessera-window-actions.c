@@ -229,12 +229,16 @@ focus_pending_cb (GtkWidget     *widget,
         gtk_grid_view_scroll_to (GTK_GRID_VIEW (self->grid_view), i, GTK_LIST_SCROLL_FOCUS, NULL);
     }
 
+  /* Done once the focus has stayed on the tiles for a few frames: the
+   * toast whose Undo was pressed goes away meanwhile, and may take the
+   * focus with it. */
   focus = gtk_root_get_focus (GTK_ROOT (self));
-  if (focus != NULL && gtk_widget_is_ancestor (focus, self->grid_view) &&
-      self->focus_pending_tries > 0)
-    self->focus_pending_tries = 1;
+  if (focus != NULL && gtk_widget_is_ancestor (focus, self->grid_view))
+    self->focus_settled++;
+  else
+    self->focus_settled = 0;
 
-  if (--self->focus_pending_tries > 0)
+  if (self->focus_settled < 10 && --self->focus_pending_tries > 0)
     return G_SOURCE_CONTINUE;
 
   g_clear_pointer (&self->focus_pending_id, g_free);
@@ -248,8 +252,9 @@ focus_credential (TesseraWindow *self,
 {
   g_free (self->focus_pending_id);
   self->focus_pending_id = g_strdup (id);
-  /* two frames after the focus lands, at most ten in all */
-  self->focus_pending_tries = 10;
+  /* ten frames after the focus lands, at most two seconds in all */
+  self->focus_pending_tries = 120;
+  self->focus_settled = 0;
   if (self->focus_tick_id == 0)
     self->focus_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), focus_pending_cb, NULL, NULL);
 }

@@ -42,6 +42,7 @@ struct _TesseraWindow
   /* the tile to focus once the grid has made it (focus_credential()) */
   char                 *focus_pending_id;
   guint                 focus_pending_tries;
+  guint                 focus_settled;
   guint                 focus_tick_id;
 
   /* the token we put on the clipboard, to clear it again */

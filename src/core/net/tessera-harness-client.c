@@ -714,6 +714,7 @@ on_validate_done (GObject      *object,
   g_autoptr(GBytes) body = NULL;
   GTlsCertificateFlags tls_errors;
   Interruption interruption;
+  const char *answered_account;
   guint status;
 
   body = exchange_finish (result, &tls_errors, &error);
@@ -751,7 +752,19 @@ on_validate_done (GObject      *object,
       return;
     }
 
-  if (tessera_verification_get_account_identifier (verify->verification) == NULL)
+  /* Harness vouches for a key of another account than the one it was
+   * asked about: that key does not belong to this credential. */
+  answered_account = tessera_verification_get_account_identifier (verify->verification);
+  if (answered_account != NULL && strcmp (answered_account, verify->account_id) != 0)
+    {
+      g_debug ("Harness answered for account %s, not %s", answered_account, verify->account_id);
+      verify_return_error (task, tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_ACCOUNT_MISMATCH,
+                                                                   tessera_verification_get_correlation_id (verify->verification),
+                                                                   "account-mismatch", NULL));
+      return;
+    }
+
+  if (answered_account == NULL)
     tessera_verification_set_account_identifier (verify->verification, verify->account_id);
 
   send_account (g_steal_pointer (&task));

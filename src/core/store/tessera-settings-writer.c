@@ -271,6 +271,55 @@ keyfile_is_loaded (TesseraSettingsWriter *self)
   return TRUE;
 }
 
+/* GLib's keyfile backend resets a key by dropping it, but keeps its group:
+ * every removed credential left an empty "[…/credentials/<id>]" and the
+ * file only grew. Drops them from the file, under the lock; the backend
+ * reads the file again when its monitor runs. */
+static void
+prune_empty_credential_groups (TesseraSettingsWriter *self)
+{
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *credentials_path = tessera_settings_credential_path ("x");
+  g_autofree char *prefix = NULL;
+  g_auto(GStrv) groups = NULL;
+  gboolean changed = FALSE;
+
+  /* The group of ".../credentials/x/", less the "x". */
+  prefix = keyfile_group (self, credentials_path);
+  if (prefix == NULL)
+    return;
+  prefix[strlen (prefix) - 1] = '\0';
+
+  if (!g_key_file_load_from_file (keyfile, self->keyfile, G_KEY_FILE_KEEP_COMMENTS, NULL))
+    return;
+
+  groups = g_key_file_get_groups (keyfile, NULL);
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      g_auto(GStrv) keys = NULL;
+
+      if (!g_str_has_prefix (groups[i], prefix))
+        continue;
+
+      keys = g_key_file_get_keys (keyfile, groups[i], NULL, NULL);
+      if (keys != NULL && keys[0] == NULL)
+        changed |= g_key_file_remove_group (keyfile, groups[i], NULL);
+    }
+
+  if (!changed)
+    return;
+
+  if (!g_key_file_save_to_file (keyfile, self->keyfile, &error))
+    {
+      g_debug ("Could not drop empty settings groups: %s", error->message);
+      return;
+    }
+
+  tessera_file_stamp_read (self->keyfile, &self->keyfile_stamp);
+  self->keyfile_known = TRUE;
+}
+
 /* GLib's keyfile backend checks its folder only when the folder changes,
  * and a failed write only logs a warning: ask the system now. */
 static gboolean
@@ -457,6 +506,17 @@ tessera_settings_batch_apply (TesseraSettingsBatch  *batch,
                           error);
     }
 
+  /* GLib would warn twice and write nothing: say it in one sentence. */
+  if (self->keyfile != NULL &&
+      g_file_test (self->keyfile, G_FILE_TEST_EXISTS) &&
+      !g_file_test (self->keyfile, G_FILE_TEST_IS_REGULAR))
+    {
+      tessera_settings_writer_end (self);
+      return batch_drop (batch, path,
+                          _("The settings could not be saved because the settings file is a folder or not a file. Nothing was changed."),
+                          error);
+    }
+
   if (self->keyfile != NULL)
     tessera_file_stamp_read (self->keyfile, &before);
 
@@ -480,6 +540,7 @@ tessera_settings_batch_apply (TesseraSettingsBatch  *batch,
         {
           self->keyfile_stamp = after;
           self->keyfile_known = TRUE;
+          prune_empty_credential_groups (self);
         }
     }
 

@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tessera-store-private.h"
+#include "tessera-text.h"
 
 #define STALE_RETRY_MS 50
 #define STALE_RETRIES 40
@@ -144,7 +145,7 @@ add_write_settings (GTask *owned_task)
     }
 
   /* Another add may have taken the name while the keyring was busy. */
-  folded = g_utf8_casefold (data->name, -1);
+  folded = tessera_text_fold (data->name);
   if (_tessera_store_find_by_folded_name (self, folded, NULL) != NULL)
     {
       tessera_settings_writer_end (self->writer);
@@ -257,7 +258,7 @@ tessera_store_add_async (TesseraStore        *self,
   g_task_set_task_data (task, data, (GDestroyNotify) _tessera_store_change_data_free);
   data->token = tessera_token_ref (token);
   data->verification = verification != NULL ? g_object_ref (verification) : NULL;
-  data->name = g_strstrip (g_strdup (name != NULL ? name : ""));
+  data->name = _tessera_store_normalize_name (name);
   data->description = g_strstrip (g_strdup (description != NULL ? description : ""));
   data->account_id = _tessera_store_resolve_account (account_id, token);
 

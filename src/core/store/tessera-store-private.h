@@ -165,6 +165,7 @@ void               _tessera_store_record_status             (TesseraStore       
                                                              const char               *detail_code);
 
 /* tessera-store-validate.c */
+char              *_tessera_store_normalize_name            (const char               *name);
 char              *_tessera_store_resolve_account           (const char               *account_id,
                                                              TesseraToken             *token);
 /* An empty @base_url is the default. */

@@ -277,7 +277,7 @@ tessera_store_update_async (TesseraStore        *self,
   data->id = g_strdup (id);
   data->token = new_token != NULL ? tessera_token_ref (new_token) : NULL;
   data->verification = verification != NULL ? g_object_ref (verification) : NULL;
-  data->name = g_strstrip (g_strdup (name != NULL ? name : tessera_credential_get_name (credential)));
+  data->name = _tessera_store_normalize_name (name != NULL ? name : tessera_credential_get_name (credential));
   data->description = g_strstrip (g_strdup (description != NULL ? description
                                                                 : tessera_credential_get_description (credential)));
   data->account_id = account_id != NULL ? _tessera_store_resolve_account (account_id, new_token)

@@ -11,6 +11,7 @@
 
 #include "tessera-base-url.h"
 #include "tessera-store-private.h"
+#include "tessera-text.h"
 #include "tessera-words.h"
 
 #define NAME_MAX_CHARS 100
@@ -40,8 +41,23 @@ tessera_store_validate_name (TesseraStore  *self,
       return FALSE;
     }
 
-  trimmed = g_strstrip (g_strdup (name));
+  /* Before anything quotes it back. */
+  if (tessera_text_holds_key (name))
+    {
+      g_set_error_literal (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_HOLDS_KEY,
+                           _("The name looks like an API key: a name is shown in plain text, even while the keyring is locked. Choose another name."));
+      return FALSE;
+    }
+
+  trimmed = _tessera_store_normalize_name (name);
   length = g_utf8_strlen (trimmed, -1);
+
+  if (tessera_text_has_hidden_char (trimmed))
+    {
+      g_set_error_literal (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NAME_INVALID,
+                           _("The name contains control or invisible characters. Type it again."));
+      return FALSE;
+    }
 
   if (length == 0)
     {
@@ -58,7 +74,7 @@ tessera_store_validate_name (TesseraStore  *self,
       return FALSE;
     }
 
-  folded = g_utf8_casefold (trimmed, -1);
+  folded = tessera_text_fold (trimmed);
   if (_tessera_store_find_by_folded_name (self, folded, exclude_id) != NULL)
     {
       g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NAME_TAKEN,
@@ -76,8 +92,21 @@ tessera_store_validate_description (const char  *description,
   if (description == NULL)
     return TRUE;
 
-  if (!g_utf8_validate (description, -1, NULL) ||
-      g_utf8_strlen (description, -1) > DESCRIPTION_MAX_CHARS)
+  if (!g_utf8_validate (description, -1, NULL))
+    {
+      g_set_error_literal (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_DESCRIPTION_INVALID,
+                           _("The description contains characters that are not text. Type it again."));
+      return FALSE;
+    }
+
+  if (tessera_text_holds_key (description))
+    {
+      g_set_error_literal (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_HOLDS_KEY,
+                           _("The description looks like it holds an API key: a description is saved in plain text. Leave the key out."));
+      return FALSE;
+    }
+
+  if (g_utf8_strlen (description, -1) > DESCRIPTION_MAX_CHARS)
     {
       g_set_error (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_DESCRIPTION_TOO_LONG,
                    _("The description is too long: use at most %d characters."), DESCRIPTION_MAX_CHARS);
@@ -136,6 +165,21 @@ tessera_store_validate_account_id (const char    *account_id,
     }
 
   return TRUE;
+}
+
+/* The name to save: trimmed, in composed form (NFC), so that the same
+ * name typed on two keyboards is the same bytes. */
+char *
+_tessera_store_normalize_name (const char *name)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (name != NULL ? name : ""));
+  char *composed;
+
+  if (!g_utf8_validate (trimmed, -1, NULL))
+    return g_steal_pointer (&trimmed);
+
+  composed = g_utf8_normalize (trimmed, -1, G_NORMALIZE_DEFAULT_COMPOSE);
+  return composed != NULL ? composed : g_steal_pointer (&trimmed);
 }
 
 /* The account to save: the one typed, else the token's. */

@@ -45,6 +45,7 @@
 
 #include "tessera-net-module.h"
 #include "tessera-store-private.h"
+#include "tessera-text.h"
 
 #define SCHEMA_ID "io.github.tessera.Tessera"
 
@@ -518,9 +519,7 @@ tessera_store_lookup (TesseraStore *self,
 static char *
 fold_name (const char *name)
 {
-  g_autofree char *trimmed = g_strstrip (g_strdup (name != NULL ? name : ""));
-
-  return g_utf8_casefold (trimmed, -1);
+  return tessera_text_fold (name);
 }
 
 TesseraCredential *

@@ -43,6 +43,9 @@ typedef enum
   TESSERA_STORE_ERROR_SECRET_FAILED,        /* the keyring failed mid-call */
   TESSERA_STORE_ERROR_SETTINGS_FAILED,      /* metadata could not be written */
   TESSERA_STORE_ERROR_BUSY,                 /* an operation on it is running */
+  TESSERA_STORE_ERROR_NAME_INVALID,         /* hidden or control characters */
+  TESSERA_STORE_ERROR_DESCRIPTION_INVALID,  /* not text, or control characters */
+  TESSERA_STORE_ERROR_HOLDS_KEY,            /* a name or description holds a key */
 } TesseraStoreError;
 
 GQuark tessera_store_error_quark (void);
