@@ -11,7 +11,9 @@
  * credential's GSettings object, so one store of 10 000 would cost the
  * square of that, and the default (dconf) backend would also rewrite its
  * database file on each add. At the end the metadata of every batch and
- * the whole list are written to dconf in one transaction.
+ * the whole list are written to dconf in one transaction, or, when
+ * GSETTINGS_BACKEND is "keyfile" (the Flatpak's backend), to GSettings'
+ * keyfile in one atomic write, as its backend lays it out.
  *
  * Tokens: the first K credentials (default: all) keep theirs in the Secret
  * Service of the session (or libsecret's file backend, by SECRET_BACKEND);
@@ -29,6 +31,9 @@
 #define G_SETTINGS_ENABLE_BACKEND
 
 #include "config.h"
+
+#include <errno.h>
+#include <string.h>
 
 #include <gio/gsettingsbackend.h>
 
@@ -202,6 +207,43 @@ write_to_dconf (GVariant  *changeset,
   return reply != NULL;
 }
 
+/* GKeyfileSettingsBackend's layout at the root path "/": the key
+ * "/a/b/c" is key "c" of group "a/b", its value in GVariant text. */
+static gboolean
+write_to_keyfile (GVariant  *changeset,
+                  GError   **error)
+{
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "glib-2.0", "settings", NULL);
+  g_autofree char *path = g_build_filename (dir, "keyfile", NULL);
+  g_autofree char *data = NULL;
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, changeset);
+  while (g_variant_iter_next (&iter, "{&smv}", &key, &value))
+    {
+      const char *slash = strrchr (key, '/');
+      g_autofree char *group = g_strndup (key + 1, slash - key - 1);
+      g_autofree char *text = NULL;
+
+      if (value == NULL)
+        continue;
+      text = g_variant_print (value, FALSE);
+      g_key_file_set_value (keyfile, group, slash + 1, text);
+      g_variant_unref (value);
+    }
+
+  data = g_key_file_to_data (keyfile, NULL, NULL);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "could not make %s", dir);
+      return FALSE;
+    }
+  return g_file_set_contents_full (path, data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -274,7 +316,15 @@ main (int   argc,
                          g_variant_new_string (ids[0] != NULL ? ids[0] : ""));
   changeset = g_variant_ref_sink (g_variant_builder_end (&changes));
 
-  if (!write_to_dconf (changeset, &error))
+  if (g_strcmp0 (g_getenv ("GSETTINGS_BACKEND"), "keyfile") == 0)
+    {
+      if (!write_to_keyfile (changeset, &error))
+        {
+          g_printerr ("tessera-seed: could not write the settings keyfile: %s\n", error->message);
+          return 1;
+        }
+    }
+  else if (!write_to_dconf (changeset, &error))
     {
       g_printerr ("tessera-seed: could not write to dconf: %s\n", error->message);
       return 1;

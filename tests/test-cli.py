@@ -478,6 +478,9 @@ def token_missing_from_keyring(c):
     c.run("select", "Production", code=0)
     os.unlink(c.keyring_file)
     c.fail_run("token", code=5)
+    # `token` reads a snapshot of the settings; what it found still goes
+    # to the real ones.
+    check_equal(c.credentials()[0]["status"], "token-missing", "status after token found the key gone")
     r = c.run("verify", code=2)
     check("Production" in r.out, "verify reports it")
     check_equal(c.credentials()[0]["status"], "token-missing", "status after the key vanished")
@@ -738,8 +741,8 @@ def missing_schema(c):
 
 @case
 def missing_module(c):
-    """Without its network and keyring module (a broken installation),
-    listing still works, and what needs the module says so in a sentence."""
+    """Without its network and keyring modules (a broken installation),
+    listing still works, and what needs a module says so in a sentence."""
     c.add("Production", HARNESS.key("valid"), "--base-url", HARNESS.base_url)
     empty = os.path.join(c.dir, "no-module")
     os.makedirs(empty)
@@ -750,6 +753,26 @@ def missing_module(c):
     for args in (("token",), ("verify",), ("remove", "Production")):
         r = c.fail_run(*args, code=5, env=env)
         check("Reinstall Tessera" in r.messages[0], f"it says what to do: {r.messages[0]!r}")
+    check_equal(c.names(), ["Production"], "nothing was removed")
+
+    # Only the network module missing: what needs the keyring alone (the
+    # script path) still works, and never opens it; what asks Harness says
+    # which module is missing.
+    keyring_only = os.path.join(c.dir, "keyring-only")
+    os.makedirs(keyring_only)
+    os.symlink(os.path.join(os.path.dirname(TESSERA), "core", "net", "libtessera-keyring.so"),
+               os.path.join(keyring_only, "libtessera-keyring.so"))
+    env = {"TESSERA_MODULE_DIR": keyring_only}
+    r = c.run("token", code=0, env=env, may_print_secret=True)
+    check_equal(r.out.strip(), HARNESS.key("valid"), "token with the keyring module alone")
+    # With both installed, the script path opens the keyring module only.
+    r = c.run("token", code=0, may_print_secret=True)
+    loaded = [line for line in r.err.splitlines() if "Loaded " in line]
+    check(any("libtessera-keyring.so" in line for line in loaded), f"token opened the keyring module: {loaded}")
+    check(not any("libtessera-net.so" in line for line in loaded), f"token left the network module: {loaded}")
+    r = c.fail_run("verify", code=5, env=env)
+    check("network module" in r.messages[0] and "Reinstall Tessera" in r.messages[0],
+          f"verify names the network module: {r.messages[0]!r}")
     check_equal(c.names(), ["Production"], "nothing was removed")
 
 

@@ -40,6 +40,7 @@ rm -f "$dest.log"
 expect_file "$bindir/tessera"
 [ -x "$dest$bindir/tessera" ] || fail "$bindir/tessera is not executable"
 expect_file "$moduledir/libtessera-net.so"
+expect_file "$moduledir/libtessera-keyring.so"
 expect_file "$moduledir/libtessera-gui.so"
 expect_file "$datadir/applications/$app_id.desktop"
 expect_file "$datadir/metainfo/$app_id.metainfo.xml"
@@ -99,31 +100,44 @@ if [ -f "$schemas/gschemas.compiled" ]; then
 fi
 
 # The program is not linked with the network and keyring libraries; the
-# module it opens instead exports its entry point, and every function of
-# Tessera's it calls is exported by the program.
+# modules it opens instead export their entry points, every function of
+# Tessera's they call is exported by the program, and the keyring module
+# (what `tessera token` opens) is not linked with libsoup.
 program=$dest$bindir/tessera
-module=$dest$moduledir/libtessera-net.so
-if [ -f "$program" ] && [ -f "$module" ]; then
+check_module() {
+  local module=$1 entry=$2
+  if nm -D --defined-only "$module" | grep -qw "$entry"; then
+    echo "ok: $(basename "$module") exports $entry"
+  else
+    fail "$(basename "$module") does not export $entry"
+  fi
+  exported=$(nm -D --defined-only "$program" | awk '{print $3}')
+  missing=0
+  for symbol in $(nm -D --undefined-only "$module" | awk '$2 ~ /^tessera_/ {print $2}'); do
+    if ! grep -qxF "$symbol" <<< "$exported"; then
+      fail "$(basename "$module") calls $symbol, which tessera does not export"
+      missing=1
+    fi
+  done
+  [ "$missing" -eq 0 ] && echo "ok: every function of Tessera's $(basename "$module") calls is exported by tessera"
+}
+net_module=$dest$moduledir/libtessera-net.so
+keyring_module=$dest$moduledir/libtessera-keyring.so
+if [ -f "$program" ] && [ -f "$net_module" ] && [ -f "$keyring_module" ]; then
   needed=$(readelf -d "$program" | grep NEEDED || true)
   if grep -qE "libsoup|libsecret" <<< "$needed"; then
     fail "tessera is linked with libsoup or libsecret: $needed"
   else
     echo "ok: tessera is not linked with libsoup or libsecret"
   fi
-  if nm -D --defined-only "$module" | grep -qw tessera_net_module_get; then
-    echo "ok: the module exports tessera_net_module_get"
+  check_module "$net_module" tessera_net_module_get
+  check_module "$keyring_module" tessera_keyring_module_get
+  keyring_needed=$(readelf -d "$keyring_module" | grep NEEDED || true)
+  if grep -qE "libsoup|libjson-glib" <<< "$keyring_needed"; then
+    fail "libtessera-keyring.so is linked with libsoup or json-glib: $keyring_needed"
   else
-    fail "the module does not export tessera_net_module_get"
+    echo "ok: libtessera-keyring.so is not linked with libsoup or json-glib"
   fi
-  exported=$(nm -D --defined-only "$program" | awk '{print $3}')
-  missing=0
-  for symbol in $(nm -D --undefined-only "$module" | awk '$2 ~ /^tessera_/ {print $2}'); do
-    if ! grep -qxF "$symbol" <<< "$exported"; then
-      fail "the module calls $symbol, which tessera does not export"
-      missing=1
-    fi
-  done
-  [ "$missing" -eq 0 ] && echo "ok: every function of Tessera's the module calls is exported by tessera"
 fi
 
 # Nor with GTK: the window is libtessera-gui.so, so that a script's

@@ -33,6 +33,7 @@ struct _TesseraCli
 {
   TesseraStore *store;
   GCancellable *cancellable;
+  gboolean      reads_only;   /* the command only reads settings */
   guint         sigint_id;
   guint         sigterm_id;
 };

@@ -151,7 +151,7 @@ tessera_cli_get_store (TesseraCli *cli)
 {
   if (cli->store == NULL)
     {
-      cli->store = tessera_store_new (NULL, NULL);
+      cli->store = cli->reads_only ? tessera_store_new_reading (NULL, NULL) : tessera_store_new (NULL, NULL);
       /* A command reads the credentials once and re-reads what it changes
        * itself: no need to follow each one (at 10 000 credentials that
        * was most of `tessera list`). */

@@ -108,6 +108,23 @@ static const TesseraCliCommand commands[] = {
     tessera_cli_cmd_setup_git },
 };
 
+/* The commands that only read settings: their store reads a snapshot of
+ * GSettings' keyfile where there is one (tessera_store_new_reading()). */
+static gboolean
+command_reads_only (const TesseraCliCommand *command)
+{
+  static const TesseraCliCommandFunc readers[] = {
+    tessera_cli_cmd_list, tessera_cli_cmd_token, tessera_cli_cmd_exec,
+    tessera_cli_cmd_status, tessera_cli_cmd_env, tessera_cli_cmd_git_credential,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (readers); i++)
+    if (command->func == readers[i])
+      return TRUE;
+
+  return FALSE;
+}
+
 /* Help */
 
 static const TesseraCliCommand *
@@ -293,13 +310,17 @@ tessera_cli_run (int    argc,
     }
 
   /* Listing and selecting only read and write settings. The rest needs
-   * the network and keyring module, which would abort the program if it
-   * could not be opened: say so in a sentence instead. */
+   * the keyring module, and what may ask Harness the network module too
+   * (tessera-net-module.h); a module that cannot be opened would abort the
+   * program: say so in a sentence instead. What only reads (token, exec,
+   * git-credential) never opens the network module. */
+  cli.reads_only = command_reads_only (command);
   if (command->func != tessera_cli_cmd_list && command->func != tessera_cli_cmd_select)
     {
       g_autoptr(GError) error = NULL;
 
-      if (tessera_net_load (&error) == NULL)
+      if (tessera_keyring_load (&error) == NULL ||
+          (!cli.reads_only && tessera_net_load (&error) == NULL))
         return tessera_cli_fail (TESSERA_CLI_EXIT_KEYRING, "%s", error->message);
     }
 
@@ -310,7 +331,7 @@ tessera_cli_run (int    argc,
   /* Settings writes may still be queued (dconf): flush them before the
    * process goes away, so the window sees every change. */
   if (cli.store != NULL)
-    g_settings_sync ();
+    tessera_store_sync (cli.store);
 
   g_clear_object (&cli.store);
   g_clear_object (&cli.cancellable);

@@ -163,11 +163,12 @@ def install(tmp):
     tessera = os.path.join(bindir, "tessera")
     if not os.access(tessera, os.X_OK):
         raise Failure(f"meson install did not install {tessera}")
-    # The network and keyring module, which the app opens on first use from
+    # The network and keyring modules, which the app opens on first use from
     # the directory it was built for; under DESTDIR it is told where.
     moduledir = os.path.join(prefix, option["libdir"], "tessera")
-    if not os.path.isfile(os.path.join(moduledir, "libtessera-net.so")):
-        raise Failure(f"meson install did not install libtessera-net.so in {moduledir}")
+    for module in ("libtessera-net.so", "libtessera-keyring.so"):
+        if not os.path.isfile(os.path.join(moduledir, module)):
+            raise Failure(f"meson install did not install {module} in {moduledir}")
     return tessera, datadir, schemas, moduledir
 
 
@@ -405,10 +406,11 @@ def scroll_into_view(node, container):
 
 
 def row(dialog, title):
-    node = find_one(dialog, lambda n: n.roleName == "text" and n.name == title)
-    if node is None:
-        raise Failure(f"the dialog has no entry row titled “{title}”; it shows: {texts_under(dialog)}")
-    return node
+    # The dialog's rows reach the accessibility tree a moment after the
+    # dialog does (seconds on a loaded machine): wait for them.
+    return wait_for(f"an entry row titled “{title}” in the dialog",
+                    lambda: find_one(dialog, lambda n: n.roleName == "text" and n.name == title),
+                    explain=lambda: f"the dialog shows: {texts_under(dialog)}")
 
 
 # AT-SPI's name for a push button: "push button" up to at-spi2-core 2.46

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* tessera-net-loader.c: opens libtessera-net.so and stands in for the
- * functions the application calls in it (see tessera-net-module.h)
+/* tessera-net-loader.c: opens libtessera-net.so and libtessera-keyring.so
+ * and stands in for the functions the application calls in them (see
+ * tessera-net-module.h)
  *
  * Linked into the application only; tests link the real functions.
  */
@@ -15,19 +16,28 @@
 #include "tessera-net-module.h"
 #include "tessera-unavailable-secret-backend.h"
 
-#define MODULE_NAME "libtessera-net.so"
+/* One of the two modules. */
+typedef struct
+{
+  const char *file;        /* "libtessera-net.so" */
+  const char *symbol;      /* its entry point */
+  gboolean    is_keyring;  /* which sentences say it is missing */
+} ModuleInfo;
+
+static const ModuleInfo net_info = { "libtessera-net.so", TESSERA_NET_MODULE_SYMBOL, FALSE };
+static const ModuleInfo keyring_info = { "libtessera-keyring.so", TESSERA_KEYRING_MODULE_SYMBOL, TRUE };
 
 typedef struct
 {
-  const TesseraNetModule *module;
-  GError                 *error;
+  gconstpointer  module;   /* TesseraNetModule or TesseraKeyringModule */
+  GError        *error;
 } LoadResult;
 
 /* The directory to load from: $TESSERA_MODULE_DIR when set; the build
  * tree's when the program runs from there (tests, benchmarks, demos);
  * otherwise where it was installed. */
 static char *
-module_path (void)
+module_path (const ModuleInfo *info)
 {
   const char *dir = g_getenv ("TESSERA_MODULE_DIR");
 
@@ -39,34 +49,63 @@ module_path (void)
         dir = TESSERA_MODULE_DIR;
     }
 
-  return g_build_filename (dir, MODULE_NAME, NULL);
+  return g_build_filename (dir, info->file, NULL);
+}
+
+static void
+set_missing_error (const ModuleInfo  *info,
+                   const char        *path,
+                   GError           **error)
+{
+  if (info->is_keyring)
+    /* TRANSLATORS: the first %s is a file, the second why it could not be opened */
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 _("Tessera could not load its keyring module %s (%s). Reinstall Tessera."),
+                 path, g_module_error ());
+  else
+    /* TRANSLATORS: the first %s is a file, the second why it could not be opened */
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 _("Tessera could not load its network module %s (%s). Reinstall Tessera."),
+                 path, g_module_error ());
+}
+
+static void
+set_foreign_error (const ModuleInfo  *info,
+                   const char        *path,
+                   GError           **error)
+{
+  if (info->is_keyring)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                 _("The keyring module %s does not belong to this version of Tessera (%s). Reinstall Tessera."),
+                 path, PACKAGE_VERSION);
+  else
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                 _("The network module %s does not belong to this version of Tessera (%s). Reinstall Tessera."),
+                 path, PACKAGE_VERSION);
 }
 
 static gpointer
 load_once (gpointer data)
 {
+  const ModuleInfo *info = data;
   LoadResult *result = g_new0 (LoadResult, 1);
-  g_autofree char *path = module_path ();
-  const TesseraNetModule *(*get_module) (void) = NULL;
+  g_autofree char *path = module_path (info);
+  const char *const *(*get_module) (void) = NULL;
   GModule *module;
 
   module = g_module_open (path, G_MODULE_BIND_LOCAL);
   if (module == NULL)
     {
-      /* TRANSLATORS: the first %s is a file, the second why it could not be opened */
-      g_set_error (&result->error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("Tessera could not load its network and keyring module %s (%s). Reinstall Tessera."),
-                   path, g_module_error ());
+      set_missing_error (info, path, &result->error);
       return result;
     }
 
-  if (!g_module_symbol (module, TESSERA_NET_MODULE_SYMBOL, (gpointer *) &get_module) ||
+  /* Both modules' structures begin with the version string. */
+  if (!g_module_symbol (module, info->symbol, (gpointer *) &get_module) ||
       get_module == NULL ||
-      g_strcmp0 (get_module ()->version, PACKAGE_VERSION) != 0)
+      g_strcmp0 (*get_module (), PACKAGE_VERSION) != 0)
     {
-      g_set_error (&result->error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _("The network and keyring module %s does not belong to this version of Tessera (%s). Reinstall Tessera."),
-                   path, PACKAGE_VERSION);
+      set_foreign_error (info, path, &result->error);
       g_module_close (module);
       return result;
     }
@@ -79,11 +118,12 @@ load_once (gpointer data)
   return result;
 }
 
-const TesseraNetModule *
-tessera_net_load (GError **error)
+static gconstpointer
+load (GOnce             *once,
+      const ModuleInfo  *info,
+      GError           **error)
 {
-  static GOnce once = G_ONCE_INIT;
-  LoadResult *result = g_once (&once, load_once, NULL);
+  LoadResult *result = g_once (once, load_once, (gpointer) info);
 
   if (result->module == NULL)
     {
@@ -94,13 +134,28 @@ tessera_net_load (GError **error)
   return result->module;
 }
 
+const TesseraNetModule *
+tessera_net_load (GError **error)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  return load (&once, &net_info, error);
+}
+
+const TesseraKeyringModule *
+tessera_keyring_load (GError **error)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  return load (&once, &keyring_info, error);
+}
+
 static gpointer
 preload_thread (gpointer data)
 {
   /* A failure is reported by the first call that needs the module. */
-  g_autoptr(GError) error = NULL;
-
-  tessera_net_load (&error);
+  tessera_keyring_load (NULL);
+  tessera_net_load (NULL);
 
   return NULL;
 }
@@ -111,7 +166,7 @@ tessera_net_preload (void)
   g_thread_unref (g_thread_new ("tessera-net-load", preload_thread, NULL));
 }
 
-/* Without the module (a broken installation) nothing can verify or keep a
+/* Without the modules (a broken installation) nothing can verify or keep a
  * token, but the window stays up and says why: there is no client, a
  * verification fails with the loader's error, and the keyring backend is
  * one whose every call does. */
@@ -270,7 +325,7 @@ TesseraSecretBackend *
 tessera_libsecret_backend_new (void)
 {
   g_autoptr(GError) error = NULL;
-  const TesseraNetModule *module = tessera_net_load (&error);
+  const TesseraKeyringModule *module = tessera_keyring_load (&error);
 
   if (module == NULL)
     {

@@ -21,7 +21,6 @@ tessera_net_module_get (void)
     .harness_client_new = tessera_harness_client_new,
     .harness_client_verify_async = tessera_harness_client_verify_async,
     .harness_client_verify_finish = tessera_harness_client_verify_finish,
-    .libsecret_backend_new = tessera_libsecret_backend_new,
     .harness_client_rotate_async = tessera_harness_client_rotate_async,
     .harness_client_rotate_finish = tessera_harness_client_rotate_finish,
     .harness_client_create_async = tessera_harness_client_create_async,

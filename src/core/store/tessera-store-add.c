@@ -130,7 +130,7 @@ add_write_settings (GTask *owned_task)
   gboolean stale;
 
   /* From the name check to the list write, no other process writes. */
-  if (!tessera_settings_writer_begin (self->writer, &stale, &error))
+  if (!tessera_settings_writer_begin (_tessera_store_get_writer (self), &stale, &error))
     {
       /* Another process wrote a moment ago: our settings backend sees it
        * once the main loop has run its file monitor. */
@@ -148,7 +148,7 @@ add_write_settings (GTask *owned_task)
   folded = tessera_text_fold (data->name);
   if (_tessera_store_find_by_folded_name (self, folded, NULL) != NULL)
     {
-      tessera_settings_writer_end (self->writer);
+      tessera_settings_writer_end (_tessera_store_get_writer (self));
       tessera_store_validate_name (self, NULL, data->name, &error);
       rollback_secret (g_steal_pointer (&task), g_steal_pointer (&error));
       return;
@@ -157,7 +157,7 @@ add_write_settings (GTask *owned_task)
   {
     g_auto(TesseraSettingsBatch) batch = { 0, };
 
-    tessera_settings_batch_init (&batch, self->writer, _tessera_store_new_credential_settings (self, data->id));
+    tessera_settings_batch_init (&batch, _tessera_store_get_writer (self), _tessera_store_new_credential_settings (self, data->id));
     tessera_settings_batch_set_string (&batch, "name", data->name);
     tessera_settings_batch_set_string (&batch, "description", data->description);
     tessera_settings_batch_set_string (&batch, "account-id", data->account_id);
@@ -172,7 +172,7 @@ add_write_settings (GTask *owned_task)
 
     if (!tessera_settings_batch_apply (&batch, &error))
       {
-        tessera_settings_writer_end (self->writer);
+        tessera_settings_writer_end (_tessera_store_get_writer (self));
         rollback_secret (g_steal_pointer (&task), g_steal_pointer (&error));
         return;
       }
@@ -188,14 +188,14 @@ add_write_settings (GTask *owned_task)
     {
       g_auto(TesseraSettingsBatch) reset = { 0, };
 
-      tessera_settings_batch_init (&reset, self->writer, _tessera_store_new_credential_settings (self, data->id));
+      tessera_settings_batch_init (&reset, _tessera_store_get_writer (self), _tessera_store_new_credential_settings (self, data->id));
       tessera_settings_batch_reset_all (&reset);
       tessera_settings_batch_apply (&reset, NULL);
-      tessera_settings_writer_end (self->writer);
+      tessera_settings_writer_end (_tessera_store_get_writer (self));
       rollback_secret (g_steal_pointer (&task), g_steal_pointer (&error));
       return;
     }
-  tessera_settings_writer_end (self->writer);
+  tessera_settings_writer_end (_tessera_store_get_writer (self));
 
   data->credential = _tessera_store_new_credential (self, data->id);
   _tessera_store_splice_items (self, self->items->len, 0, data->credential);

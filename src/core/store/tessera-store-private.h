@@ -59,11 +59,15 @@ struct _TesseraStore
   GObject                 parent_instance;
 
   GSettingsBackend       *settings_backend;   /* NULL: the default */
-  GSettingsBackend       *read_backend;       /* settings_backend, or the default */
+  GSettingsBackend       *read_backend;       /* settings_backend, the default, or
+                                               * the snapshot */
+  GSettingsBackend       *read_snapshot;      /* a command that only reads: what
+                                               * it reads from (see
+                                               * tessera-settings-snapshot.c) */
   GSettingsSchema        *schema;
   GSettingsSchema        *credential_schema;
   GSettings              *settings;
-  TesseraSettingsWriter  *writer;
+  TesseraSettingsWriter  *writer;             /* see _tessera_store_get_writer() */
   TesseraSecretBackend   *secrets;
   TesseraHarnessClient   *client;
   GNetworkMonitor        *network_monitor;
@@ -188,5 +192,7 @@ void               _tessera_store_note_lookup_result        (TesseraStore       
                                                              const char               *secret_id,
                                                              gboolean                  found);
 GError            *_tessera_store_token_missing_error       (TesseraCredential        *credential);
+
+TesseraSettingsWriter *_tessera_store_get_writer (TesseraStore *self);
 
 G_END_DECLS

@@ -139,7 +139,7 @@ on_commit_cleared (GObject      *source,
        * credential is whole and visible again rather than an orphaned
        * secret. Into the list as it is now: another process may have
        * changed it meanwhile. */
-      if (tessera_settings_writer_begin (self->writer, NULL, &restore_error))
+      if (tessera_settings_writer_begin (_tessera_store_get_writer (self), NULL, &restore_error))
         {
           g_auto(GStrv) ids = _tessera_store_dup_list (self);
 
@@ -150,7 +150,7 @@ on_commit_cleared (GObject      *source,
               _tessera_store_write_list (self, (const char * const *) restored,
                                          data->was_selected ? id : NULL, &restore_error);
             }
-          tessera_settings_writer_end (self->writer);
+          tessera_settings_writer_end (_tessera_store_get_writer (self));
         }
       if (restore_error != NULL)
         g_warning ("Could not restore credential %s after a failed removal: %s",
@@ -168,7 +168,7 @@ on_commit_cleared (GObject      *source,
     g_autoptr(GError) reset_error = NULL;
 
     /* Reset, not left behind: a deleted credential leaves no keys. */
-    tessera_settings_batch_init (&batch, self->writer, _tessera_store_new_credential_settings (self, id));
+    tessera_settings_batch_init (&batch, _tessera_store_get_writer (self), _tessera_store_new_credential_settings (self, id));
     tessera_settings_batch_reset_all (&batch);
     if (!tessera_settings_batch_apply (&batch, &reset_error))
       g_message ("Could not reset the settings of removed credential %s: %s", id, reset_error->message);
@@ -221,7 +221,7 @@ tessera_store_commit_remove_async (TesseraStore        *self,
   g_task_set_task_data (task, data, (GDestroyNotify) commit_data_free);
   data->credential = g_object_ref (removal->credential);
 
-  if (!tessera_settings_writer_begin (self->writer, NULL, &error))
+  if (!tessera_settings_writer_begin (_tessera_store_get_writer (self), NULL, &error))
     {
       restore_pending (self, index);
       g_task_return_error (task, g_steal_pointer (&error));
@@ -240,7 +240,7 @@ tessera_store_commit_remove_async (TesseraStore        *self,
    * every reader, even if the rest is interrupted. */
   new_ids = _tessera_store_strv_without ((const char * const *) old_ids, id);
   ok = _tessera_store_write_list (self, (const char * const *) new_ids, data->was_selected ? "" : NULL, &error);
-  tessera_settings_writer_end (self->writer);
+  tessera_settings_writer_end (_tessera_store_get_writer (self));
   if (!ok)
     {
       restore_pending (self, index);

@@ -61,7 +61,7 @@ migrate_status_detail (TesseraStore      *self,
   tessera_status_detail_from_sentence (legacy, &code, &args);
   g_debug ("Credential %s: status sentence saved as %s", tessera_credential_get_id (credential), code);
 
-  tessera_settings_batch_init (&batch, self->writer,
+  tessera_settings_batch_init (&batch, _tessera_store_get_writer (self),
                                _tessera_store_new_credential_settings (self, tessera_credential_get_id (credential)));
   _tessera_store_batch_set_status_detail (&batch, code, (const char * const *) args);
   if (!tessera_settings_batch_apply (&batch, &error))
@@ -136,7 +136,7 @@ _tessera_store_write_list (TesseraStore        *self,
   g_auto(TesseraSettingsBatch) batch = { 0, };
   gboolean ok;
 
-  tessera_settings_batch_init (&batch, self->writer, _tessera_store_new_main_settings (self));
+  tessera_settings_batch_init (&batch, _tessera_store_get_writer (self), _tessera_store_new_main_settings (self));
   tessera_settings_batch_set_strv (&batch, "credentials", ids);
   if (selected != NULL)
     tessera_settings_batch_set_string (&batch, "selected-credential", selected);
@@ -287,7 +287,7 @@ _tessera_store_record_status (TesseraStore            *self,
   if (!_tessera_store_is_current (self, credential))
     return;
 
-  tessera_settings_batch_init (&batch, self->writer, _tessera_store_new_credential_settings (self, tessera_credential_get_id (credential)));
+  tessera_settings_batch_init (&batch, _tessera_store_get_writer (self), _tessera_store_new_credential_settings (self, tessera_credential_get_id (credential)));
   tessera_settings_batch_set_enum (&batch, "status", status);
   _tessera_store_batch_set_status_detail (&batch, detail_code, NULL);
   if (!tessera_settings_batch_apply (&batch, &error))

@@ -111,7 +111,7 @@ write_update (TesseraStore  *self,
   context_changed = g_strcmp0 (data->account_id, tessera_credential_get_account_id (credential)) != 0 ||
                     g_strcmp0 (data->base_url, tessera_credential_get_base_url (credential)) != 0;
 
-  tessera_settings_batch_init (&batch, self->writer, _tessera_store_new_credential_settings (self, data->id));
+  tessera_settings_batch_init (&batch, _tessera_store_get_writer (self), _tessera_store_new_credential_settings (self, data->id));
   tessera_settings_batch_set_string (&batch, "name", data->name);
   tessera_settings_batch_set_string (&batch, "description", data->description);
   tessera_settings_batch_set_string (&batch, "account-id", data->account_id);

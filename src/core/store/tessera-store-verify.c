@@ -102,7 +102,7 @@ record_verification (TesseraStore        *self,
                      g_strcmp0 (data->secret_id, _tessera_credential_get_secret_id (credential)) != 0)
     return;
 
-  tessera_settings_batch_init (&batch, self->writer, _tessera_store_new_credential_settings (self, tessera_credential_get_id (credential)));
+  tessera_settings_batch_init (&batch, _tessera_store_get_writer (self), _tessera_store_new_credential_settings (self, tessera_credential_get_id (credential)));
 
   if (verification != NULL)
     {

@@ -44,6 +44,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tessera-net-module.h"
+#include "tessera-settings-snapshot.h"
 #include "tessera-store-private.h"
 #include "tessera-text.h"
 
@@ -61,6 +62,7 @@ enum {
   PROP_SECRET_BACKEND,
   PROP_CLIENT,
   PROP_SETTINGS_BACKEND,
+  PROP_READ_SNAPSHOT,
   PROP_SELECTED_ID,
   PROP_VERIFYING,
   N_PROPS
@@ -246,11 +248,22 @@ tessera_store_constructed (GObject *object)
   if (self->schema == NULL || self->credential_schema == NULL)
     g_error ("The settings schema %s is not installed", SCHEMA_ID);
 
-  self->settings = _tessera_store_new_main_settings (self);
-  self->read_backend = self->settings_backend != NULL ? g_object_ref (self->settings_backend)
-                                                      : g_settings_backend_get_default ();
-  self->writer = tessera_settings_writer_new (self->settings, self->credential_schema,
-                                              self->settings_backend);
+  if (self->read_snapshot != NULL)
+    {
+      /* A command that only reads: the list, the selection and every
+       * credential come from the snapshot; the real backend and the writer
+       * are made on the first write, if one comes. */
+      self->settings = g_settings_new_full (self->schema, self->read_snapshot, NULL);
+      self->read_backend = g_object_ref (self->read_snapshot);
+    }
+  else
+    {
+      self->settings = _tessera_store_new_main_settings (self);
+      self->read_backend = self->settings_backend != NULL ? g_object_ref (self->settings_backend)
+                                                          : g_settings_backend_get_default ();
+      self->writer = tessera_settings_writer_new (self->settings, self->credential_schema,
+                                                  self->settings_backend);
+    }
 
   _tessera_store_follow_settings (self);
 }
@@ -269,6 +282,7 @@ tessera_store_dispose (GObject *object)
   g_clear_object (&self->network_monitor);
   g_clear_object (&self->settings_backend);
   g_clear_object (&self->read_backend);
+  g_clear_object (&self->read_snapshot);
   g_clear_handle_id (&self->watch_id, g_source_remove);
   if (self->unwatched != NULL)
     g_queue_clear_full (self->unwatched, g_object_unref);
@@ -352,6 +366,10 @@ tessera_store_set_property (GObject      *object,
     case PROP_SETTINGS_BACKEND:
       self->settings_backend = g_value_dup_object (value);
       break;
+
+    case PROP_READ_SNAPSHOT:
+      self->read_snapshot = g_value_dup_object (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -382,6 +400,10 @@ tessera_store_class_init (TesseraStoreClass *klass)
     g_param_spec_object ("settings-backend", NULL, NULL,
                          G_TYPE_SETTINGS_BACKEND,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_READ_SNAPSHOT] =
+    g_param_spec_object ("read-snapshot", NULL, NULL,
+                         G_TYPE_SETTINGS_BACKEND,
+                         G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SELECTED_ID] =
     g_param_spec_string ("selected-id", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -421,6 +443,68 @@ tessera_store_new (TesseraSecretBackend *secrets,
                    TesseraHarnessClient *client)
 {
   return tessera_store_new_full (secrets, client, NULL);
+}
+
+/**
+ * tessera_store_new_reading:
+ *
+ * A store for a command that reads (`token`, `exec`, `list`, …). Where
+ * GSettings keeps its values in a keyfile, it reads a snapshot of that
+ * file instead of starting GLib's keyfile backend, which costs more than
+ * the rest of such a command (tessera-settings-snapshot.c). Anything it
+ * writes on the way (a key found missing from the keyring) still goes
+ * through the real backend, under the settings lock; it does not follow
+ * changes made afterwards.
+ *
+ * Returns: (transfer full): a store
+ */
+TesseraStore *
+tessera_store_new_reading (TesseraSecretBackend *secrets,
+                           TesseraHarnessClient *client)
+{
+  g_autoptr(GSettingsBackend) snapshot = tessera_settings_snapshot_new_if_keyfile ();
+
+  g_return_val_if_fail (secrets == NULL || TESSERA_IS_SECRET_BACKEND (secrets), NULL);
+  g_return_val_if_fail (client == NULL || TESSERA_IS_HARNESS_CLIENT (client), NULL);
+
+  return g_object_new (TESSERA_TYPE_STORE,
+                       "secret-backend", secrets,
+                       "client", client,
+                       "read-snapshot", snapshot,
+                       NULL);
+}
+
+/**
+ * tessera_store_sync:
+ *
+ * Sends settings writes that may still be queued (dconf) before the
+ * process goes away. A store that read a snapshot and wrote nothing has
+ * nothing queued, and does not start the real backend to find out.
+ */
+void
+tessera_store_sync (TesseraStore *self)
+{
+  g_return_if_fail (TESSERA_IS_STORE (self));
+
+  if (self->read_snapshot != NULL && self->writer == NULL)
+    return;
+
+  g_settings_sync ();
+}
+
+/* The writer, made on the first write by a store that reads a snapshot. */
+TesseraSettingsWriter *
+_tessera_store_get_writer (TesseraStore *self)
+{
+  if (self->writer == NULL)
+    {
+      g_autoptr(GSettings) settings = _tessera_store_new_main_settings (self);
+
+      self->writer = tessera_settings_writer_new (settings, self->credential_schema,
+                                                  self->settings_backend);
+    }
+
+  return self->writer;
 }
 
 /**
@@ -606,7 +690,7 @@ tessera_store_select (TesseraStore  *self,
       return FALSE;
     }
 
-  tessera_settings_batch_init (&batch, self->writer, _tessera_store_new_main_settings (self));
+  tessera_settings_batch_init (&batch, _tessera_store_get_writer (self), _tessera_store_new_main_settings (self));
   tessera_settings_batch_set_string (&batch, "selected-credential", id);
   if (!tessera_settings_batch_apply (&batch, error))
     return FALSE;
@@ -670,5 +754,5 @@ tessera_store_set_write_hook (TesseraStore          *self,
 
   self->write_hook = hook;
   self->write_hook_data = user_data;
-  tessera_settings_writer_set_hook (self->writer, hook != NULL ? call_write_hook : NULL, self);
+  tessera_settings_writer_set_hook (_tessera_store_get_writer (self), hook != NULL ? call_write_hook : NULL, self);
 }

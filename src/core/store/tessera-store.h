@@ -63,6 +63,9 @@ G_DECLARE_FINAL_TYPE (TesseraStore, tessera_store, TESSERA, STORE, GObject)
  */
 TesseraStore         *tessera_store_new                  (TesseraSecretBackend  *secrets,
                                                           TesseraHarnessClient  *client);
+TesseraStore         *tessera_store_new_reading          (TesseraSecretBackend  *secrets,
+                                                          TesseraHarnessClient  *client);
+void                  tessera_store_sync                 (TesseraStore          *self);
 /**
  * tessera_store_new_full:
  * @settings_backend: (nullable): %NULL for the default GSettings backend;
