@@ -948,6 +948,9 @@ test_keyring_unavailable (Fixture       *f,
   g_autoptr(TestSecretBackend) secrets = test_secret_backend_new (NULL);
   g_autoptr(GError) gone = g_error_new (TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE,
                                         "The keyring is not running");
+  g_autoptr(GError) locked = g_error_new (TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_KEYRING_LOCKED,
+                                          "The keyring is locked");
+  GtkWidget *banner;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(TesseraToken) token = NULL;
   g_autoptr(GError) error = NULL;
@@ -974,8 +977,15 @@ test_keyring_unavailable (Fixture       *f,
   TEST_WAIT_UNTIL (tessera_window_get_keyring_problem (f->window));
   g_assert_cmpuint (count_bound_tiles (f), ==, 1);
   /* An AdwBanner, whose button has a mnemonic (Alt+R). */
-  g_assert_nonnull (find_widget (GTK_WIDGET (f->window), ADW_TYPE_BANNER, NULL, NULL));
+  banner = find_widget (GTK_WIDGET (f->window), ADW_TYPE_BANNER, NULL, NULL);
+  g_assert_nonnull (banner);
   g_assert_nonnull (find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, button_has_label, "_Retry"));
+  /* It says what the core says, whichever keyring problem it is. */
+  g_assert_cmpstr (adw_banner_get_title (ADW_BANNER (banner)), ==, "The keyring is not running");
+  test_secret_backend_fail_all (secrets, locked);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.retry-keyring", NULL));
+  TEST_WAIT_UNTIL (g_strcmp0 (adw_banner_get_title (ADW_BANNER (banner)), "The keyring is locked") == 0);
+  test_secret_backend_fail_all (secrets, gone);
 
   /* Retry while it is still gone keeps the message… */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.retry-keyring", NULL));

@@ -251,6 +251,7 @@ exit_code_for_error (const GError *error)
       return TESSERA_CLI_EXIT_REJECTED;
     case TESSERA_ERROR_CATEGORY_UNREACHABLE:
       return TESSERA_CLI_EXIT_UNCHECKED;
+    case TESSERA_ERROR_CATEGORY_KEYRING:
     case TESSERA_ERROR_CATEGORY_FAILED:
     default:
       return TESSERA_CLI_EXIT_KEYRING;

@@ -20,6 +20,7 @@ typedef enum
   TESSERA_ERROR_CATEGORY_INVALID,     /* what was given can't be used: a name, key, account, address */
   TESSERA_ERROR_CATEGORY_REJECTED,    /* Harness did not accept the key (or the account is another) */
   TESSERA_ERROR_CATEGORY_UNREACHABLE, /* Harness could not be asked: says nothing about the key */
+  TESSERA_ERROR_CATEGORY_KEYRING,     /* no keyring at all, or a locked one: nothing can be read or saved */
   TESSERA_ERROR_CATEGORY_FAILED,      /* the keyring or the settings failed */
 } TesseraErrorCategory;
 

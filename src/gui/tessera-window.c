@@ -27,8 +27,7 @@ static GParamSpec *properties[N_PROPS];
 gboolean
 tessera_window_is_keyring_problem (const GError *error)
 {
-  return g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE) ||
-         g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_KEYRING_LOCKED);
+  return error != NULL && tessera_error_get_category (error) == TESSERA_ERROR_CATEGORY_KEYRING;
 }
 
 gboolean
@@ -98,14 +97,8 @@ static void
 show_keyring_problem (TesseraWindow *self,
                       const GError  *error)
 {
-  const char *message;
-
-  if (g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_KEYRING_LOCKED))
-    message = _("Your keyring is locked, so tokens can’t be read or saved. Unlock it, then retry. Nothing has been changed.");
-  else
-    message = _("Tessera can’t reach your keyring (the Secret Service), so tokens can’t be read or saved. Nothing has been changed.");
-
-  adw_banner_set_title (self->keyring_banner, message);
+  /* The core's sentence: locked, or no keyring at all. */
+  adw_banner_set_title (self->keyring_banner, tessera_error_get_message (error));
   adw_banner_set_revealed (self->keyring_banner, TRUE);
 }
 

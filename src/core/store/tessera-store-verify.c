@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tessera-base-url.h"
+#include "tessera-error.h"
 #include "tessera-harness-error-private.h"
 #include "tessera-status-detail.h"
 #include "tessera-store-private.h"
@@ -330,8 +331,7 @@ static void verify_all_pump (GTask *task);
 static gboolean
 is_keyring_unavailable (const GError *error)
 {
-  return g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE) ||
-         g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_KEYRING_LOCKED);
+  return error != NULL && tessera_error_get_category (error) == TESSERA_ERROR_CATEGORY_KEYRING;
 }
 
 static void
