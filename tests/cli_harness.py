@@ -68,14 +68,16 @@ class FakeHarness:
     cannot give (403 at token/validate, 5xx) come from ScriptedServer.
     """
 
-    def __init__(self):
+    def __init__(self, *options, log=subprocess.DEVNULL):
         self.process = None
         self.base_url = None
         self.demo = {}
+        self.options = options   # more of tessera-fake-harness's options
+        self.log = log           # where its stderr (the request log) goes
 
     def start(self):
-        self.process = subprocess.Popen([FAKE_HARNESS, "--demo"], stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, text=True)
+        self.process = subprocess.Popen([FAKE_HARNESS, "--demo", *self.options], stdout=subprocess.PIPE,
+                                        stderr=self.log, text=True)
         while "TESSERA_DEMO_PAT_EXPIRED" not in self.demo:
             line = self.process.stdout.readline()
             check(line, "the fake Harness ended before printing its URL and keys")
@@ -84,6 +86,7 @@ class FakeHarness:
         self.base_url = self.demo["TESSERA_FAKE_HARNESS_URL"]
         check(self.base_url.startswith("http://127.0.0.1:"), f"fake Harness URL {self.base_url!r}")
         check_equal(self.demo["TESSERA_DEMO_ACCOUNT"], ACCOUNT, "the demo account")
+        return self
 
     def stop(self):
         if self.process is not None:
@@ -382,20 +385,7 @@ class LifecycleHarness(FakeHarness):
     delete; never a header or a body) is kept."""
 
     def __init__(self, *options):
-        super().__init__()
-        self.options = options
-        self.log = tempfile.TemporaryFile(mode="w+")
-
-    def start(self):
-        self.process = subprocess.Popen([FAKE_HARNESS, "--demo", *self.options], stdout=subprocess.PIPE,
-                                        stderr=self.log, text=True)
-        while "TESSERA_DEMO_PAT_EXPIRED" not in self.demo:
-            line = self.process.stdout.readline()
-            check(line, "the fake Harness ended before printing its URL and keys")
-            name, _, value = line.strip().partition("=")
-            self.demo[name] = value
-        self.base_url = self.demo["TESSERA_FAKE_HARNESS_URL"]
-        return self
+        super().__init__(*options, log=tempfile.TemporaryFile(mode="w+"))
 
     def __enter__(self):
         return self.start()
