@@ -375,32 +375,80 @@ dup_origin (const char *url)
   return g_strdup_printf ("%s://%s", g_uri_get_scheme (uri), host);
 }
 
-/* Harness Code's host, and the host of every saved credential's base URL
- * and of the default base URL (a self-managed Harness serves its code
- * there), as "scheme://host[:port]". */
+/* Calls @func with Harness Code's origin, then the default base URL's and
+ * each saved credential's ("scheme://host[:port]": a self-managed Harness
+ * serves its code there), each distinct base URL parsed once, until @func
+ * returns TRUE; returns whether it did. */
+static gboolean
+find_code_origin (TesseraStore *store,
+                  GHRFunc       func,
+                  gpointer      user_data)
+{
+  GListModel *model = G_LIST_MODEL (store);
+  g_autofree char *default_base_url = NULL;
+  g_autofree char *default_origin = NULL;
+  g_autoptr(GHashTable) seen = NULL;
+
+  if (func ("https://" HARNESS_CODE_HOST, NULL, user_data))
+    return TRUE;
+
+  default_base_url = g_settings_get_string (tessera_store_get_settings (store), "default-base-url");
+  default_origin = dup_origin (g_strstrip (default_base_url));
+  if (default_origin != NULL && func (default_origin, NULL, user_data))
+    return TRUE;
+
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(TesseraCredential) credential = g_list_model_get_item (model, i);
+      const char *base_url = tessera_credential_get_base_url (credential);
+      g_autofree char *credential_origin = NULL;
+
+      /* The store keeps the credential, and so the string, alive. */
+      if (base_url == NULL || !g_hash_table_add (seen, (gpointer) base_url))
+        continue;
+      credential_origin = dup_origin (base_url);
+      if (credential_origin != NULL && func (credential_origin, NULL, user_data))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+origin_equal (gpointer origin,
+              gpointer unused,
+              gpointer wanted)
+{
+  return g_str_equal (origin, wanted);
+}
+
+/* Whether git asks about a host Tessera knows. The usual answer
+ * (git.harness.io) reads no credential. */
+static gboolean
+is_code_origin (TesseraStore *store,
+                const char   *origin)
+{
+  return find_code_origin (store, origin_equal, (gpointer) origin);
+}
+
+static gboolean
+add_new_origin (gpointer origin,
+                gpointer unused,
+                gpointer origins)
+{
+  if (!g_ptr_array_find_with_equal_func (origins, origin, g_str_equal, NULL))
+    g_ptr_array_add (origins, g_strdup (origin));
+  return FALSE;
+}
+
+/* Every origin Tessera answers for, once each. */
 static GPtrArray *
 dup_code_origins (TesseraStore *store)
 {
   GPtrArray *origins = g_ptr_array_new_with_free_func (g_free);
-  GListModel *model = G_LIST_MODEL (store);
-  g_autofree char *default_base_url = g_settings_get_string (tessera_store_get_settings (store), "default-base-url");
-  char *origin;
 
-  g_ptr_array_add (origins, g_strdup ("https://" HARNESS_CODE_HOST));
-
-  origin = dup_origin (g_strstrip (default_base_url));
-  if (origin != NULL)
-    g_ptr_array_add (origins, origin);
-
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(TesseraCredential) credential = g_list_model_get_item (model, i);
-
-      origin = dup_origin (tessera_credential_get_base_url (credential));
-      if (origin != NULL)
-        g_ptr_array_add (origins, origin);
-    }
-
+  find_code_origin (store, add_new_origin, origins);
   return origins;
 }
 
@@ -470,7 +518,6 @@ git_credential_get (TesseraCli  *cli,
                     const char  *name)
 {
   g_autoptr(GHashTable) request = read_git_request ();
-  g_autoptr(GPtrArray) origins = NULL;
   g_autoptr(TesseraResolution) resolution = NULL;
   g_autoptr(GError) resolve_error = NULL;
   g_autoptr(GError) error = NULL;
@@ -484,7 +531,6 @@ git_credential_get (TesseraCli  *cli,
   TesseraCredential *credential = NULL;
   TesseraStore *store;
   GString *answer;
-  gboolean known = FALSE;
   gint64 expires;
   gboolean written;
 
@@ -499,11 +545,8 @@ git_credential_get (TesseraCli  *cli,
     g_free (origin);
     origin = g_steal_pointer (&lower);
   }
-  origins = dup_code_origins (store);
-  for (guint i = 0; i < origins->len && !known; i++)
-    known = g_str_equal (origin, g_ptr_array_index (origins, i));
   /* Another host: nothing, so that git asks its other helpers. */
-  if (!known)
+  if (!is_code_origin (store, origin))
     return TESSERA_CLI_EXIT_OK;
 
   account = dup_path_account (g_hash_table_lookup (request, "path"));

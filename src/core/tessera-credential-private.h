@@ -28,6 +28,8 @@ TesseraCredential *_tessera_credential_new           (const char        *id,
  * anywhere (under dconf, one D-Bus match rule), and re-reads every key.
  * Once is enough. */
 void               _tessera_credential_watch         (TesseraCredential *self);
+void               _tessera_credential_set_read_per_field (TesseraCredential *self,
+                                                           gboolean           per_field);
 gboolean           _tessera_credential_get_watched   (TesseraCredential *self);
 /* The "credential-id" attribute of the keyring item that holds the
  * current token: the credential id until the token is first replaced. */

@@ -58,7 +58,8 @@ struct _TesseraCredential
   char                    *secret_id;
 
   char                    *token_hint;
-  guint                    loaded : 1;
+  guint32                  loaded;        /* one bit per row of fields[] */
+  guint                    per_field : 1; /* see ensure_field() */
   guint                    selected : 1;
   guint                    checking : 1;
   guint                    busy : 1;
@@ -101,6 +102,32 @@ typedef enum
   FIELD_ENUM,
 } FieldType;
 
+/* The rows of fields[], in order. */
+typedef enum
+{
+  F_NAME,
+  F_DESCRIPTION,
+  F_ACCOUNT_ID,
+  F_ACCOUNT_NAME,
+  F_BASE_URL,
+  F_KIND,
+  F_STATUS,
+  F_STATUS_CODE,
+  F_STATUS_ARGS,
+  F_LEGACY_DETAIL,
+  F_OWNER_NAME,
+  F_OWNER_EMAIL,
+  F_CREATED,
+  F_LAST_VERIFIED,
+  F_EXPIRES,
+  F_CORRELATION_ID,
+  F_SECRET_ID,
+  N_FIELDS
+} Field;
+
+#define FIELD_BIT(i) (1u << (i))
+#define ALL_FIELDS   (FIELD_BIT (N_FIELDS) - 1)
+
 /* One row per GSettings key: where its cached value lives and which
  * property reports it (0 for the internal "secret-id"). */
 static const struct
@@ -131,6 +158,7 @@ static const struct
   { "correlation-id", FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, correlation_id), PROP_CORRELATION_ID, NULL },
   { "secret-id",      FIELD_STRING, G_STRUCT_OFFSET (TesseraCredential, secret_id),      PROP_0, NULL },
 };
+G_STATIC_ASSERT (G_N_ELEMENTS (fields) == N_FIELDS);
 
 /* The schema's keys, looked up once: there is one credential schema. */
 static GSettingsSchemaKey *
@@ -287,7 +315,13 @@ read_field (TesseraCredential *self,
 static void
 update_token_hint (TesseraCredential *self)
 {
-  g_autofree char *hint = build_token_hint (self->kind, self->account_id);
+  g_autofree char *hint = NULL;
+
+  /* Never built: nobody has seen one to tell of a change. */
+  if (self->token_hint == NULL)
+    return;
+
+  hint = build_token_hint (self->kind, self->account_id);
 
   if (g_strcmp0 (hint, self->token_hint) == 0)
     return;
@@ -297,23 +331,35 @@ update_token_hint (TesseraCredential *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOKEN_HINT]);
 }
 
-/* Reads every key the first time any value is asked for: the store makes
- * every credential at start-up, and the window first shows a dozen. */
+/* Reads the keys the first time a value is asked for: the store makes
+ * every credential at start-up, and the window first shows a dozen. Every
+ * key at once, so that from then on every property reports its changes;
+ * or, for a command that only reads and never listens (per_field), that
+ * key alone: `tessera list` shows five of the seventeen keys, and at
+ * 10 000 credentials reading all seventeen was most of it. */
 static void
-ensure_loaded (TesseraCredential *self)
+ensure_field (TesseraCredential *self,
+              Field              i)
 {
-  if (self->loaded)
+  if (self->loaded & FIELD_BIT (i))
     return;
 
-  self->loaded = TRUE;
-  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    read_field (self, i);
-  self->token_hint = build_token_hint (self->kind, self->account_id);
+  if (self->per_field)
+    {
+      self->loaded |= FIELD_BIT (i);
+      read_field (self, i);
+      return;
+    }
+
+  for (guint j = 0; j < N_FIELDS; j++)
+    if (!(self->loaded & FIELD_BIT (j)))
+      read_field (self, j);
+  self->loaded = ALL_FIELDS;
 }
 
 /* Reads @only_key (every key when NULL) and notifies the properties that
- * changed, derived ones included. Before the first read there is nothing
- * to compare with, and nobody has seen a value: the first getter reads
+ * changed, derived ones included. A key not read yet has nothing to
+ * compare with, and nobody has seen its value: the first getter reads
  * what is stored then. */
 static void
 reload_fields (TesseraCredential *self,
@@ -322,7 +368,7 @@ reload_fields (TesseraCredential *self,
   gboolean changed[G_N_ELEMENTS (fields)] = { FALSE, };
   gboolean expiry_changed = FALSE;
 
-  if (!self->loaded)
+  if (self->loaded == 0)
     return;
 
   g_object_freeze_notify (G_OBJECT (self));
@@ -330,6 +376,8 @@ reload_fields (TesseraCredential *self,
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
     {
       if (only_key != NULL && strcmp (only_key, fields[i].key) != 0)
+        continue;
+      if (!(self->loaded & FIELD_BIT (i)))
         continue;
 
       changed[i] = read_field (self, i);
@@ -559,6 +607,8 @@ _tessera_credential_new (const char       *id,
 void
 _tessera_credential_watch (TesseraCredential *self)
 {
+  guint32 seen;
+
   g_return_if_fail (TESSERA_IS_CREDENTIAL (self));
 
   if (self->settings != NULL)
@@ -571,23 +621,30 @@ _tessera_credential_watch (TesseraCredential *self)
    * read yet are kept now, in the background, rather than read by the
    * first search. */
   g_signal_connect (self->settings, "changed", G_CALLBACK (on_settings_changed), self);
+  seen = self->loaded;
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
     {
       g_autoptr(GVariant) value = g_settings_get_value (self->settings, fields[i].key);
 
-      if (!self->loaded)
+      if (!(seen & FIELD_BIT (i)))
         store_field (self, i, value);
     }
+  self->loaded = ALL_FIELDS;
 
   /* Values read before: whatever changed since. */
-  if (self->loaded)
-    {
-      reload_fields (self, NULL);
-      return;
-    }
+  if (seen != 0)
+    reload_fields (self, NULL);
+}
 
-  self->loaded = TRUE;
-  self->token_hint = build_token_hint (self->kind, self->account_id);
+/* For a command that only reads: each key is read when first asked for,
+ * alone (see ensure_field()). */
+void
+_tessera_credential_set_read_per_field (TesseraCredential *self,
+                                        gboolean           per_field)
+{
+  g_return_if_fail (TESSERA_IS_CREDENTIAL (self));
+
+  self->per_field = !!per_field;
 }
 
 gboolean
@@ -602,7 +659,7 @@ const char *
 _tessera_credential_get_secret_id (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
-  ensure_loaded (self);
+  ensure_field (self, F_SECRET_ID);
 
   /* Metadata written before "secret-id" existed: the first revision's
    * item is keyed by the credential id. */
@@ -679,7 +736,7 @@ const char *
 tessera_credential_get_name (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
-  ensure_loaded (self);
+  ensure_field (self, F_NAME);
 
   return self->name;
 }
@@ -688,7 +745,7 @@ const char *
 tessera_credential_get_description (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
-  ensure_loaded (self);
+  ensure_field (self, F_DESCRIPTION);
 
   return self->description;
 }
@@ -697,7 +754,7 @@ const char *
 tessera_credential_get_account_id (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
-  ensure_loaded (self);
+  ensure_field (self, F_ACCOUNT_ID);
 
   return self->account_id;
 }
@@ -706,7 +763,7 @@ const char *
 tessera_credential_get_account_name (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
-  ensure_loaded (self);
+  ensure_field (self, F_ACCOUNT_NAME);
 
   return self->account_name;
 }
@@ -715,7 +772,7 @@ const char *
 tessera_credential_get_base_url (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
-  ensure_loaded (self);
+  ensure_field (self, F_BASE_URL);
 
   return self->base_url;
 }
@@ -724,7 +781,7 @@ TesseraCredentialKind
 tessera_credential_get_kind (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), TESSERA_CREDENTIAL_KIND_UNKNOWN);
-  ensure_loaded (self);
+  ensure_field (self, F_KIND);
 
   return self->kind;
 }
@@ -733,7 +790,7 @@ TesseraCredentialStatus
 tessera_credential_get_status (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), TESSERA_CREDENTIAL_STATUS_UNVERIFIED);
-  ensure_loaded (self);
+  ensure_field (self, F_STATUS);
 
   return self->status;
 }
@@ -752,7 +809,9 @@ tessera_credential_get_status_detail (TesseraCredential *self)
   g_autofree char *detail = NULL;
 
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
-  ensure_loaded (self);
+  ensure_field (self, F_STATUS_CODE);
+  ensure_field (self, F_STATUS_ARGS);
+  ensure_field (self, F_LEGACY_DETAIL);
 
   /* Only older versions write "status-detail", and every status this
    * version writes clears it: a sentence there is newer than the code. */
@@ -781,7 +840,7 @@ const char *
 _tessera_credential_get_legacy_status_detail (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
-  ensure_loaded (self);
+  ensure_field (self, F_LEGACY_DETAIL);
 
   return self->legacy_detail;
 }
@@ -790,7 +849,7 @@ const char *
 tessera_credential_get_owner_name (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
-  ensure_loaded (self);
+  ensure_field (self, F_OWNER_NAME);
 
   return self->owner_name;
 }
@@ -799,7 +858,7 @@ const char *
 tessera_credential_get_owner_email (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
-  ensure_loaded (self);
+  ensure_field (self, F_OWNER_EMAIL);
 
   return self->owner_email;
 }
@@ -808,7 +867,7 @@ gint64
 tessera_credential_get_created (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), 0);
-  ensure_loaded (self);
+  ensure_field (self, F_CREATED);
 
   return self->created;
 }
@@ -817,7 +876,7 @@ gint64
 tessera_credential_get_last_verified (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), 0);
-  ensure_loaded (self);
+  ensure_field (self, F_LAST_VERIFIED);
 
   return self->last_verified;
 }
@@ -826,7 +885,7 @@ gint64
 tessera_credential_get_expires (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), 0);
-  ensure_loaded (self);
+  ensure_field (self, F_EXPIRES);
 
   return self->expires;
 }
@@ -835,7 +894,7 @@ const char *
 tessera_credential_get_correlation_id (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
-  ensure_loaded (self);
+  ensure_field (self, F_CORRELATION_ID);
 
   return self->correlation_id;
 }
@@ -852,7 +911,10 @@ const char *
 tessera_credential_get_token_hint (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), NULL);
-  ensure_loaded (self);
+  ensure_field (self, F_KIND);
+  ensure_field (self, F_ACCOUNT_ID);
+  if (self->token_hint == NULL)
+    self->token_hint = build_token_hint (self->kind, self->account_id);
 
   return self->token_hint;
 }
@@ -865,7 +927,7 @@ tessera_credential_get_days_to_expiry (TesseraCredential *self)
   gint64 days;
 
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), G_MAXINT);
-  ensure_loaded (self);
+  ensure_field (self, F_EXPIRES);
 
   if (self->expires <= 0)
     return G_MAXINT;
@@ -888,7 +950,7 @@ gboolean
 tessera_credential_get_needs_attention (TesseraCredential *self)
 {
   g_return_val_if_fail (TESSERA_IS_CREDENTIAL (self), FALSE);
-  ensure_loaded (self);
+  ensure_field (self, F_STATUS);
 
   switch (self->status)
     {

@@ -61,6 +61,7 @@ struct _TesseraStore
   GSettingsBackend       *settings_backend;   /* NULL: the default */
   GSettingsBackend       *read_backend;       /* settings_backend, the default, or
                                                * the snapshot */
+  gboolean                reading;            /* tessera_store_new_reading() */
   GSettingsBackend       *read_snapshot;      /* a command that only reads: what
                                                * it reads from (see
                                                * tessera-settings-snapshot.c) */

@@ -114,6 +114,9 @@ _tessera_store_new_credential (TesseraStore *self,
   TesseraCredential *credential = _tessera_credential_new (id, path, self->credential_schema,
                                                            self->read_backend);
 
+  if (self->reading)
+    _tessera_credential_set_read_per_field (credential, TRUE);
+
   if (self->watch_credentials)
     {
       g_queue_push_tail (self->unwatched, g_object_ref (credential));

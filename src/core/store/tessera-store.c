@@ -63,6 +63,7 @@ enum {
   PROP_CLIENT,
   PROP_SETTINGS_BACKEND,
   PROP_READ_SNAPSHOT,
+  PROP_READING,
   PROP_SELECTED_ID,
   PROP_VERIFYING,
   N_PROPS
@@ -370,6 +371,10 @@ tessera_store_set_property (GObject      *object,
     case PROP_READ_SNAPSHOT:
       self->read_snapshot = g_value_dup_object (value);
       break;
+
+    case PROP_READING:
+      self->reading = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -404,6 +409,9 @@ tessera_store_class_init (TesseraStoreClass *klass)
     g_param_spec_object ("read-snapshot", NULL, NULL,
                          G_TYPE_SETTINGS_BACKEND,
                          G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_READING] =
+    g_param_spec_boolean ("reading", NULL, NULL, FALSE,
+                          G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SELECTED_ID] =
     g_param_spec_string ("selected-id", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -448,7 +456,8 @@ tessera_store_new (TesseraSecretBackend *secrets,
 /**
  * tessera_store_new_reading:
  *
- * A store for a command that reads (`token`, `exec`, `list`, …). Where
+ * A store for a command that reads (`token`, `exec`, `list`, …): its
+ * credentials read each key when it is first asked for, alone. Where
  * GSettings keeps its values in a keyfile, it reads a snapshot of that
  * file instead of starting GLib's keyfile backend, which costs more than
  * the rest of such a command (tessera-settings-snapshot.c). Anything it
@@ -471,6 +480,7 @@ tessera_store_new_reading (TesseraSecretBackend *secrets,
                        "secret-backend", secrets,
                        "client", client,
                        "read-snapshot", snapshot,
+                       "reading", TRUE,
                        NULL);
 }
 
