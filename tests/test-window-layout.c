@@ -450,6 +450,18 @@ test_preferences (Fixture       *f,
   g_assert_cmpuint (g_settings_get_uint (settings, "reverify-after"), ==, 3600);
 
   adw_dialog_force_close (dialog);
+
+  /* 0 (check at every start), set outside the dialog, reads as that, not
+   * as "0 weeks". */
+  g_settings_set_uint (settings, "reverify-after", 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.preferences", NULL));
+  dialog = adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (f->window));
+  reverify = find_widget (GTK_WIDGET (dialog), ADW_TYPE_COMBO_ROW, row_has_title, "Check Again After");
+  choices = adw_combo_row_get_model (ADW_COMBO_ROW (reverify));
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (choices), adw_combo_row_get_selected (ADW_COMBO_ROW (reverify))),
+                   ==, "Every time the window opens");
+  g_assert_cmpuint (g_settings_get_uint (settings, "reverify-after"), ==, 0);
+  adw_dialog_force_close (dialog);
 }
 
 static void

@@ -47,6 +47,9 @@ static const guint reverify_choices[] = { 60 * 60, 6 * 60 * 60, 24 * 60 * 60, 7 
 static char *
 describe_interval (guint seconds)
 {
+  /* 0, set outside the dialog: stale at once, so checked at every start. */
+  if (seconds == 0)
+    return g_strdup (_("Every time the window opens"));
   if (seconds % (7 * 24 * 60 * 60) == 0)
     return g_strdup_printf (ngettext ("%u week", "%u weeks", seconds / (7 * 24 * 60 * 60)),
                             seconds / (7 * 24 * 60 * 60));
