@@ -480,13 +480,16 @@ _tessera_import_json_member_span (const char *text,
 
   if (last && index > 0)
     {
-      /* The comma after the member before it goes too. */
+      /* The comma after the member before it goes too: alone, when the
+       * member had its line; with the spaces up to the member when not. */
       TesseraJsonMember *before = g_ptr_array_index (members, index - 1);
       gsize i = before->end;
 
       while (i < length && text[i] != ',')
         i++;
-      if (i < member->start)
+      if (i < member->start && start == member->start)
+        start = i;
+      else if (i < member->start)
         *comma = i;
     }
 
