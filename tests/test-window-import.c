@@ -234,6 +234,21 @@ test_import_malformed (Fixture       *f,
 }
 
 static void
+test_import_nothing (Fixture       *f,
+                     gconstpointer  data)
+{
+  AdwDialog *dialog;
+  GtkWidget *page;
+
+  dialog = open_import_dialog (f);
+  TEST_WAIT_UNTIL ((page = find_widget (GTK_WIDGET (dialog), ADW_TYPE_STATUS_PAGE, any_widget, NULL)) != NULL &&
+                   adw_status_page_get_description (ADW_STATUS_PAGE (page)) != NULL);
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (page)), ==, "No Keys Found");
+  g_assert_false (gtk_widget_get_sensitive (import_button (dialog)));
+  adw_dialog_force_close (dialog);
+}
+
+static void
 test_import_menu (Fixture       *f,
                   gconstpointer  data)
 {
@@ -275,6 +290,7 @@ main (int   argc,
   ADD ("import", test_import);
   ADD ("rejected", test_import_rejected);
   ADD ("malformed", test_import_malformed);
+  ADD ("nothing", test_import_nothing);
 
 #undef ADD
 

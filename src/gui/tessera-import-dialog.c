@@ -61,9 +61,11 @@ update_import_button (TesseraImportDialog *self)
 
 static void
 show_message (TesseraImportDialog *self,
+              const char          *icon_name,
               const char          *title,
               const char          *description)
 {
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (self->message_page), icon_name);
   adw_status_page_set_title (ADW_STATUS_PAGE (self->message_page), title);
   adw_status_page_set_description (ADW_STATUS_PAGE (self->message_page), description);
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "message");
@@ -166,13 +168,13 @@ on_found (GObject      *object,
 
   if (self->sources == NULL)
     {
-      show_message (self, _("Couldn’t Read the Files"), error->message);
+      show_message (self, "dialog-warning-symbolic", _("Couldn’t Read the Files"), error->message);
       return;
     }
 
   if (self->sources->len == 0)
     {
-      show_message (self, _("No Keys Found"),
+      show_message (self, "system-search-symbolic", _("No Keys Found"),
                     _("The Harness CLIs keep their keys in ~/.harness/auth.json, ~/.harness/credentials and ~/.secrets.json; none of them holds one."));
       return;
     }
@@ -314,7 +316,6 @@ tessera_import_dialog_init (TesseraImportDialog *self)
   gtk_stack_add_named (GTK_STACK (self->stack), spinner, "loading");
 
   self->message_page = adw_status_page_new ();
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (self->message_page), "dialog-information-symbolic");
   gtk_stack_add_named (GTK_STACK (self->stack), self->message_page, "message");
 
   self->sources_group = adw_preferences_group_new ();
