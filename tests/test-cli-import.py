@@ -177,6 +177,22 @@ def import_last_member_scrub(c):
 
 
 @case
+def import_same_key_twice(c):
+    """hc and the unified CLI logged in with one key: one credential, and
+    --scrub takes the key out of both files."""
+    key = c.secret(HARNESS.key())
+    auth = write(c, ".harness/auth.json", auth_json(key, HARNESS.base_url))
+    write(c, ".harness/config.yaml", config_yaml(HARNESS.base_url, profiles=("default",)))
+    credentials = write(c, ".harness/credentials", credentials_ini({"default": key}))
+    r = c.run("import", "--scrub", "--json", code=0)
+    check_equal({e["profile"]: (e["outcome"], e["credential"], e["scrubbed"]) for e in json.loads(r.out)},
+                {"hc": ("imported", "hc", True), "default": ("already-stored", "hc", True)}, "outcomes")
+    check_equal(c.names(), ["hc"], "one credential")
+    for path in (auth, credentials):
+        check(key.encode() not in read(path), f"the key left in {path}")
+
+
+@case
 def import_no_verify(c):
     """--no-verify saves keys Harness does not know, as not verified; with
     --scrub their lines go."""

@@ -289,6 +289,18 @@ import_next (GTask *owned_task)
           tessera_import_source_set_outcome (source, TESSERA_IMPORT_OUTCOME_NO_API_KEY, NULL);
           continue;
         }
+      /* The same key in two files (hc and the unified CLI logged in with
+       * one key): saved once, by the first. */
+      for (guint i = 0; i < data->index && tessera_import_source_get_stored_as (source) == NULL; i++)
+        {
+          TesseraImportSource *earlier = g_ptr_array_index (data->sources, i);
+          TesseraToken *earlier_token = tessera_import_source_get_token (earlier);
+
+          if (tessera_import_source_get_outcome (earlier) == TESSERA_IMPORT_OUTCOME_IMPORTED &&
+              earlier_token != NULL && tessera_token_equal (earlier_token, token))
+            tessera_import_source_set_stored_as (source, tessera_import_source_get_stored_as (earlier),
+                                                 tessera_import_source_get_stored_verified (earlier));
+        }
       if (tessera_import_source_get_stored_as (source) != NULL)
         {
           tessera_import_source_set_outcome (source, TESSERA_IMPORT_OUTCOME_ALREADY_STORED, NULL);
