@@ -270,6 +270,12 @@ exit_code_for_error (const GError *error)
 }
 
 int
+tessera_cli_exit_code_for_error (const GError *error)
+{
+  return exit_code_for_error (error);
+}
+
+int
 tessera_cli_fail_with_error (const GError *error)
 {
   return tessera_cli_fail (exit_code_for_error (error), "%s", tessera_error_get_message (error));

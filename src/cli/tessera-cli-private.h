@@ -12,6 +12,7 @@
  * tessera-cli-lifecycle.c rotate, renew, remove --revoke
  * tessera-cli-folder.c    which credential applies here; status, env,
  *                         git-credential, setup-git
+ * tessera-cli-import.c    import
  */
 #pragma once
 
@@ -61,6 +62,7 @@ int  tessera_cli_cmd_status (TesseraCli *cli, int argc, char **argv);
 int  tessera_cli_cmd_env    (TesseraCli *cli, int argc, char **argv);
 int  tessera_cli_cmd_git_credential (TesseraCli *cli, int argc, char **argv);
 int  tessera_cli_cmd_setup_git      (TesseraCli *cli, int argc, char **argv);
+int  tessera_cli_cmd_import         (TesseraCli *cli, int argc, char **argv);
 
 /* tessera-cli-args.c */
 gboolean tessera_cli_parse_arguments    (const char              *command,
@@ -92,6 +94,7 @@ int      tessera_cli_fail               (int                      code,
                                          const char              *format,
                                          ...) G_GNUC_PRINTF (2, 3);
 int      tessera_cli_fail_with_error    (const GError            *error);
+int      tessera_cli_exit_code_for_error (const GError           *error);
 int      tessera_cli_usage_error        (const char              *command,
                                          const char              *message);
 gboolean tessera_cli_safe_to_quote      (const char              *arg);

@@ -106,6 +106,16 @@ static const TesseraCliCommand commands[] = {
     N_("Show, then write into your git settings (git config --global), the lines that make git ask Tessera for Harness Code."),
     N_("--dry-run only shows them."),
     tessera_cli_cmd_setup_git },
+  { "import", N_("import [--scrub] [--no-verify] [--json]"),
+    N_("Save the API keys that Harness’s own command-line tools keep in plaintext files, one credential per profile."),
+    N_("Reads ~/.harness/auth.json (hc, saved as “hc”), ~/.harness/config.yaml and ~/.harness/credentials "
+       "(the harness CLI, or $HARNESS_CLI_HOME; one credential per profile, by its name) and ~/.secrets.json "
+       "(the old harness-cli, saved as “harness-legacy”), with their account, base URL, org and project. "
+       "Each key is checked with Harness first, as “add” does, unless --no-verify. A key saved already, or a profile "
+       "whose name another credential has, is skipped. A file that can’t be read as expected stops the import before "
+       "anything is saved. --scrub then removes the lines holding the keys now saved from those files, keeping every "
+       "other line; no copy of them is kept. --json prints what happened to each key as an array of objects."),
+    tessera_cli_cmd_import },
 };
 
 /* The commands that only read settings: their store reads a snapshot of

@@ -8,6 +8,7 @@
 
 #include "tessera-error.h"
 #include "tessera-harness-client.h"
+#include "tessera-import-source.h"
 #include "tessera-store.h"
 #include "tessera-token.h"
 
@@ -95,6 +96,12 @@ tessera_error_get_category (const GError *error)
           return TESSERA_ERROR_CATEGORY_FAILED;
         }
     }
+
+  /* Files of the Harness CLIs: what they hold can't be imported, or
+   * one could not be rewritten. */
+  if (error->domain == TESSERA_IMPORT_ERROR)
+    return error->code == TESSERA_IMPORT_ERROR_SCRUB_FAILED ? TESSERA_ERROR_CATEGORY_FAILED
+                                                            : TESSERA_ERROR_CATEGORY_INVALID;
 
   return TESSERA_ERROR_CATEGORY_FAILED;
 }

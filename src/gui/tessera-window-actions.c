@@ -8,6 +8,7 @@
 
 #include "tessera-credential-dialog.h"
 #include "tessera-credential-tile.h"
+#include "tessera-import-dialog.h"
 #include "tessera-preferences-dialog.h"
 #include "tessera-error.h"
 #include "tessera-window-private.h"
@@ -408,6 +409,74 @@ preferences_action (GtkWidget  *widget,
   adw_dialog_present (tessera_preferences_dialog_new (tessera_store_get_settings (self->store)), widget);
 }
 
+/* "Import from Harness CLI…": what the import did, in a toast when all
+ * went well, else each key's sentence in an alert. */
+static void
+import_finished_cb (TesseraWindow *self,
+                    GPtrArray     *sources)
+{
+  g_autoptr(GString) body = g_string_new (NULL);
+  guint imported = 0;
+  guint scrubbed = 0;
+  gboolean problem = FALSE;
+
+  if (tessera_window_is_closed (self))
+    return;
+
+  for (guint i = 0; i < sources->len; i++)
+    {
+      TesseraImportSource *source = g_ptr_array_index (sources, i);
+      g_autofree char *summary = tessera_import_source_dup_summary (source);
+
+      if (tessera_import_source_get_outcome (source) == TESSERA_IMPORT_OUTCOME_IMPORTED)
+        imported++;
+      else
+        problem = TRUE;
+      if (tessera_import_source_get_scrubbed (source))
+        scrubbed++;
+      if (tessera_import_source_get_scrub_error (source) != NULL)
+        problem = TRUE;
+
+      if (body->len > 0)
+        g_string_append_c (body, '\n');
+      g_string_append (body, summary);
+    }
+
+  if (!problem)
+    {
+      g_autofree char *title = NULL;
+
+      if (scrubbed > 0)
+        title = g_strdup_printf (ngettext ("Imported %u credential and removed its key from the file",
+                                           "Imported %u credentials and removed their keys from the files",
+                                           imported), imported);
+      else
+        title = g_strdup_printf (ngettext ("Imported %u credential", "Imported %u credentials", imported), imported);
+      tessera_window_show_toast (self, title);
+      return;
+    }
+
+  {
+    AdwDialog *alert = adw_alert_dialog_new (_("Not Everything Was Imported"), body->str);
+
+    adw_alert_dialog_add_response (ADW_ALERT_DIALOG (alert), "close", _("_Close"));
+    adw_dialog_present (alert, GTK_WIDGET (self));
+  }
+}
+
+static void
+import_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  g_autofree char *cli_home = tessera_import_source_dup_default_cli_home ();
+  AdwDialog *dialog = tessera_import_dialog_new (self->store, g_get_home_dir (), cli_home);
+
+  g_signal_connect_object (dialog, "finished", G_CALLBACK (import_finished_cb), self, G_CONNECT_SWAPPED);
+  adw_dialog_present (dialog, widget);
+}
+
 /* "Replace Key…" on an expired, expiring, rejected or keyless tile: the
  * editor, ready for the new key. */
 static void
@@ -682,6 +751,7 @@ tessera_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.edit-credential", "s", edit_credential_action);
   gtk_widget_class_install_action (widget_class, "win.replace-key", "s", replace_key_action);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
+  gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "win.verify-credential", "s", verify_credential_action);
   gtk_widget_class_install_action (widget_class, "win.copy-token", "s", copy_token_action);
   gtk_widget_class_install_action (widget_class, "win.copy-account-id", "s", copy_account_id_action);

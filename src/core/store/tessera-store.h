@@ -19,6 +19,7 @@
 
 #include "tessera-credential.h"
 #include "tessera-harness-client.h"
+#include "tessera-import-source.h"
 #include "tessera-secret-backend.h"
 #include "tessera-token.h"
 #include "tessera-verification.h"
@@ -370,5 +371,48 @@ gboolean              tessera_store_revoke_finish        (TesseraStore          
  * (loopback base URLs are always tried). Default: g_network_monitor_get_default(). */
 void                  tessera_store_set_network_monitor  (TesseraStore          *self,
                                                           GNetworkMonitor       *monitor);
+
+/* Importing the keys of the Harness CLIs (tessera-store-import.c). */
+typedef enum
+{
+  TESSERA_STORE_IMPORT_NONE   = 0,
+  TESSERA_STORE_IMPORT_VERIFY = 1 << 0,   /* as TESSERA_STORE_SAVE_VERIFY */
+  TESSERA_STORE_IMPORT_SCRUB  = 1 << 1,   /* then remove the keys now saved from their files */
+} TesseraStoreImportFlags;
+
+/**
+ * tessera_store_mark_stored_async:
+ * @sources: (element-type TesseraImportSource): from tessera_import_source_find()
+ *
+ * Looks in the keyring for each source's key among the saved credentials
+ * of its account: tessera_import_source_get_stored_as() says where it is.
+ */
+void                  tessera_store_mark_stored_async    (TesseraStore          *self,
+                                                          GPtrArray             *sources,
+                                                          GCancellable          *cancellable,
+                                                          GAsyncReadyCallback    callback,
+                                                          gpointer               user_data);
+gboolean              tessera_store_mark_stored_finish   (TesseraStore          *self,
+                                                          GAsyncResult          *result,
+                                                          GError               **error);
+/**
+ * tessera_store_import_async:
+ * @sources: (element-type TesseraImportSource): the ones to import
+ *
+ * Saves each source's key through tessera_store_add_checked_async() under
+ * the source's name, skipping a key saved already and a name taken; with
+ * %TESSERA_STORE_IMPORT_SCRUB then removes from their files the keys now
+ * saved (and verified, with %TESSERA_STORE_IMPORT_VERIFY). The outcome of
+ * each is on it; the task fails only when cancelled.
+ */
+void                  tessera_store_import_async         (TesseraStore          *self,
+                                                          GPtrArray             *sources,
+                                                          TesseraStoreImportFlags flags,
+                                                          GCancellable          *cancellable,
+                                                          GAsyncReadyCallback    callback,
+                                                          gpointer               user_data);
+gboolean              tessera_store_import_finish        (TesseraStore          *self,
+                                                          GAsyncResult          *result,
+                                                          GError               **error);
 
 G_END_DECLS
