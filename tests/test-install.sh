@@ -45,6 +45,7 @@ expect_file "$moduledir/libtessera-gui.so"
 expect_file "$datadir/applications/$app_id.desktop"
 expect_file "$datadir/metainfo/$app_id.metainfo.xml"
 expect_file "$datadir/dbus-1/services/$app_id.service"
+expect_file "$datadir/gnome-shell/search-providers/$app_id.search-provider.ini"
 expect_file "$datadir/glib-2.0/schemas/$app_id.gschema.xml"
 expect_file "$datadir/icons/hicolor/scalable/apps/$app_id.svg"
 expect_file "$datadir/icons/hicolor/symbolic/apps/$app_id-symbolic.svg"
@@ -72,6 +73,17 @@ if [ -f "$service" ]; then
   grep -qx "Name=$app_id" "$service" || fail "the D-Bus service is not named $app_id"
   grep -qx "Exec=$bindir/tessera --gapplication-service" "$service" \
     || fail "the D-Bus service does not start $bindir/tessera --gapplication-service"
+fi
+search_provider=$dest$datadir/gnome-shell/search-providers/$app_id.search-provider.ini
+if [ -f "$search_provider" ]; then
+  # GNOME Shell finds the provider by the desktop file, calls it on the
+  # name the D-Bus service starts, at the path the window exports it on.
+  grep -qx "\[Shell Search Provider\]" "$search_provider" || fail "the search provider has no [Shell Search Provider] group"
+  grep -qx "DesktopId=$app_id.desktop" "$search_provider" || fail "the search provider is not for $app_id.desktop"
+  grep -qx "BusName=$app_id" "$search_provider" || fail "the search provider's bus name is not $app_id"
+  grep -qx "ObjectPath=/${app_id//.//}/SearchProvider" "$search_provider" \
+    || fail "the search provider's object path is not /${app_id//.//}/SearchProvider"
+  grep -qx "Version=2" "$search_provider" || fail "the search provider is not version 2"
 fi
 if [ -f "$metainfo" ]; then
   grep -q "<launchable type=\"desktop-id\">$app_id.desktop</launchable>" "$metainfo" \

@@ -18,6 +18,7 @@
 
 #include "tessera-base-url.h"
 #include "tessera-cli-private.h"
+#include "tessera-install.h"
 #include "tessera-resolution.h"
 
 #define HARNESS_CODE_HOST "git.harness.io"
@@ -646,12 +647,19 @@ tessera_cli_cmd_git_credential (TesseraCli  *cli,
 
 /* `tessera setup-git` */
 
+/* What git runs: this program; from a Flatpak, `flatpak run`, which git
+ * on the host can start (the path inside the sandbox means nothing
+ * there). */
 static char *
-dup_helper_command (void)
+dup_helper_command (const char *flatpak_id)
 {
-  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *self = NULL;
   g_autofree char *quoted = NULL;
 
+  if (flatpak_id != NULL)
+    return g_strdup_printf ("!flatpak run --command=tessera %s git-credential", flatpak_id);
+
+  self = g_file_read_link ("/proc/self/exe", NULL);
   if (self == NULL)
     self = g_find_program_in_path ("tessera");
   if (self == NULL)
@@ -669,7 +677,8 @@ tessera_cli_cmd_setup_git (TesseraCli  *cli,
   g_autoptr(GPtrArray) origins = NULL;
   g_autoptr(GPtrArray) commands = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autofree char *helper = dup_helper_command ();
+  g_autofree char *flatpak_id = tessera_install_dup_flatpak_id ();
+  g_autofree char *helper = dup_helper_command (flatpak_id);
   g_autoptr(GString) shown = g_string_new (NULL);
   gboolean dry_run = FALSE;
   const TesseraCliOption options[] = { { "--dry-run", FALSE, &dry_run } };
@@ -724,6 +733,15 @@ tessera_cli_cmd_setup_git (TesseraCli  *cli,
 
   if (dry_run)
     return TESSERA_CLI_EXIT_OK;
+
+  /* The sandbox sees neither the host's git settings nor a git: the
+   * person runs the lines on the host (on stdout alone, they can be piped
+   * to sh). */
+  if (flatpak_id != NULL)
+    {
+      g_printerr ("%s\n", _("Tessera runs in a Flatpak sandbox, which cannot change git’s settings: run the lines above in a terminal outside it, or pipe them to “sh”."));
+      return TESSERA_CLI_EXIT_OK;
+    }
 
   for (guint i = 0; i < commands->len; i++)
     {

@@ -104,7 +104,8 @@ static const TesseraCliCommand commands[] = {
     tessera_cli_cmd_git_credential },
   { "setup-git", N_("setup-git [--dry-run]"),
     N_("Show, then write into your git settings (git config --global), the lines that make git ask Tessera for Harness Code."),
-    N_("--dry-run only shows them."),
+    N_("--dry-run only shows them. In a Flatpak they are only shown, with “flatpak run” as the helper: "
+       "run them outside the sandbox, for example piped to “sh”."),
     tessera_cli_cmd_setup_git },
   { "import", N_("import [--scrub] [--no-verify] [--json]"),
     N_("Save the API keys that Harness’s own command-line tools keep in plaintext files, one credential per profile."),

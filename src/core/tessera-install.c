@@ -59,3 +59,33 @@ tessera_install_missing_schema_message (void)
   /* TRANSLATORS: %s is the schema's id */
   return g_strdup_printf (_("The settings schema “%s” is not installed: reinstall Tessera."), APP_ID);
 }
+
+/**
+ * tessera_install_dup_flatpak_id:
+ *
+ * Flatpak puts /.flatpak-info, a key file, in every sandbox: its
+ * [Application] name is the id the sandbox runs (a development build may
+ * have another than APP_ID).
+ *
+ * Returns: (transfer full) (nullable): that id, APP_ID when the file does
+ *   not say, or %NULL outside a Flatpak
+ */
+char *
+tessera_install_dup_flatpak_id (void)
+{
+  const char *path = g_getenv ("TESSERA_TEST_FLATPAK_INFO");
+  g_autoptr(GKeyFile) info = g_key_file_new ();
+  g_autofree char *name = NULL;
+
+  if (path == NULL || *path == '\0')
+    path = "/.flatpak-info";
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+
+  if (g_key_file_load_from_file (info, path, G_KEY_FILE_NONE, NULL))
+    name = g_key_file_get_string (info, "Application", "name", NULL);
+  if (name == NULL || !g_application_id_is_valid (name))
+    return g_strdup (APP_ID);
+
+  return g_steal_pointer (&name);
+}

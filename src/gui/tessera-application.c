@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "tessera-application.h"
+#include "tessera-search-provider.h"
 #include "tessera-window.h"
 
 struct _TesseraApplication
@@ -16,6 +17,8 @@ struct _TesseraApplication
   TesseraStore   *store;
   /* While it is open. */
   GtkWindow      *shortcuts_window;
+  /* GNOME Shell's search, on the bus from dbus_register to dbus_unregister */
+  TesseraSearchProvider *search_provider;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraApplication, tessera_application, ADW_TYPE_APPLICATION)
@@ -52,7 +55,12 @@ quit_action (GSimpleAction *action,
              gpointer       user_data)
 {
   GtkApplication *app = user_data;
+  TesseraApplication *self = TESSERA_APPLICATION (app);
   g_autolist(GtkWindow) windows = NULL;
+
+  /* Quit means now, not once the Shell's search has been quiet a while. */
+  if (self->search_provider != NULL)
+    tessera_search_provider_let_go (self->search_provider);
 
   /* Closing each window saves its size and clears a copied token from the
    * clipboard; the last one gone commits pending removals. A window that
@@ -215,6 +223,39 @@ tessera_application_window_removed (GtkApplication *app,
   GTK_APPLICATION_CLASS (tessera_application_parent_class)->window_removed (app, window);
 }
 
+/* GNOME Shell's search provider goes on the bus with the application's
+ * own objects, before the name is taken: a Shell that starts Tessera
+ * through D-Bus activation finds it there. */
+static gboolean
+tessera_application_dbus_register (GApplication     *app,
+                                   GDBusConnection  *connection,
+                                   const char       *object_path,
+                                   GError          **error)
+{
+  TesseraApplication *self = TESSERA_APPLICATION (app);
+
+  if (!G_APPLICATION_CLASS (tessera_application_parent_class)->dbus_register (app, connection, object_path, error))
+    return FALSE;
+
+  if (self->search_provider == NULL)
+    self->search_provider = tessera_search_provider_new (app);
+
+  return tessera_search_provider_export (self->search_provider, connection, error);
+}
+
+static void
+tessera_application_dbus_unregister (GApplication    *app,
+                                     GDBusConnection *connection,
+                                     const char      *object_path)
+{
+  TesseraApplication *self = TESSERA_APPLICATION (app);
+
+  if (self->search_provider != NULL)
+    tessera_search_provider_unexport (self->search_provider);
+
+  G_APPLICATION_CLASS (tessera_application_parent_class)->dbus_unregister (app, connection, object_path);
+}
+
 static void
 tessera_application_shutdown (GApplication *app)
 {
@@ -237,6 +278,7 @@ tessera_application_dispose (GObject *object)
       gtk_window_destroy (shortcuts_window);
     }
   g_clear_object (&self->store);
+  g_clear_object (&self->search_provider);
 
   G_OBJECT_CLASS (tessera_application_parent_class)->dispose (object);
 }
@@ -253,6 +295,8 @@ tessera_application_class_init (TesseraApplicationClass *klass)
   app_class->activate = tessera_application_activate;
   app_class->startup = tessera_application_startup;
   app_class->shutdown = tessera_application_shutdown;
+  app_class->dbus_register = tessera_application_dbus_register;
+  app_class->dbus_unregister = tessera_application_dbus_unregister;
 
   gtk_app_class->window_removed = tessera_application_window_removed;
 }
@@ -283,4 +327,53 @@ tessera_application_get_store (TesseraApplication *self)
   g_return_val_if_fail (TESSERA_IS_APPLICATION (self), NULL);
 
   return self->store;
+}
+
+static TesseraWindow *
+present_window (TesseraApplication *self)
+{
+  GtkWindow *window;
+
+  /* As when Tessera is started: a window, made if there is none, shown. */
+  g_application_activate (G_APPLICATION (self));
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  return TESSERA_IS_WINDOW (window) ? TESSERA_WINDOW (window) : NULL;
+}
+
+/**
+ * tessera_application_show_credential:
+ *
+ * Presents the window on the tile of credential @id (GNOME Shell's search
+ * result chosen), or just the window when it is gone.
+ */
+void
+tessera_application_show_credential (TesseraApplication *self,
+                                     const char         *id)
+{
+  TesseraWindow *window;
+
+  g_return_if_fail (TESSERA_IS_APPLICATION (self));
+
+  window = present_window (self);
+  if (window != NULL && id != NULL)
+    tessera_window_show_credential (window, id);
+}
+
+/**
+ * tessera_application_show_search:
+ *
+ * Presents the window searching for @text (GNOME Shell's "more results").
+ */
+void
+tessera_application_show_search (TesseraApplication *self,
+                                 const char         *text)
+{
+  TesseraWindow *window;
+
+  g_return_if_fail (TESSERA_IS_APPLICATION (self));
+
+  window = present_window (self);
+  if (window != NULL)
+    tessera_window_show_search (window, text);
 }

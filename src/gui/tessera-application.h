@@ -19,5 +19,10 @@ G_DECLARE_FINAL_TYPE (TesseraApplication, tessera_application, TESSERA, APPLICAT
 
 TesseraApplication *tessera_application_new       (void);
 TesseraStore       *tessera_application_get_store (TesseraApplication *self);
+/* What GNOME Shell's search asks for (tessera-search-provider.c). */
+void                tessera_application_show_credential (TesseraApplication *self,
+                                                         const char         *id);
+void                tessera_application_show_search     (TesseraApplication *self,
+                                                         const char         *text);
 
 G_END_DECLS

@@ -260,6 +260,34 @@ focus_credential (TesseraWindow *self,
     self->focus_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), focus_pending_cb, NULL, NULL);
 }
 
+void
+tessera_window_show_credential (TesseraWindow *self,
+                                const char    *id)
+{
+  TesseraCredential *credential;
+
+  g_return_if_fail (TESSERA_IS_WINDOW (self));
+
+  credential = tessera_store_lookup (self->store, id);
+  if (credential == NULL)
+    return;
+
+  if (!tessera_window_credential_matches (credential, self))
+    tessera_window_set_search_text (self, NULL);
+  focus_credential (self, id);
+}
+
+void
+tessera_window_show_search (TesseraWindow *self,
+                            const char    *text)
+{
+  g_return_if_fail (TESSERA_IS_WINDOW (self));
+
+  tessera_window_set_search_text (self, text);
+  if (text != NULL && *text != '\0' && gtk_widget_get_sensitive (self->search_button))
+    gtk_widget_grab_focus (self->search_entry);
+}
+
 static void
 undo_select_cb (TesseraWindow *self,
                 AdwToast      *toast)
