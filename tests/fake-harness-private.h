@@ -28,6 +28,8 @@ typedef struct
   gint64                 valid_to;
   gint64                 scheduled_expire_time;
   gboolean               no_account_view;
+  char                  *org_identifier;       /* NULL: an account-level key */
+  char                  *project_identifier;
 } Token;
 
 struct _FakeHarness

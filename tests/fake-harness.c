@@ -549,6 +549,8 @@ fake_harness_add_token_full (FakeHarness            *self,
   token->valid_to = info->valid_to > 0 ? info->valid_to : token->valid_from + 30 * DAY_MS;
   token->scheduled_expire_time = info->scheduled_expire_time;
   token->no_account_view = info->no_account_view;
+  token->org_identifier = g_strdup (info->org_identifier);
+  token->project_identifier = g_strdup (info->project_identifier);
 
   if (!g_hash_table_contains (self->accounts, token->account_id))
     g_hash_table_insert (self->accounts, g_strdup (token->account_id), g_strdup ("Fake Harness Account"));

@@ -47,6 +47,11 @@ typedef struct
   gint64                 valid_to;              /* epoch ms; 0: 30 days after valid_from */
   gint64                 scheduled_expire_time; /* epoch ms; 0: none */
   gboolean               no_account_view;       /* accounts/{id} answers 403 NG_ACCESS_DENIED */
+  /* An API key made in an organization or project: token/validate says
+   * so, and rotate, create and delete find the token only when they name
+   * the same scope (as Harness looks tokens up by scope). NULL: account. */
+  const char            *org_identifier;
+  const char            *project_identifier;
 } FakeHarnessToken;
 
 /* A scripted answer. Zero-initialise it and set what you need. */

@@ -920,16 +920,22 @@ token_ref_is_complete (const TesseraHarnessTokenRef *ref)
          ref->api_key_type != NULL && ref->api_key_type[0] != '\0';
 }
 
-/* "&apiKeyType=…&parentIdentifier=…&apiKeyIdentifier=…", escaped, without
- * the leading "&"; @identifier too when @with_identifier. */
+/* "apiKeyType=…&parentIdentifier=…&apiKeyIdentifier=…", escaped, then
+ * "&orgIdentifier=…&projectIdentifier=…" for a scoped key. */
 static char *
 token_ref_query (const TesseraHarnessTokenRef *ref)
 {
   g_autofree char *type = g_uri_escape_string (ref->api_key_type, NULL, FALSE);
   g_autofree char *parent = g_uri_escape_string (ref->parent_identifier, NULL, FALSE);
   g_autofree char *api_key = g_uri_escape_string (ref->api_key_identifier, NULL, FALSE);
+  g_autofree char *org = ref->org_identifier != NULL && ref->org_identifier[0] != '\0'
+                         ? g_uri_escape_string (ref->org_identifier, NULL, FALSE) : NULL;
+  g_autofree char *project = ref->project_identifier != NULL && ref->project_identifier[0] != '\0'
+                             ? g_uri_escape_string (ref->project_identifier, NULL, FALSE) : NULL;
 
-  return g_strdup_printf ("apiKeyType=%s&parentIdentifier=%s&apiKeyIdentifier=%s", type, parent, api_key);
+  return g_strdup_printf ("apiKeyType=%s&parentIdentifier=%s&apiKeyIdentifier=%s%s%s%s%s", type, parent, api_key,
+                          org != NULL ? "&orgIdentifier=" : "", org != NULL ? org : "",
+                          project != NULL ? "&projectIdentifier=" : "", project != NULL ? project : "");
 }
 
 static GError *
@@ -1378,6 +1384,15 @@ tessera_harness_client_create_async (TesseraHarnessClient         *self,
   json_builder_add_string_value (builder, ref->parent_identifier);
   json_builder_set_member_name (builder, "apiKeyType");
   json_builder_add_string_value (builder, ref->api_key_type);
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *scope = i == 0 ? ref->org_identifier : ref->project_identifier;
+
+      if (scope == NULL || scope[0] == '\0')
+        continue;
+      json_builder_set_member_name (builder, i == 0 ? "orgIdentifier" : "projectIdentifier");
+      json_builder_add_string_value (builder, scope);
+    }
   json_builder_set_member_name (builder, "validTo");
   json_builder_add_int_value (builder, valid_to_ms);
   json_builder_end_object (builder);
