@@ -671,6 +671,9 @@ tessera_harness_response_parse_new_token (guint        status,
       return NULL;
     }
 
+  /* The parser's copy goes with it, unwiped otherwise. */
+  tessera_secure_wipe ((char *) value, strlen (value));
+
   return g_strdup (tessera_token_get_value (token));
 }
 
