@@ -377,6 +377,102 @@ test_renew (Fixture       *f,
   g_assert_cmpint (tessera_credential_get_days_to_expiry (credential), ==, 45);
 }
 
+/* Fault: the server fails between create and delete. The new key is the
+ * credential's and it stays selected; the toast says the old token was
+ * not revoked, why, and what to do. */
+static void
+test_renew_delete_fails (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *old_key = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(GError) error = NULL;
+  TesseraCredential *credential;
+  AdwAlertDialog *dialog;
+  GtkWidget *toast;
+  char *stored;
+
+  credential = add_described (f, "Laptop", "laptop_token", &old_key);
+  id = g_strdup (tessera_credential_get_id (credential));
+  g_assert_true (tessera_store_select (f->store, id, &error));
+  g_assert_no_error (error);
+  open_window (f, FALSE);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 1);
+  fake_harness_queue_reply_full (f->harness, &(FakeHarnessReply) {
+      .path = "/ng/api/token/laptop_token", .status = 500,
+      .body = "{\"status\":\"ERROR\",\"code\":\"UNKNOWN_ERROR\",\"message\":\"Oops, something went wrong on our end.\"}" });
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Laptop")), "credential.renew", NULL));
+  dialog = wait_for_alert (f, "Renew Token?");
+  respond (dialog, "_Renew");
+  TEST_WAIT_UNTIL ((toast = find_toast (f, "Renewed “Laptop” until ", TRUE)) != NULL);
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (toast)), "The old token was not revoked and its key still works: "));
+  g_assert_true (g_str_has_suffix (gtk_label_get_label (GTK_LABEL (toast)), "Delete it in Harness."));
+
+  stored = store_sync_lookup_token (f->store, id, NULL);
+  g_assert_cmpstr (stored, !=, old_key);
+  g_assert_true (fake_harness_key_is_valid (f->harness, stored));
+  tessera_secure_free (stored);
+  g_assert_cmpstr (tessera_store_get_selected_id (f->store), ==, id);
+  g_assert_true (fake_harness_key_is_valid (f->harness, old_key));
+}
+
+/* Fault: the keyring fails after Harness rotated the key. The window shows
+ * the new key once, selectable and with Copy; the credential keeps its old
+ * key, which still works. */
+static void
+test_rotate_keyring_fails (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(TestSecretBackend) secrets = test_secret_backend_new (NULL);
+  g_autoptr(GError) gone = g_error_new_literal (TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_NO_SECRET_SERVICE,
+                                                "No keyring is running.");
+  g_autofree char *old_key = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *copied = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  TesseraCredential *credential;
+  AdwAlertDialog *dialog;
+  GtkWidget *label;
+  const char *new_key;
+  char *stored;
+
+  g_assert_finalize_object (f->store);
+  f->store = tessera_store_new_full (TESSERA_SECRET_BACKEND (secrets), NULL, f->backend);
+  credential = add_described (f, "Laptop", "laptop_token", &old_key);
+  id = g_strdup (tessera_credential_get_id (credential));
+  open_window (f, FALSE);
+  TEST_WAIT_UNTIL (count_bound_tiles (f) == 1);
+
+  test_secret_backend_fail_store (secrets, gone);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_tile (f, "Laptop")), "credential.rotate", NULL));
+  respond (wait_for_alert (f, "Rotate Key?"), "_Rotate Key");
+  dialog = wait_for_alert (f, "New Key Not Saved");
+  test_secret_backend_fail_store (secrets, NULL);
+
+  new_key = fake_harness_lookup_key (f->harness, "laptop_token");
+  g_assert_cmpstr (new_key, !=, old_key);
+  g_assert_nonnull (strstr (adw_alert_dialog_get_body (dialog), "No keyring is running."));
+  g_assert_nonnull (strstr (adw_alert_dialog_get_body (dialog), "shown only once"));
+  label = adw_alert_dialog_get_extra_child (dialog);
+  g_assert_true (GTK_IS_LABEL (label));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (label)), ==, new_key);
+  g_assert_true (gtk_label_get_selectable (GTK_LABEL (label)));
+
+  respond (dialog, "_Copy Key");
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (f->window)), NULL, test_wait_on_ready, &result);
+  TEST_WAIT_UNTIL (result != NULL);
+  copied = gdk_clipboard_read_text_finish (gtk_widget_get_clipboard (GTK_WIDGET (f->window)), result, NULL);
+  g_assert_cmpstr (copied, ==, new_key);
+
+  /* The credential keeps the old key, which works until the grace ends. */
+  stored = store_sync_lookup_token (f->store, id, NULL);
+  g_assert_cmpstr (stored, ==, old_key);
+  tessera_secure_free (stored);
+  g_assert_true (fake_harness_key_is_valid (f->harness, old_key));
+  g_assert_true (fake_harness_key_is_valid (f->harness, new_key));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -394,6 +490,8 @@ main (int   argc,
   ADD ("delete-without-revoke", test_delete_without_revoke);
   ADD ("rotate", test_rotate);
   ADD ("renew", test_renew);
+  ADD ("renew-delete-fails", test_renew_delete_fails);
+  ADD ("rotate-keyring-fails", test_rotate_keyring_fails);
 
 #undef ADD
 

@@ -205,7 +205,8 @@ renew_done_cb (GObject      *source,
   day = g_date_time_format (date, "%x");
   if (revoke_error != NULL)
     /* TRANSLATORS: %s are a credential's name, a date, then why the old token could not be deleted */
-    title = g_strdup_printf (_("Renewed “%s” until %s. The old token is still on Harness: %s"),
+    title = g_strdup_printf (_("Renewed “%s” until %s. The old token was not revoked and its key still works: %s "
+                               "Delete it in Harness."),
                              data->name, day, tessera_error_get_message (revoke_error));
   else
     /* TRANSLATORS: %s are a credential's name, then a date */
