@@ -539,6 +539,7 @@ answer_rotate (FakeHarness       *self,
   fresh = token_copy (old);
   g_free (fresh->token);
   fresh->token = new_key (old);
+  g_ptr_array_add (self->minted, g_strdup (fresh->token));
   fresh->valid_from = fake_harness_now_ms () - 1;
   fresh->scheduled_expire_time = 0;
 
@@ -648,6 +649,7 @@ answer_create (FakeHarness       *self,
 
   g_free (fresh->token);
   fresh->token = new_key (caller);
+  g_ptr_array_add (self->minted, g_strdup (fresh->token));
   fresh->valid_from = fake_harness_now_ms () - 1;
   fresh->scheduled_expire_time = 0;
   /* TokenDTOMapper: validTo ?: validFrom + the API key's 30 days */

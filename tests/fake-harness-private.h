@@ -43,6 +43,7 @@ struct _FakeHarness
   GHashTable  *accounts;   /* account id → name */
   GQueue       replies;    /* Reply */
   GPtrArray   *requests;   /* FakeHarnessRequest */
+  GPtrArray   *minted;     /* every key rotate and create made, in order */
   GList       *delayed;    /* Delayed */
   GPtrArray   *held;       /* SoupServerMessage, never answered */
   guint        n_tokens;

@@ -128,6 +128,9 @@ const char               *fake_harness_lookup_key         (FakeHarness          
                                                            const char               *identifier);
 gboolean                  fake_harness_key_is_valid       (FakeHarness              *self,
                                                            const char               *key);
+/* The keys rotate and create made, in order; NULL past the last. */
+const char               *fake_harness_get_minted         (FakeHarness              *self,
+                                                           guint                     index);
 
 /* Scripted replies answer the next matching requests, first queued first. */
 void                      fake_harness_queue_reply        (FakeHarness              *self,
