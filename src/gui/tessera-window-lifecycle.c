@@ -384,6 +384,9 @@ confirm_delete_action (GtkWidget  *widget,
   adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (dialog), "delete", ADW_RESPONSE_DESTRUCTIVE);
   adw_alert_dialog_set_default_response (ADW_ALERT_DIALOG (dialog), "cancel");
   adw_alert_dialog_set_close_response (ADW_ALERT_DIALOG (dialog), "cancel");
+  /* The buttons stay side by side when "Revoke and Delete" replaces
+   * "Delete", rather than the dialog changing shape under the pointer. */
+  adw_alert_dialog_set_prefer_wide_layout (ADW_ALERT_DIALOG (dialog), TRUE);
   g_object_set_data_full (G_OBJECT (dialog), "credential-id", g_strdup (id), g_free);
   g_object_set_data (G_OBJECT (dialog), "revoke-check", check);
   g_signal_connect_object (check, "toggled", G_CALLBACK (revoke_toggled_cb), dialog, G_CONNECT_DEFAULT);
