@@ -13,7 +13,7 @@ One scenario in one throwaway home, as a user would go through it:
   window        (tests/test-leak-audit-ui.c, the real window and dialog
                 in-process) the same failures in the dialog, add, edit,
                 replace the key, copy it to the clipboard, verify all,
-                delete and undo, delete for good
+                rotate a key, delete and undo, delete for good
   command line  list, list --json, select, verify, verify NAME,
                 verify --all, verify --all --json, token, exec, rotate,
                 renew, token and verify with the new keys, remove
@@ -629,7 +629,7 @@ def scenario(a):
     a.allowed["main"].add(gui_expired.value)
     a.allowed["slow"].add(gui_replace.value)
     check(checkpoints == ["window-open", "dialog-filled", "dialog-verifying", "replace-verifying",
-                          "token-on-clipboard", "before-close"], f"checkpoints of the window: {checkpoints}")
+                          "token-on-clipboard", "key-rotated", "before-close"], f"checkpoints of the window: {checkpoints}")
     check(a.proxy.count() > before, "the window's https://example.invalid attempt reached the proxy")
 
     # ---- the command line uses what is there
@@ -680,10 +680,11 @@ def scenario(a):
 
     a.tessera("remove", "Revoked", code=0)
     a.tessera("remove", "Deploy bot (edited)", code=0)
+    a.tessera("remove", "Service", "--revoke", code=0)
     a.tessera("list", "--json", code=0)
 
     a.stop_servers()
-    check(len(a.minted) == 2, f"Harness made {len(a.minted)} keys, not 2 (rotate, renew)")
+    check(len(a.minted) == 3, f"Harness made {len(a.minted)} keys, not 3 (rotate in the window, rotate, renew)")
     for n, value in enumerate(a.minted):
         k = KEYS.setdefault(f"made by Harness #{n + 1}", Key.minted(f"made by Harness #{n + 1}", value))
         # The new key authenticates what follows (renew's delete, verify).
