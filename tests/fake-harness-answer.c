@@ -26,6 +26,8 @@ fake_harness_token_free (Token *token)
   g_free (token->parent_identifier);
   g_free (token->owner_name);
   g_free (token->owner_email);
+  g_free (token->org_identifier);
+  g_free (token->project_identifier);
   g_free (token);
 }
 
@@ -247,8 +249,8 @@ answer_validate (FakeHarness       *self,
   json_builder_set_member_name (builder, "valid");
   json_builder_add_boolean_value (builder, fake_harness_token_is_valid (token));
   add_string_or_null (builder, "accountIdentifier", token->account_id);
-  add_string_or_null (builder, "orgIdentifier", NULL);
-  add_string_or_null (builder, "projectIdentifier", NULL);
+  add_string_or_null (builder, "orgIdentifier", token->org_identifier);
+  add_string_or_null (builder, "projectIdentifier", token->project_identifier);
   add_string_or_null (builder, "apiKeyIdentifier", token->api_key_identifier);
   add_string_or_null (builder, "parentIdentifier", token->parent_identifier);
   add_string_or_null (builder, "apiKeyType", token->kind == TESSERA_CREDENTIAL_KIND_SAT ? "SERVICE_ACCOUNT" : "USER");
@@ -344,12 +346,24 @@ api_key_type_of (const Token *token)
   return token->kind == TESSERA_CREDENTIAL_KIND_SAT ? "SERVICE_ACCOUNT" : "USER";
 }
 
+/* Harness looks a token up by account, org and project: a scoped key's
+ * token is not found without its scope, nor an account-level one with a
+ * scope. NULL and "" are no scope. */
+static gboolean
+same_scope (const char *a,
+            const char *b)
+{
+  return g_strcmp0 (a != NULL && a[0] != '\0' ? a : NULL, b != NULL && b[0] != '\0' ? b : NULL) == 0;
+}
+
 static Token *
 find_token (FakeHarness *self,
             const char  *account_id,
             const char  *api_key_identifier,
             const char  *parent_identifier,
-            const char  *identifier)
+            const char  *identifier,
+            const char  *org_identifier,
+            const char  *project_identifier)
 {
   GHashTableIter iter;
   Token *token;
@@ -359,10 +373,43 @@ find_token (FakeHarness *self,
     if (g_str_equal (token->account_id, account_id) &&
         g_str_equal (token->api_key_identifier, api_key_identifier) &&
         g_str_equal (token->parent_identifier, parent_identifier) &&
-        g_str_equal (token->identifier, identifier))
+        g_str_equal (token->identifier, identifier) &&
+        same_scope (token->org_identifier, org_identifier) &&
+        same_scope (token->project_identifier, project_identifier))
       return token;
 
   return NULL;
+}
+
+/* An API key exists in a scope when one of its tokens is there. */
+static gboolean
+api_key_in_scope (FakeHarness *self,
+                  const char  *account_id,
+                  const char  *api_key_identifier,
+                  const char  *parent_identifier,
+                  const char  *org_identifier,
+                  const char  *project_identifier)
+{
+  GHashTableIter iter;
+  Token *token;
+
+  g_hash_table_iter_init (&iter, self->tokens);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &token))
+    if (g_str_equal (token->account_id, account_id) &&
+        g_strcmp0 (token->api_key_identifier, api_key_identifier) == 0 &&
+        g_strcmp0 (token->parent_identifier, parent_identifier) == 0 &&
+        same_scope (token->org_identifier, org_identifier) &&
+        same_scope (token->project_identifier, project_identifier))
+      return TRUE;
+
+  return FALSE;
+}
+
+static const char *
+query_get (GHashTable *query,
+           const char *name)
+{
+  return query != NULL ? g_hash_table_lookup (query, name) : NULL;
 }
 
 static guint
@@ -435,6 +482,8 @@ token_copy (const Token *token)
   copy->parent_identifier = g_strdup (token->parent_identifier);
   copy->owner_name = g_strdup (token->owner_name);
   copy->owner_email = g_strdup (token->owner_email);
+  copy->org_identifier = g_strdup (token->org_identifier);
+  copy->project_identifier = g_strdup (token->project_identifier);
 
   return copy;
 }
@@ -471,7 +520,8 @@ answer_rotate (FakeHarness       *self,
       return;
     }
 
-  old = find_token (self, caller->account_id, api_key, parent, identifier);
+  old = find_token (self, caller->account_id, api_key, parent, identifier,
+                    query_get (query, "orgIdentifier"), query_get (query, "projectIdentifier"));
   if (old == NULL)
     {
       fake_harness_set_error (message, 400, "INVALID_REQUEST", "No token present with identifier");
@@ -489,6 +539,7 @@ answer_rotate (FakeHarness       *self,
   fresh = token_copy (old);
   g_free (fresh->token);
   fresh->token = new_key (old);
+  g_ptr_array_add (self->minted, g_strdup (fresh->token));
   fresh->valid_from = fake_harness_now_ms () - 1;
   fresh->scheduled_expire_time = 0;
 
@@ -562,8 +613,15 @@ answer_create (FakeHarness       *self,
                      member_string (dto, "parentIdentifier"), member_string (dto, "apiKeyIdentifier")))
     return;
 
+  if (!api_key_in_scope (self, account, member_string (dto, "apiKeyIdentifier"), member_string (dto, "parentIdentifier"),
+                         member_string (dto, "orgIdentifier"), member_string (dto, "projectIdentifier")))
+    {
+      fake_harness_set_error (message, 400, "INVALID_REQUEST", "Api key not present in scope");
+      return;
+    }
+
   if (find_token (self, account, member_string (dto, "apiKeyIdentifier"), member_string (dto, "parentIdentifier"),
-                  identifier) != NULL)
+                  identifier, member_string (dto, "orgIdentifier"), member_string (dto, "projectIdentifier")) != NULL)
     {
       fake_harness_set_error (message, 400, "DUPLICATE_FIELD", "Try using different token identifier, a token with this identifier already exists");
       return;
@@ -576,6 +634,11 @@ answer_create (FakeHarness       *self,
   fresh->identifier = g_strdup (identifier);
   fresh->name = g_strdup (member_string (dto, "name"));
   fresh->api_key_identifier = g_strdup (member_string (dto, "apiKeyIdentifier"));
+  /* The new token is made in the scope the body names. */
+  g_free (fresh->org_identifier);
+  g_free (fresh->project_identifier);
+  fresh->org_identifier = g_strdup (member_string (dto, "orgIdentifier"));
+  fresh->project_identifier = g_strdup (member_string (dto, "projectIdentifier"));
 
   if (self->token_limit > 0 && count_tokens (self, fresh) >= self->token_limit)
     {
@@ -586,6 +649,7 @@ answer_create (FakeHarness       *self,
 
   g_free (fresh->token);
   fresh->token = new_key (caller);
+  g_ptr_array_add (self->minted, g_strdup (fresh->token));
   fresh->valid_from = fake_harness_now_ms () - 1;
   fresh->scheduled_expire_time = 0;
   /* TokenDTOMapper: validTo ?: validFrom + the API key's 30 days */
@@ -616,7 +680,8 @@ answer_delete (FakeHarness       *self,
   if (caller == NULL || !check_change (message, query, caller, api_key_type, parent, api_key))
     return;
 
-  target = find_token (self, caller->account_id, api_key, parent, identifier);
+  target = find_token (self, caller->account_id, api_key, parent, identifier,
+                       query_get (query, "orgIdentifier"), query_get (query, "projectIdentifier"));
   if (target == NULL)
     {
       fake_harness_set_error (message, 400, "INVALID_REQUEST", "No token present with identifier");

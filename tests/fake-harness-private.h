@@ -28,6 +28,8 @@ typedef struct
   gint64                 valid_to;
   gint64                 scheduled_expire_time;
   gboolean               no_account_view;
+  char                  *org_identifier;       /* NULL: an account-level key */
+  char                  *project_identifier;
 } Token;
 
 struct _FakeHarness
@@ -41,6 +43,7 @@ struct _FakeHarness
   GHashTable  *accounts;   /* account id → name */
   GQueue       replies;    /* Reply */
   GPtrArray   *requests;   /* FakeHarnessRequest */
+  GPtrArray   *minted;     /* every key rotate and create made, in order */
   GList       *delayed;    /* Delayed */
   GPtrArray   *held;       /* SoupServerMessage, never answered */
   guint        n_tokens;

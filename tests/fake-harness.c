@@ -389,6 +389,7 @@ fake_harness_finalize (GObject *object)
   g_hash_table_unref (self->accounts);
   g_queue_clear_full (&self->replies, (GDestroyNotify) reply_free);
   g_ptr_array_unref (self->requests);
+  g_ptr_array_unref (self->minted);
 
   G_OBJECT_CLASS (fake_harness_parent_class)->finalize (object);
 }
@@ -410,6 +411,7 @@ fake_harness_init (FakeHarness *self)
   g_queue_init (&self->replies);
   self->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
   self->held = g_ptr_array_new_with_free_func (g_object_unref);
+  self->minted = g_ptr_array_new_with_free_func (g_free);
 }
 
 /**
@@ -549,6 +551,8 @@ fake_harness_add_token_full (FakeHarness            *self,
   token->valid_to = info->valid_to > 0 ? info->valid_to : token->valid_from + 30 * DAY_MS;
   token->scheduled_expire_time = info->scheduled_expire_time;
   token->no_account_view = info->no_account_view;
+  token->org_identifier = g_strdup (info->org_identifier);
+  token->project_identifier = g_strdup (info->project_identifier);
 
   if (!g_hash_table_contains (self->accounts, token->account_id))
     g_hash_table_insert (self->accounts, g_strdup (token->account_id), g_strdup ("Fake Harness Account"));
@@ -801,6 +805,23 @@ fake_harness_lookup_key (FakeHarness *self,
       return token->token;
 
   return NULL;
+}
+
+/**
+ * fake_harness_get_minted:
+ * @index: from 0, in the order they were made
+ *
+ * Returns: (nullable): the @index-th key rotate or create made (deleted
+ *   since or not), or %NULL past the last: what the token-leak audit must
+ *   also look for
+ */
+const char *
+fake_harness_get_minted (FakeHarness *self,
+                         guint        index)
+{
+  g_return_val_if_fail (FAKE_IS_HARNESS (self), NULL);
+
+  return index < self->minted->len ? g_ptr_array_index (self->minted, index) : NULL;
 }
 
 /* Whether Harness would accept @key now. */

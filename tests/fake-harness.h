@@ -47,6 +47,11 @@ typedef struct
   gint64                 valid_to;              /* epoch ms; 0: 30 days after valid_from */
   gint64                 scheduled_expire_time; /* epoch ms; 0: none */
   gboolean               no_account_view;       /* accounts/{id} answers 403 NG_ACCESS_DENIED */
+  /* An API key made in an organization or project: token/validate says
+   * so, and rotate, create and delete find the token only when they name
+   * the same scope (as Harness looks tokens up by scope). NULL: account. */
+  const char            *org_identifier;
+  const char            *project_identifier;
 } FakeHarnessToken;
 
 /* A scripted answer. Zero-initialise it and set what you need. */
@@ -123,6 +128,9 @@ const char               *fake_harness_lookup_key         (FakeHarness          
                                                            const char               *identifier);
 gboolean                  fake_harness_key_is_valid       (FakeHarness              *self,
                                                            const char               *key);
+/* The keys rotate and create made, in order; NULL past the last. */
+const char               *fake_harness_get_minted         (FakeHarness              *self,
+                                                           guint                     index);
 
 /* Scripted replies answer the next matching requests, first queued first. */
 void                      fake_harness_queue_reply        (FakeHarness              *self,

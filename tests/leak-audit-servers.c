@@ -23,7 +23,8 @@
  * sit in this process's argv. Standard output then gives "url NAME URL"
  * lines and "ready". When standard input ends, every request each server
  * received (method, path, query, headers, body) is printed as one JSON
- * object, and the program exits.
+ * object, with the keys rotate and create made (member "minted": the audit
+ * looks for them too), and the program exits.
  */
 #define G_LOG_DOMAIN "leak-audit-servers"
 
@@ -93,6 +94,12 @@ print_requests (const Server *servers,
         add_request (builder, fake_harness_get_request (servers[i].harness, j));
       json_builder_end_array (builder);
     }
+  json_builder_set_member_name (builder, "minted");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n_servers; i++)
+    for (guint j = 0; fake_harness_get_minted (servers[i].harness, j) != NULL; j++)
+      json_builder_add_string_value (builder, fake_harness_get_minted (servers[i].harness, j));
+  json_builder_end_array (builder);
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);

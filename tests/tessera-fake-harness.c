@@ -3,6 +3,7 @@
  * end-to-end tests
  *
  *   tessera-fake-harness [--port N] [--demo] [--token-limit N] [--tls CERT.pem KEY.pem]
+ *                        [--fail PATH]…
  *
  * Prints shell-style lines (TESSERA_FAKE_HARNESS_URL=…, and with --demo the
  * demo account and keys) on stdout, then serves until SIGINT or SIGTERM.
@@ -34,6 +35,7 @@ main (int    argc,
   g_autoptr(GTlsCertificate) certificate = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_auto(GStrv) tls = NULL;
+  g_auto(GStrv) fail = NULL;
   gboolean demo = FALSE;
   int port = 0;
   int token_limit = 0;
@@ -42,6 +44,7 @@ main (int    argc,
     { "demo", 'd', 0, G_OPTION_ARG_NONE, &demo, "Serve the demo account and keys, and print them", NULL },
     { "token-limit", 0, 0, G_OPTION_ARG_INT, &token_limit, "At most N tokens per API key (default: no limit)", "N" },
     { "tls", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &tls, "Serve https with this certificate, then key (give --tls twice)", "FILE" },
+    { "fail", 0, 0, G_OPTION_ARG_STRING_ARRAY, &fail, "Answer 500 to every request whose path ends with PATH (repeatable)", "PATH" },
     { NULL }
   };
 
@@ -85,6 +88,10 @@ main (int    argc,
 
   fake_harness_set_log_requests (harness, TRUE);
   fake_harness_set_token_limit (harness, (guint) MAX (token_limit, 0));
+  for (guint i = 0; fail != NULL && fail[i] != NULL; i++)
+    fake_harness_queue_reply_full (harness, &(FakeHarnessReply) {
+        .path = fail[i], .times = G_MAXUINT, .status = 500,
+        .body = "{\"status\":\"ERROR\",\"code\":\"UNKNOWN_ERROR\",\"message\":\"Oops, something went wrong on our end.\"}" });
 
   g_print ("TESSERA_FAKE_HARNESS_URL=%s\n", fake_harness_get_base_url (harness));
 

@@ -312,6 +312,86 @@ test_delete (Fixture       *fixture,
   g_assert_true (fake_harness_key_is_valid (fixture->harness, PAT));
 }
 
+/* An API key made in a project: token/validate says which, and rotate,
+ * create and delete name the org and project (harness-api.md §6), or
+ * Harness does not find the token. An account-level key sends neither. */
+static void
+test_scoped (Fixture       *fixture,
+             gconstpointer  data)
+{
+  TesseraHarnessTokenRef scoped = pat_ref;
+  TesseraHarnessTokenRef renewed;
+  g_auto(Change) change = { 0 };
+  g_auto(Outcome) outcome = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *body = NULL;
+  g_autofree char *rotated = NULL;
+  const FakeHarnessRequest *request;
+  JsonObject *dto;
+
+  fake_harness_add_token_full (fixture->harness, &(FakeHarnessToken) {
+      .token = PAT, .identifier = "laptop", .api_key_identifier = "my_key", .parent_identifier = "user_ada",
+      .org_identifier = "payments", .project_identifier = "checkout" });
+
+  verify (fixture, PAT, &outcome);
+  g_assert_no_error (outcome.error);
+  g_assert_cmpstr (tessera_verification_get_org_identifier (outcome.verification), ==, "payments");
+  g_assert_cmpstr (tessera_verification_get_project_identifier (outcome.verification), ==, "checkout");
+  outcome_clear (&outcome);
+  outcome.done = FALSE;
+  fake_harness_clear_requests (fixture->harness);
+
+  /* Without its scope, Harness does not find the token. */
+  rotate (fixture, &pat_ref, now_ms () + DAY_MS, &change);
+  g_assert_error (change.error, TESSERA_HARNESS_ERROR, TESSERA_HARNESS_ERROR_BAD_REQUEST);
+  request = fake_harness_get_request (fixture->harness, 0);
+  g_assert_null (fake_harness_request_get_query (request, "orgIdentifier"));
+  g_assert_null (fake_harness_request_get_query (request, "projectIdentifier"));
+  change_clear (&change);
+  change.done = FALSE;
+  fake_harness_clear_requests (fixture->harness);
+
+  scoped.org_identifier = "payments";
+  scoped.project_identifier = "checkout";
+  rotate (fixture, &scoped, now_ms () + DAY_MS, &change);
+  g_assert_no_error (change.error);
+  request = fake_harness_get_request (fixture->harness, 0);
+  g_assert_cmpstr (request->path, ==, "/ng/api/token/rotate/laptop");
+  g_assert_cmpstr (fake_harness_request_get_query (request, "orgIdentifier"), ==, "payments");
+  g_assert_cmpstr (fake_harness_request_get_query (request, "projectIdentifier"), ==, "checkout");
+  g_assert_cmpstr (fake_harness_request_get_query (request, "apiKeyIdentifier"), ==, "my_key");
+  rotated = g_strdup (change.key);
+  change_clear (&change);
+  change.done = FALSE;
+  fake_harness_clear_requests (fixture->harness);
+
+  /* Create (renew) names the scope in its body. */
+  renewed = scoped;
+  renewed.identifier = "laptop_2";
+  create (fixture, &renewed, now_ms () + 90 * DAY_MS, &change);
+  g_assert_no_error (change.error);
+  body = fake_harness_request_dup_body (fake_harness_get_request (fixture->harness, 0));
+  g_assert_true (json_parser_load_from_data (parser, body, -1, NULL));
+  dto = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (dto, "orgIdentifier"), ==, "payments");
+  g_assert_cmpstr (json_object_get_string_member (dto, "projectIdentifier"), ==, "checkout");
+  verify (fixture, change.key, &outcome);
+  g_assert_no_error (outcome.error);
+  g_assert_cmpstr (tessera_verification_get_project_identifier (outcome.verification), ==, "checkout");
+  change_clear (&change);
+  change.done = FALSE;
+  fake_harness_clear_requests (fixture->harness);
+
+  /* Delete too; the old key authenticates until its grace ends. */
+  delete_token (fixture, &scoped, &change);
+  g_assert_no_error (change.error);
+  request = fake_harness_get_request (fixture->harness, 0);
+  g_assert_cmpstr (request->method, ==, "DELETE");
+  g_assert_cmpstr (fake_harness_request_get_query (request, "orgIdentifier"), ==, "payments");
+  g_assert_cmpstr (fake_harness_request_get_query (request, "projectIdentifier"), ==, "checkout");
+  g_assert_false (fake_harness_key_is_valid (fixture->harness, rotated));
+}
+
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
@@ -329,6 +409,7 @@ main (int    argc,
   ADD ("/harness-client/change/rotate-failures", test_rotate_failures);
   ADD ("/harness-client/change/create", test_create);
   ADD ("/harness-client/change/delete", test_delete);
+  ADD ("/harness-client/change/scoped", test_scoped);
 
   return g_test_run ();
 }

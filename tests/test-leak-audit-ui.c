@@ -543,6 +543,40 @@ dismiss_toasts (TesseraWindow *window)
     }
 }
 
+/* Rotate Key… on a credential of the main server: Harness makes a new key,
+ * which the window stores; the audit learns it from the servers and
+ * searches for it too. Sampled while the window holds it. */
+static void
+rotate_in_window (TesseraWindow *window,
+                  TesseraStore  *store)
+{
+  TesseraCredential *legacy = tessera_store_find_by_name (store, "Legacy");
+  g_autofree char *id = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  AdwDialog *dialog = NULL;
+  GtkWidget *tile;
+
+  g_assert_nonnull (legacy);
+  id = g_strdup (tessera_credential_get_id (legacy));
+  before = lookup_token (store, id);
+  dismiss_toasts (window);
+
+  TEST_WAIT_UNTIL ((tile = test_find_widget (GTK_WIDGET (window), is_tile_of, "Legacy")) != NULL);
+  g_assert_true (gtk_widget_activate_action (tile, "credential.rotate", NULL));
+  TEST_WAIT_UNTIL ((dialog = adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (window))) != NULL &&
+                   can_click (GTK_WIDGET (dialog), "_Rotate Key"));
+  click (GTK_WIDGET (dialog), "_Rotate Key");
+  TEST_WAIT_UNTIL (test_find_widget (GTK_WIDGET (window), is_toast_with_title, "Rotated the key of “Legacy”") != NULL);
+
+  /* Compared, never printed. */
+  after = lookup_token (store, id);
+  g_assert_true (after != NULL && g_strcmp0 (after, before) != 0);
+  tessera_secure_free (g_steal_pointer (&before));
+  tessera_secure_free (g_steal_pointer (&after));
+  checkpoint ("key-rotated");
+}
+
 static void
 delete_undo_commit (TesseraWindow *window,
                     TesseraStore  *store,
@@ -631,6 +665,7 @@ test_scenario (void)
   add_edit_replace (window, store, &id);
   copy_token (window, id);
   verify_all (window, store);
+  rotate_in_window (window, store);
   delete_undo_commit (window, store, id);
 
   /* The window goes as the user closes it. */

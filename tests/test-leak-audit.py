@@ -13,13 +13,15 @@ One scenario in one throwaway home, as a user would go through it:
   window        (tests/test-leak-audit-ui.c, the real window and dialog
                 in-process) the same failures in the dialog, add, edit,
                 replace the key, copy it to the clipboard, verify all,
-                delete and undo, delete for good
+                rotate a key, delete and undo, delete for good
   command line  list, list --json, select, verify, verify NAME,
-                verify --all, verify --all --json, token, exec, remove
+                verify --all, verify --all --json, token, exec, rotate,
+                renew, token and verify with the new keys, remove
 
-every process with G_MESSAGES_DEBUG=all. Then every key used, and each
-key's secret part (the last dot-part) and token-id part alone, is searched
-for in:
+every process with G_MESSAGES_DEBUG=all. Then every key used, the keys
+Harness made for rotate and renew (the fake servers name them once they
+stop), and each key's secret part (the last dot-part) and token-id part
+alone, is searched for in:
 
   - the stdout and stderr of every tessera process, and the text on the
     window's screen at each checkpoint (`tessera token`'s stdout and the
@@ -102,6 +104,16 @@ class Key:
             self.value = f"{kind}.{self.token_id}.{self.secret}"
         else:
             self.value = f"{kind}.{ACCOUNT}.{self.token_id}.{self.secret}"
+
+    @classmethod
+    def minted(cls, label, value):
+        """A key Harness made (rotate, renew), known only by its value."""
+        k = cls.__new__(cls)
+        k.label = label
+        k.value = value
+        parts = value.split(".")
+        k.token_id, k.secret = parts[-2], parts[-1]
+        return k
 
     def needles(self):
         return [(self.label, "key", self.value.encode()),
@@ -297,6 +309,7 @@ class Audit:
         self.servers = None
         self.urls = {}
         self.requests = {}
+        self.minted = []
         self.keyring_items = []
         # Which keys each server may see in x-api-key: those of the
         # credentials configured for it, and those typed for it.
@@ -371,6 +384,7 @@ class Audit:
         out = self.servers.stdout.read()
         self.servers.wait(timeout=10)
         self.requests = json.loads(out)
+        self.minted = self.requests.pop("minted")
 
     def url(self, server, k=None):
         """The base URL of @server, noting that @k may be sent there."""
@@ -615,7 +629,7 @@ def scenario(a):
     a.allowed["main"].add(gui_expired.value)
     a.allowed["slow"].add(gui_replace.value)
     check(checkpoints == ["window-open", "dialog-filled", "dialog-verifying", "replace-verifying",
-                          "token-on-clipboard", "before-close"], f"checkpoints of the window: {checkpoints}")
+                          "token-on-clipboard", "key-rotated", "before-close"], f"checkpoints of the window: {checkpoints}")
     check(a.proxy.count() > before, "the window's https://example.invalid attempt reached the proxy")
 
     # ---- the command line uses what is there
@@ -656,11 +670,29 @@ def scenario(a):
     r = a.tessera("exec", "--credential", "Legacy", "--", "sh", "-c",
                   'test -n "$HARNESS_API_KEY" && test "$HARNESS_ACCOUNT_ID" = ' + ACCOUNT, code=0)
 
+    # Rotate and renew: Harness makes new keys, which must go nowhere
+    # either. Which they are, the servers say once they stop.
+    a.tessera("rotate", "Production", "--grace", "1h", code=0)
+    a.tessera("renew", "Service", "--expires-in", "30d", code=0)
+    new_key_runs = [a.tessera("token", "Production", code=0), a.tessera("token", "Service", code=0)]
+    a.tessera("verify", "Production", code=0)
+    a.tessera("verify", "Service", code=0)
+
     a.tessera("remove", "Revoked", code=0)
     a.tessera("remove", "Deploy bot (edited)", code=0)
+    a.tessera("remove", "Service", "--revoke", code=0)
     a.tessera("list", "--json", code=0)
 
     a.stop_servers()
+    check(len(a.minted) == 3, f"Harness made {len(a.minted)} keys, not 3 (rotate in the window, rotate, renew)")
+    for n, value in enumerate(a.minted):
+        k = KEYS.setdefault(f"made by Harness #{n + 1}", Key.minted(f"made by Harness #{n + 1}", value))
+        # The new key authenticates what follows (renew's delete, verify).
+        a.allowed["main"].add(k.value)
+    for run in new_key_runs:
+        printed = run.stdout.decode().strip()
+        check(printed in a.minted, f"{run.label} gives a key Harness made")
+        run.stdout_holds_key = next(k for k in KEYS.values() if k.value == printed)
     a.read_keyring_items()
     n_items = sum(1 for schema, _ in a.keyring_items if schema == CREDENTIAL_SCHEMA)
     check(n_items == len(json.loads(a.runs[-1].stdout)), f"{n_items} keyring items for the credentials")

@@ -256,6 +256,63 @@ test_revoke (Fixture       *fixture,
   assert_backend_has (fixture->real, id, NULL);
 }
 
+/* A key made in a project: the verification keeps its org and project
+ * with the metadata, and rotate, renew and revoke send them (the fake,
+ * like Harness, finds the token only in its scope). */
+static void
+test_scoped (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(FakeHarness) fake = fake_harness_new ();
+  const char *key = new_token (fixture, ACCOUNT);
+  g_autoptr(TesseraCredential) credential = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) revoke_error = NULL;
+  g_autofree char *org = NULL;
+  g_autofree char *project = NULL;
+  g_autofree char *id = NULL;
+  char *unsaved_key = NULL;
+
+  fake_harness_add_token_full (fake, &(FakeHarnessToken) {
+      .token = key, .identifier = "laptop", .api_key_identifier = "my_key", .parent_identifier = "user_ada",
+      .org_identifier = "payments", .project_identifier = "checkout" });
+  credential = add_full (fixture, fixture->store, "Laptop", "", "", fake_harness_get_base_url (fake), key, NULL, &error);
+  g_assert_no_error (error);
+  id = g_strdup (tessera_credential_get_id (credential));
+  g_assert_cmpint (store_sync_verify (fixture->store, id, &error), ==, TESSERA_CREDENTIAL_STATUS_VERIFIED);
+  g_assert_no_error (error);
+
+  settings = credential_settings (fixture, id);
+  org = g_settings_get_string (settings, "org-identifier");
+  project = g_settings_get_string (settings, "project-identifier");
+  g_assert_cmpstr (org, ==, "payments");
+  g_assert_cmpstr (project, ==, "checkout");
+
+  g_assert_true (rotate_sync (fixture, id, 3600, &unsaved_key, &error));
+  g_assert_no_error (error);
+  assert_stored_key (fixture, id, fake_harness_lookup_key (fake, "laptop"));
+
+  g_assert_true (renew_sync (fixture, id, now_ms () + 60 * DAY_MS, &unsaved_key, &revoke_error, &error));
+  g_assert_no_error (error);
+  g_assert_no_error (revoke_error);
+  g_assert_null (fake_harness_lookup_key (fake, "laptop"));
+
+  g_assert_true (revoke_sync (fixture, id, &error));
+  g_assert_no_error (error);
+  g_assert_null (tessera_store_lookup (fixture->store, id));
+  for (guint i = 0; i < fake_harness_get_n_requests (fake); i++)
+    {
+      const FakeHarnessRequest *request = fake_harness_get_request (fake, i);
+
+      if (g_str_equal (request->method, "DELETE") || strstr (request->path, "/rotate/") != NULL)
+        {
+          g_assert_cmpstr (fake_harness_request_get_query (request, "orgIdentifier"), ==, "payments");
+          g_assert_cmpstr (fake_harness_request_get_query (request, "projectIdentifier"), ==, "checkout");
+        }
+    }
+}
+
 static void
 add_tests (void)
 {
@@ -263,6 +320,7 @@ add_tests (void)
   store_test_add ("/store/lifecycle/rotate-store-fails", test_rotate_store_fails);
   store_test_add ("/store/lifecycle/renew", test_renew);
   store_test_add ("/store/lifecycle/revoke", test_revoke);
+  store_test_add ("/store/lifecycle/scoped", test_scoped);
 }
 
 int

@@ -33,12 +33,23 @@ static void
 wipe (char   *s,
       gsize   len)
 {
-  /* A volatile pointer keeps the compiler from dropping the stores as
-   * dead writes before free(). */
-  volatile char *p = s;
+  tessera_secure_wipe (s, len);
+}
 
-  while (len--)
-    *p++ = 0;
+/**
+ * tessera_secure_wipe:
+ * @data: (nullable): memory that held secret material
+ * @length: its size in bytes
+ *
+ * Overwrites @data with zeros in a way the compiler cannot drop as dead
+ * stores before the memory is freed (explicit_bzero()).
+ */
+void
+tessera_secure_wipe (gpointer data,
+                     gsize    length)
+{
+  if (data != NULL && length > 0)
+    explicit_bzero (data, length);
 }
 
 /**

@@ -59,6 +59,8 @@ char                  *tessera_token_mask_value      (const char         *value)
 const char            *tessera_credential_kind_to_string (TesseraCredentialKind kind);
 
 void                   tessera_secure_free           (char               *secret);
+void                   tessera_secure_wipe           (gpointer            data,
+                                                      gsize               length);
 void                   tessera_secure_clear          (char              **secret);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraToken, tessera_token_unref)

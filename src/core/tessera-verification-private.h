@@ -30,6 +30,10 @@ void                 tessera_verification_set_api_key_identifier    (TesseraVeri
                                                                      const char            *api_key_identifier);
 void                 tessera_verification_set_account_identifier    (TesseraVerification   *self,
                                                                      const char            *account_identifier);
+void                 tessera_verification_set_org_identifier        (TesseraVerification   *self,
+                                                                     const char            *org_identifier);
+void                 tessera_verification_set_project_identifier    (TesseraVerification   *self,
+                                                                     const char            *project_identifier);
 void                 tessera_verification_set_valid_from            (TesseraVerification   *self,
                                                                      gint64                 valid_from);
 void                 tessera_verification_set_valid_to              (TesseraVerification   *self,

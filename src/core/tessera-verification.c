@@ -26,6 +26,8 @@ struct _TesseraVerification
   char                  *parent_identifier;
   char                  *api_key_identifier;
   char                  *account_identifier;
+  char                  *org_identifier;
+  char                  *project_identifier;
   gint64                 valid_from;
   gint64                 valid_to;
   gint64                 scheduled_expire_time;
@@ -47,6 +49,8 @@ enum {
   PROP_PARENT_IDENTIFIER,
   PROP_API_KEY_IDENTIFIER,
   PROP_ACCOUNT_IDENTIFIER,
+  PROP_ORG_IDENTIFIER,
+  PROP_PROJECT_IDENTIFIER,
   PROP_VALID_FROM,
   PROP_VALID_TO,
   PROP_SCHEDULED_EXPIRE_TIME,
@@ -85,6 +89,8 @@ tessera_verification_finalize (GObject *object)
   g_free (self->parent_identifier);
   g_free (self->api_key_identifier);
   g_free (self->account_identifier);
+  g_free (self->org_identifier);
+  g_free (self->project_identifier);
   g_free (self->correlation_id);
   g_free (self->account_name);
 
@@ -127,6 +133,12 @@ tessera_verification_get_property (GObject    *object,
       break;
     case PROP_ACCOUNT_IDENTIFIER:
       g_value_set_string (value, tessera_verification_get_account_identifier (self));
+      break;
+    case PROP_ORG_IDENTIFIER:
+      g_value_set_string (value, tessera_verification_get_org_identifier (self));
+      break;
+    case PROP_PROJECT_IDENTIFIER:
+      g_value_set_string (value, tessera_verification_get_project_identifier (self));
       break;
     case PROP_VALID_FROM:
       g_value_set_int64 (value, tessera_verification_get_valid_from (self));
@@ -173,6 +185,8 @@ tessera_verification_class_init (TesseraVerificationClass *klass)
   properties[PROP_PARENT_IDENTIFIER] = g_param_spec_string ("parent-identifier", NULL, NULL, NULL, flags);
   properties[PROP_API_KEY_IDENTIFIER] = g_param_spec_string ("api-key-identifier", NULL, NULL, NULL, flags);
   properties[PROP_ACCOUNT_IDENTIFIER] = g_param_spec_string ("account-identifier", NULL, NULL, NULL, flags);
+  properties[PROP_ORG_IDENTIFIER] = g_param_spec_string ("org-identifier", NULL, NULL, NULL, flags);
+  properties[PROP_PROJECT_IDENTIFIER] = g_param_spec_string ("project-identifier", NULL, NULL, NULL, flags);
   properties[PROP_VALID_FROM] = g_param_spec_int64 ("valid-from", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_VALID_TO] = g_param_spec_int64 ("valid-to", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_SCHEDULED_EXPIRE_TIME] = g_param_spec_int64 ("scheduled-expire-time", NULL, NULL, 0, G_MAXINT64, 0, flags);
@@ -278,6 +292,22 @@ tessera_verification_set_account_identifier (TesseraVerification *self,
 {
   g_return_if_fail (TESSERA_IS_VERIFICATION (self));
   set_string (self, &self->account_identifier, account_identifier, PROP_ACCOUNT_IDENTIFIER);
+}
+
+void
+tessera_verification_set_org_identifier (TesseraVerification *self,
+                                         const char          *org_identifier)
+{
+  g_return_if_fail (TESSERA_IS_VERIFICATION (self));
+  set_string (self, &self->org_identifier, org_identifier, PROP_ORG_IDENTIFIER);
+}
+
+void
+tessera_verification_set_project_identifier (TesseraVerification *self,
+                                             const char          *project_identifier)
+{
+  g_return_if_fail (TESSERA_IS_VERIFICATION (self));
+  set_string (self, &self->project_identifier, project_identifier, PROP_PROJECT_IDENTIFIER);
 }
 
 void
@@ -472,6 +502,31 @@ tessera_verification_get_account_identifier (TesseraVerification *self)
 {
   g_return_val_if_fail (TESSERA_IS_VERIFICATION (self), NULL);
   return self->account_identifier;
+}
+
+/**
+ * tessera_verification_get_org_identifier:
+ *
+ * Returns: (nullable): the organization of an API key scoped to one (or to
+ *   one of its projects); %NULL for an account-level key
+ */
+const char *
+tessera_verification_get_org_identifier (TesseraVerification *self)
+{
+  g_return_val_if_fail (TESSERA_IS_VERIFICATION (self), NULL);
+  return self->org_identifier;
+}
+
+/**
+ * tessera_verification_get_project_identifier:
+ *
+ * Returns: (nullable): the project of an API key scoped to one
+ */
+const char *
+tessera_verification_get_project_identifier (TesseraVerification *self)
+{
+  g_return_val_if_fail (TESSERA_IS_VERIFICATION (self), NULL);
+  return self->project_identifier;
 }
 
 /**

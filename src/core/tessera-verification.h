@@ -14,7 +14,8 @@ G_DECLARE_FINAL_TYPE (TesseraVerification, tessera_verification, TESSERA, VERIFI
 
 /* Read-only properties, one per accessor below ("valid", "kind",
  * "identifier", "name", "owner-name", "owner-email", "parent-identifier",
- * "api-key-identifier", "account-identifier", "valid-from", "valid-to",
+ * "api-key-identifier", "account-identifier", "org-identifier",
+ * "project-identifier", "valid-from", "valid-to",
  * "scheduled-expire-time", "expires", "correlation-id", "account-name",
  * "limited-permissions"). Times are epoch milliseconds, 0 when unknown. */
 
@@ -27,6 +28,10 @@ const char            *tessera_verification_get_owner_email           (TesseraVe
 const char            *tessera_verification_get_parent_identifier     (TesseraVerification *self);
 const char            *tessera_verification_get_api_key_identifier    (TesseraVerification *self);
 const char            *tessera_verification_get_account_identifier    (TesseraVerification *self);
+/* The scope of an API key made in an organization or project; NULL for
+ * an account-level key. Rotate, renew and revoke send them back. */
+const char            *tessera_verification_get_org_identifier        (TesseraVerification *self);
+const char            *tessera_verification_get_project_identifier    (TesseraVerification *self);
 gint64                 tessera_verification_get_valid_from            (TesseraVerification *self);
 gint64                 tessera_verification_get_valid_to              (TesseraVerification *self);
 gint64                 tessera_verification_get_scheduled_expire_time (TesseraVerification *self);

@@ -73,6 +73,7 @@ static const struct {
   { "credential.copy-token", "win.copy-token" },
   { "credential.copy-account-id", "win.copy-account-id" },
   { "credential.delete", "win.delete-credential" },
+  { "credential.confirm-delete", "win.confirm-delete-credential" },
   { "credential.select", "win.select-credential" },
   { "credential.replace-key", "win.replace-key" },
   { "credential.rotate", "win.rotate-key" },
@@ -638,7 +639,7 @@ create_tile_menu (void)
   g_menu_append (copy, _("Copy _Account ID"), "credential.copy-account-id");
   g_menu_append (lifecycle, _("_Rotate Key…"), "credential.rotate");
   g_menu_append (lifecycle, _("Re_new…"), "credential.renew");
-  g_menu_append (remove, _("_Delete"), "credential.delete");
+  g_menu_append (remove, _("_Delete…"), "credential.confirm-delete");
 
   g_menu_append_section (menu, NULL, G_MENU_MODEL (check));
   g_menu_append_section (menu, NULL, G_MENU_MODEL (copy));
@@ -698,6 +699,9 @@ tessera_credential_tile_class_init (TesseraCredentialTileClass *klass)
   /* The last binding of an action is the one menus show. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "credential.delete", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "credential.delete", NULL);
+  /* Delete… asks first, and can revoke the key on Harness too. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, GDK_SHIFT_MASK, "credential.confirm-delete", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, GDK_SHIFT_MASK, "credential.confirm-delete", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "credential.copy-token", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "credential.menu", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "credential.menu", NULL);

@@ -3,7 +3,8 @@
  *
  * Shows a TesseraCredential's metadata and state and offers its actions
  * ("credential.verify", "credential.edit", "credential.copy-token",
- * "credential.copy-account-id", "credential.delete", "credential.select").
+ * "credential.copy-account-id", "credential.delete", "credential.confirm-delete",
+ * "credential.select", "credential.rotate", "credential.renew").
  * The tile holds no logic of its own: each action is forwarded to the
  * window's action of the same purpose ("win.verify-credential", …) with the
  * credential id as parameter.

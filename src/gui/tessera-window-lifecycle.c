@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* tessera-window-lifecycle.c: Rotate Key… and Renew… (see
- * tessera-window-private.h and core/store/tessera-store-lifecycle.c) */
+/* tessera-window-lifecycle.c: Rotate Key…, Renew… and Delete… with its
+ * "Also revoke the key on Harness" (see tessera-window-private.h and
+ * core/store/tessera-store-lifecycle.c) */
 #define G_LOG_DOMAIN "tessera-ui"
 
 #include "config.h"
@@ -204,7 +205,8 @@ renew_done_cb (GObject      *source,
   day = g_date_time_format (date, "%x");
   if (revoke_error != NULL)
     /* TRANSLATORS: %s are a credential's name, a date, then why the old token could not be deleted */
-    title = g_strdup_printf (_("Renewed “%s” until %s. The old token is still on Harness: %s"),
+    title = g_strdup_printf (_("Renewed “%s” until %s. The old token was not revoked and its key still works: %s "
+                               "Delete it in Harness."),
                              data->name, day, tessera_error_get_message (revoke_error));
   else
     /* TRANSLATORS: %s are a credential's name, then a date */
@@ -274,10 +276,130 @@ renew_credential_action (GtkWidget  *widget,
   adw_dialog_present (dialog, GTK_WIDGET (self));
 }
 
-/* Installs win.rotate-key and win.renew-credential. */
+/* Delete…: the confirmation, where the key can be revoked too. Unchecked,
+ * it is the plain delete with Undo (win.delete-credential); checked, the
+ * token is deleted on Harness first (tessera_store_revoke_async()), which
+ * cannot be undone, and the credential only once Harness did. */
+
+static void
+revoke_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(Lifecycle) data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+
+  if (!tessera_store_revoke_finish (TESSERA_STORE (source), result, &error))
+    {
+      if (tessera_window_is_cancelled (error) || tessera_window_is_closed (data->self))
+        return;
+
+      /* Harness refused (or could not be asked): the credential is kept. */
+      if (tessera_store_lookup (data->self->store, data->id) != NULL &&
+          !tessera_window_is_keyring_problem (error))
+        {
+          /* TRANSLATORS: %s are a credential's name, then why Harness did not revoke its key */
+          title = g_strdup_printf (_("“%s” was not revoked and is kept: %s"), data->name,
+                                   tessera_error_get_message (error));
+          tessera_window_show_toast (data->self, title);
+        }
+      else
+        tessera_window_report_error (data->self, error);
+      return;
+    }
+
+  if (tessera_window_is_closed (data->self))
+    return;
+
+  /* No Undo: the key no longer works anywhere. */
+  /* TRANSLATORS: %s is a credential's name */
+  title = g_strdup_printf (_("Revoked and deleted “%s”"), data->name);
+  tessera_window_show_toast (data->self, title);
+}
+
+static void
+revoke_toggled_cb (GtkCheckButton *check,
+                   AdwAlertDialog *dialog)
+{
+  adw_alert_dialog_set_response_label (dialog, "delete",
+                                       gtk_check_button_get_active (check) ? _("_Revoke and Delete") : _("_Delete"));
+}
+
+static void
+confirm_delete_cb (AdwAlertDialog *dialog,
+                   const char     *response,
+                   TesseraWindow  *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (dialog), "credential-id");
+  GtkCheckButton *revoke = g_object_get_data (G_OBJECT (dialog), "revoke-check");
+  TesseraCredential *credential = tessera_store_lookup (self->store, id);
+
+  if (!g_str_equal (response, "delete") || credential == NULL)
+    return;
+
+  if (!gtk_check_button_get_active (revoke))
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.delete-credential", "s", id);
+      return;
+    }
+
+  tessera_store_revoke_async (self->store, id, self->cancellable, revoke_done_cb, lifecycle_new (self, credential));
+}
+
+static void
+confirm_delete_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  const char *id = g_variant_get_string (parameter, NULL);
+  TesseraCredential *credential = tessera_store_lookup (self->store, id);
+  GtkWidget *check;
+  AdwDialog *dialog;
+
+  if (credential == NULL)
+    return;
+
+  dialog = adw_alert_dialog_new (_("Delete Credential?"), NULL);
+  /* TRANSLATORS: %s is a credential's name */
+  adw_alert_dialog_format_body (ADW_ALERT_DIALOG (dialog),
+                                _("“%s” is deleted from Tessera, and can be brought back with Undo for a few seconds. "
+                                  "A key that is also revoked stops working everywhere at once: that cannot be undone."),
+                                tessera_credential_get_name (credential));
+
+  check = gtk_check_button_new_with_mnemonic (_("Also _revoke the key on Harness"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (check),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Also revoke the key on Harness"),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  _("The key stops working at once, for every script that uses it. This cannot be undone."),
+                                  -1);
+  gtk_widget_set_halign (check, GTK_ALIGN_CENTER);
+  adw_alert_dialog_set_extra_child (ADW_ALERT_DIALOG (dialog), check);
+
+  adw_alert_dialog_add_responses (ADW_ALERT_DIALOG (dialog),
+                                  "cancel", _("_Cancel"),
+                                  "delete", _("_Delete"),
+                                  NULL);
+  adw_alert_dialog_set_response_appearance (ADW_ALERT_DIALOG (dialog), "delete", ADW_RESPONSE_DESTRUCTIVE);
+  adw_alert_dialog_set_default_response (ADW_ALERT_DIALOG (dialog), "cancel");
+  adw_alert_dialog_set_close_response (ADW_ALERT_DIALOG (dialog), "cancel");
+  /* The buttons stay side by side when "Revoke and Delete" replaces
+   * "Delete", rather than the dialog changing shape under the pointer. */
+  adw_alert_dialog_set_prefer_wide_layout (ADW_ALERT_DIALOG (dialog), TRUE);
+  g_object_set_data_full (G_OBJECT (dialog), "credential-id", g_strdup (id), g_free);
+  g_object_set_data (G_OBJECT (dialog), "revoke-check", check);
+  g_signal_connect_object (check, "toggled", G_CALLBACK (revoke_toggled_cb), dialog, G_CONNECT_DEFAULT);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_delete_cb), self, G_CONNECT_DEFAULT);
+  adw_dialog_present (dialog, GTK_WIDGET (self));
+}
+
+/* Installs win.rotate-key, win.renew-credential and
+ * win.confirm-delete-credential. */
 void
 tessera_window_class_add_lifecycle_actions (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.rotate-key", "s", rotate_key_action);
   gtk_widget_class_install_action (widget_class, "win.renew-credential", "s", renew_credential_action);
+  gtk_widget_class_install_action (widget_class, "win.confirm-delete-credential", "s", confirm_delete_action);
 }

@@ -5,7 +5,8 @@
  *
  * Input layout: byte 0-1 pick the HTTP status (100–599), byte 2 picks a
  * content type, byte 3 modulo 4 picks validate (0), account (1), the new
- * key of rotate or create (2) or delete (3), the rest is the body. */
+ * key of rotate or create (2) or delete (3), the rest is the body.
+ * tests/fuzz/replay.c runs it over the seeds in the normal build. */
 #include "config.h"
 
 #include <string.h>
@@ -87,6 +88,14 @@ LLVMFuzzerTestOneInput (const guint8 *data,
           g_assert (status >= 200 && status < 300);
           g_assert (tessera_verification_get_expires (verification) >= 0 ||
                     tessera_verification_get_expires (verification) < 0);
+          /* The scope is sent back in URLs by rotate, create and delete. */
+          for (guint i = 0; i < 2; i++)
+            {
+              const char *scope = i == 0 ? tessera_verification_get_org_identifier (verification)
+                                         : tessera_verification_get_project_identifier (verification);
+
+              g_assert (scope == NULL || g_utf8_validate (scope, -1, NULL));
+            }
         }
     }
 

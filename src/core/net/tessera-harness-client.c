@@ -11,7 +11,9 @@
  * private GCancellable is cancelled either by the caller's cancellable or
  * by the deadline timer, and the flag `timed_out` tells the two apart.
  * Answers are read into memory by hand so that at most 1 MiB is ever read,
- * then handed to the pure parser in tessera-harness-response.c.
+ * then handed to the pure parser in tessera-harness-response.c; they are
+ * wiped when freed, as rotate and create answer with a new key. Rotate,
+ * create and delete themselves are in tessera-harness-client-tokens.c.
  */
 #define G_LOG_DOMAIN "tessera-harness"
 
@@ -22,7 +24,7 @@
 #include <libsoup/soup.h>
 
 #include "tessera-base-url.h"
-#include "tessera-harness-client.h"
+#include "tessera-harness-client-private.h"
 #include "tessera-harness-error-private.h"
 #include "tessera-harness-response.h"
 #include "tessera-verification-private.h"
@@ -60,19 +62,15 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* One HTTP exchange: send a message and read its body, at most 1 MiB. */
 
-typedef struct
+/* An answer may hold a key (rotate, create): its bytes are wiped, not only
+ * freed, and never left behind in memory the array moved away from. */
+static void
+wipe_byte_array (GByteArray *array)
 {
-  SoupMessage          *message;
-  GCancellable         *cancellable;    /* this exchange's own, so that it can be aborted alone */
-  GCancellable         *parent;
-  gulong                parent_handler;
-  GInputStream         *stream;
-  GByteArray           *body;
-  GTlsCertificateFlags  tls_errors;
-  gboolean              got_headers;    /* the server's own answer arrived, not only a proxy's */
-} Exchange;
+  tessera_secure_wipe (array->data, array->len);
+  g_byte_array_unref (array);
+}
 
 static void
 exchange_free (Exchange *exchange)
@@ -84,41 +82,11 @@ exchange_free (Exchange *exchange)
   g_clear_object (&exchange->stream);
   g_clear_object (&exchange->message);
   g_clear_object (&exchange->cancellable);
-  g_clear_pointer (&exchange->body, g_byte_array_unref);
+  g_clear_pointer (&exchange->body, wipe_byte_array);
+  /* Wiped after each read: nothing is left in it. */
+  g_free (exchange->chunk);
   g_free (exchange);
 }
-
-/* The deadline or the caller's cancellable have fired. */
-typedef struct
-{
-  gboolean cancelled;
-  gboolean timed_out;
-} Interruption;
-
-/* A verification in flight. */
-
-typedef struct
-{
-  char                *base_url;
-  char                *account_id;
-  TesseraToken        *token;
-  GCancellable        *cancellable;       /* cancelled by the caller's or by the deadline */
-  GCancellable        *caller_cancellable;
-  gulong               caller_handler;
-  GSource             *deadline_source;
-  GSource             *retry_source;
-  gint64               deadline;          /* monotonic µs */
-  gboolean             timed_out;
-  guint                attempt;
-  TesseraVerification *verification;
-  /* A change to the tokens (rotate, create, delete) instead of a check */
-  char                *method;
-  char                *path;              /* escaped */
-  char                *query;             /* escaped, after accountIdentifier */
-  GBytes              *request_body;      /* JSON, for create */
-  gboolean             deleting;
-  char                *new_token;         /* wiped when freed */
-} Verify;
 
 static void
 verify_free (Verify *verify)
@@ -146,11 +114,6 @@ verify_free (Verify *verify)
 }
 
 static void send_validate (GTask *owned_task);
-static Verify *start_call (GTask        *task,
-                           const char   *base_url,
-                           const char   *account_id,
-                           TesseraToken *token,
-                           GCancellable *cancellable);
 
 static void
 cancel_cancellable (GCancellable *source,
@@ -159,8 +122,8 @@ cancel_cancellable (GCancellable *source,
   g_cancellable_cancel (target);
 }
 
-static void
-wipe_and_free (gpointer data)
+void
+_tessera_harness_wipe_and_free (gpointer data)
 {
   tessera_secure_free (data);
 }
@@ -199,10 +162,10 @@ interrupted_error (const Interruption *interruption)
 /* Turns a failed exchange into a sentence for the user. The token is never
  * part of a GIO or libsoup message, but those are not shown either: they
  * are technical and untranslated. */
-static GError *
-transport_error (const GError         *error,
-                 GTlsCertificateFlags  tls_errors,
-                 const Interruption   *interruption)
+GError *
+_tessera_harness_transport_error (const GError         *error,
+                                  GTlsCertificateFlags  tls_errors,
+                                  const Interruption   *interruption)
 {
   TesseraHarnessError code = TESSERA_HARNESS_ERROR_NETWORK;
   const char *detail;
@@ -312,9 +275,11 @@ on_stream_closed (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   Exchange *exchange = g_task_get_task_data (task);
+  GByteArray *body;
 
   g_input_stream_close_finish (G_INPUT_STREAM (object), result, NULL);
-  g_task_return_pointer (task, g_byte_array_free_to_bytes (g_steal_pointer (&exchange->body)),
+  body = g_steal_pointer (&exchange->body);
+  g_task_return_pointer (task, g_bytes_new_with_free_func (body->data, body->len, (GDestroyNotify) wipe_byte_array, body),
                          (GDestroyNotify) g_bytes_unref);
 }
 
@@ -325,32 +290,47 @@ on_read (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   Exchange *exchange = g_task_get_task_data (task);
-  g_autoptr(GBytes) chunk = NULL;
   GError *error = NULL;
+  gssize got;
+  gsize n;
 
-  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
-  if (chunk == NULL)
+  got = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
+  if (got < 0)
     {
       exchange_abort (task, error);
       return;
     }
+  n = (gsize) got;
 
-  if (g_bytes_get_size (chunk) == 0)
+  if (n == 0)
     {
       g_input_stream_close_async (exchange->stream, G_PRIORITY_DEFAULT, exchange->cancellable,
                                   on_stream_closed, g_steal_pointer (&task));
       return;
     }
 
-  if (exchange->body->len + g_bytes_get_size (chunk) > TESSERA_HARNESS_MAX_BODY_SIZE)
+  if (exchange->body->len + n > TESSERA_HARNESS_MAX_BODY_SIZE)
     {
+      tessera_secure_wipe (exchange->chunk, n);
       exchange_abort (task, too_large_error ());
       return;
     }
 
-  g_byte_array_append (exchange->body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
-  g_input_stream_read_bytes_async (exchange->stream, READ_CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                                   exchange->cancellable, on_read, g_steal_pointer (&task));
+  /* Grown by hand: a GByteArray that moves leaves its old bytes behind. */
+  if (exchange->body->len + n > exchange->capacity)
+    {
+      GByteArray *larger;
+
+      exchange->capacity = MIN (MAX (exchange->capacity * 2, exchange->body->len + n), TESSERA_HARNESS_MAX_BODY_SIZE);
+      larger = g_byte_array_sized_new (exchange->capacity);
+      g_byte_array_append (larger, exchange->body->data, exchange->body->len);
+      wipe_byte_array (g_steal_pointer (&exchange->body));
+      exchange->body = larger;
+    }
+  g_byte_array_append (exchange->body, exchange->chunk, n);
+  tessera_secure_wipe (exchange->chunk, n);
+  g_input_stream_read_async (exchange->stream, exchange->chunk, READ_CHUNK_SIZE, G_PRIORITY_DEFAULT,
+                             exchange->cancellable, on_read, g_steal_pointer (&task));
 }
 
 static void
@@ -390,17 +370,19 @@ on_sent (GObject      *object,
       return;
     }
 
-  exchange->body = g_byte_array_new ();
-  g_input_stream_read_bytes_async (exchange->stream, READ_CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                                   exchange->cancellable, on_read, g_steal_pointer (&task));
+  exchange->capacity = length > 0 ? (gsize) length : READ_CHUNK_SIZE;
+  exchange->body = g_byte_array_sized_new (exchange->capacity);
+  exchange->chunk = g_malloc (READ_CHUNK_SIZE);
+  g_input_stream_read_async (exchange->stream, exchange->chunk, READ_CHUNK_SIZE, G_PRIORITY_DEFAULT,
+                             exchange->cancellable, on_read, g_steal_pointer (&task));
 }
 
-static void
-exchange_async (TesseraHarnessClient *self,
-                SoupMessage          *message,
-                GCancellable         *cancellable,
-                GAsyncReadyCallback   callback,
-                gpointer              user_data)
+void
+_tessera_harness_exchange_async (TesseraHarnessClient *self,
+                                 SoupMessage          *message,
+                                 GCancellable         *cancellable,
+                                 GAsyncReadyCallback   callback,
+                                 gpointer              user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *url = g_uri_to_string (soup_message_get_uri (message));
@@ -420,7 +402,7 @@ exchange_async (TesseraHarnessClient *self,
                                                     g_object_ref (exchange->cancellable), g_object_unref);
 
   task = g_task_new (self, NULL, callback, user_data);
-  g_task_set_source_tag (task, exchange_async);
+  g_task_set_source_tag (task, _tessera_harness_exchange_async);
   g_task_set_task_data (task, exchange, (GDestroyNotify) exchange_free);
 
   /* Never follow a redirect: libsoup would forward x-api-key to wherever
@@ -436,10 +418,10 @@ exchange_async (TesseraHarnessClient *self,
 
 /* Returns: (transfer full): the body, or %NULL with @error set; either way
  * @tls_errors says what was wrong with the server's certificate. */
-static GBytes *
-exchange_finish (GAsyncResult          *result,
-                 GTlsCertificateFlags  *tls_errors,
-                 GError               **error)
+GBytes *
+_tessera_harness_exchange_finish (GAsyncResult          *result,
+                                  GTlsCertificateFlags  *tls_errors,
+                                  GError               **error)
 {
   Exchange *exchange = g_task_get_task_data (G_TASK (result));
 
@@ -448,11 +430,11 @@ exchange_finish (GAsyncResult          *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static SoupMessage *
-new_message_with_query (Verify     *verify,
-                        const char *method,
-                        const char *path,
-                        const char *query)
+SoupMessage *
+_tessera_harness_new_message_with_query (Verify     *verify,
+                                         const char *method,
+                                         const char *path,
+                                         const char *query)
 {
   g_autofree char *escaped = g_uri_escape_string (verify->account_id, NULL, FALSE);
   g_autofree char *url = NULL;
@@ -478,11 +460,11 @@ new_message (Verify     *verify,
              const char *method,
              const char *path)
 {
-  return new_message_with_query (verify, method, path, NULL);
+  return _tessera_harness_new_message_with_query (verify, method, path, NULL);
 }
 
-static Interruption
-verify_interruption (Verify *verify)
+Interruption
+_tessera_harness_verify_interruption (Verify *verify)
 {
   Interruption interruption = { FALSE, FALSE };
 
@@ -492,9 +474,9 @@ verify_interruption (Verify *verify)
   return interruption;
 }
 
-static void
-verify_return_error (GTask  *task,
-                     GError *error)
+void
+_tessera_harness_verify_return_error (GTask  *task,
+                                      GError *error)
 {
   Verify *verify = g_task_get_task_data (task);
 
@@ -545,14 +527,14 @@ on_account_done (GObject      *object,
   GTlsCertificateFlags tls_errors;
   Interruption interruption;
 
-  body = exchange_finish (result, &tls_errors, &error);
-  interruption = verify_interruption (verify);
+  body = _tessera_harness_exchange_finish (result, &tls_errors, &error);
+  interruption = _tessera_harness_verify_interruption (verify);
 
   /* The caller no longer wants the answer; a deadline here only costs
    * the account's name. */
   if (interruption.cancelled)
     {
-      verify_return_error (task, interrupted_error (&interruption));
+      _tessera_harness_verify_return_error (task, interrupted_error (&interruption));
       return;
     }
 
@@ -593,7 +575,7 @@ send_account (GTask *owned_task)
       return;
     }
 
-  exchange_async (self, message, verify->cancellable, on_account_done, g_steal_pointer (&task));
+  _tessera_harness_exchange_async (self, message, verify->cancellable, on_account_done, g_steal_pointer (&task));
 }
 
 static gboolean
@@ -648,9 +630,9 @@ on_retry (gpointer user_data)
 
   if (g_cancellable_is_cancelled (verify->cancellable))
     {
-      Interruption interruption = verify_interruption (verify);
+      Interruption interruption = _tessera_harness_verify_interruption (verify);
 
-      verify_return_error (task, interrupted_error (&interruption));
+      _tessera_harness_verify_return_error (task, interrupted_error (&interruption));
       g_object_unref (task);
     }
   else
@@ -717,18 +699,18 @@ on_validate_done (GObject      *object,
   const char *answered_account;
   guint status;
 
-  body = exchange_finish (result, &tls_errors, &error);
-  interruption = verify_interruption (verify);
+  body = _tessera_harness_exchange_finish (result, &tls_errors, &error);
+  interruption = _tessera_harness_verify_interruption (verify);
 
   if (body == NULL)
     {
-      verify_return_error (task, transport_error (error, tls_errors, &interruption));
+      _tessera_harness_verify_return_error (task, _tessera_harness_transport_error (error, tls_errors, &interruption));
       return;
     }
 
   if (interruption.cancelled || interruption.timed_out)
     {
-      verify_return_error (task, interrupted_error (&interruption));
+      _tessera_harness_verify_return_error (task, interrupted_error (&interruption));
       return;
     }
 
@@ -748,7 +730,7 @@ on_validate_done (GObject      *object,
                                              &error);
   if (verify->verification == NULL)
     {
-      verify_return_error (task, g_steal_pointer (&error));
+      _tessera_harness_verify_return_error (task, g_steal_pointer (&error));
       return;
     }
 
@@ -758,7 +740,7 @@ on_validate_done (GObject      *object,
   if (answered_account != NULL && strcmp (answered_account, verify->account_id) != 0)
     {
       g_debug ("Harness answered for account %s, not %s", answered_account, verify->account_id);
-      verify_return_error (task, tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_ACCOUNT_MISMATCH,
+      _tessera_harness_verify_return_error (task, tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_ACCOUNT_MISMATCH,
                                                                    tessera_verification_get_correlation_id (verify->verification),
                                                                    "account-mismatch", NULL));
       return;
@@ -784,18 +766,18 @@ send_validate (GTask *owned_task)
   message = new_message (verify, SOUP_METHOD_POST, "/ng/api/token/validate");
   if (message == NULL)
     {
-      verify_return_error (task, tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_INVALID_BASE_URL, NULL,
+      _tessera_harness_verify_return_error (task, tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_INVALID_BASE_URL, NULL,
                                                                    "invalid-base-url", NULL));
       return;
     }
 
   /* The body is the token itself; its copy is wiped when libsoup is done. */
   copy = g_strdup (value);
-  body = g_bytes_new_with_free_func (copy, strlen (copy), wipe_and_free, copy);
+  body = g_bytes_new_with_free_func (copy, strlen (copy), _tessera_harness_wipe_and_free, copy);
   soup_message_set_request_body_from_bytes (message, "text/plain", body);
 
   verify->attempt++;
-  exchange_async (self, message, verify->cancellable, on_validate_done, g_steal_pointer (&task));
+  _tessera_harness_exchange_async (self, message, verify->cancellable, on_validate_done, g_steal_pointer (&task));
 }
 
 /* Which account to ask about, or %NULL with @error set. */
@@ -823,120 +805,6 @@ resolve_account (const char    *entered,
   g_propagate_error (error, tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_MISSING_ACCOUNT, NULL,
                                                               "missing-account", NULL));
   return NULL;
-}
-
-/* Changes to the tokens: one request each, never repeated. A rotation or a
- * creation whose answer was lost has still happened on Harness; sending it
- * again would make a second token (and, for rotate, expire the first new
- * one at once). */
-
-static void
-on_change_done (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Verify *verify = g_task_get_task_data (task);
-  Exchange *exchange = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = NULL;
-  GTlsCertificateFlags tls_errors;
-  Interruption interruption;
-  const char *content_type;
-  guint status;
-
-  body = exchange_finish (result, &tls_errors, &error);
-  interruption = verify_interruption (verify);
-
-  if (body == NULL)
-    {
-      verify_return_error (task, transport_error (error, tls_errors, &interruption));
-      return;
-    }
-
-  status = soup_message_get_status (exchange->message);
-  content_type = soup_message_headers_get_content_type (soup_message_get_response_headers (exchange->message), NULL);
-
-  /* The answer is here: whatever Harness did is reported, even if the
-   * deadline fired meanwhile (a new key must not be dropped). */
-  if (verify->deleting)
-    {
-      if (!tessera_harness_response_parse_deleted (status, content_type, g_bytes_get_data (body, NULL),
-                                                   g_bytes_get_size (body), &error))
-        {
-          verify_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-
-      if (verify->deadline_source != NULL)
-        g_source_destroy (verify->deadline_source);
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  verify->new_token = tessera_harness_response_parse_new_token (status, content_type, g_bytes_get_data (body, NULL),
-                                                                g_bytes_get_size (body), &error);
-  if (verify->new_token == NULL)
-    {
-      verify_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (verify->deadline_source != NULL)
-    g_source_destroy (verify->deadline_source);
-  g_task_return_pointer (task, g_steal_pointer (&verify->new_token), wipe_and_free);
-}
-
-static void
-send_change (GTask *owned_task)
-{
-  g_autoptr(GTask) task = owned_task;
-  TesseraHarnessClient *self = g_task_get_source_object (task);
-  Verify *verify = g_task_get_task_data (task);
-  g_autoptr(SoupMessage) message = NULL;
-
-  message = new_message_with_query (verify, verify->method, verify->path, verify->query);
-  if (message == NULL)
-    {
-      verify_return_error (task, tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_INVALID_BASE_URL, NULL,
-                                                                   "invalid-base-url", NULL));
-      return;
-    }
-
-  if (verify->request_body != NULL)
-    soup_message_set_request_body_from_bytes (message, "application/json", verify->request_body);
-
-  verify->attempt++;
-  exchange_async (self, message, verify->cancellable, on_change_done, g_steal_pointer (&task));
-}
-
-static gboolean
-token_ref_is_complete (const TesseraHarnessTokenRef *ref)
-{
-  return ref != NULL &&
-         ref->identifier != NULL && ref->identifier[0] != '\0' &&
-         ref->api_key_identifier != NULL && ref->api_key_identifier[0] != '\0' &&
-         ref->parent_identifier != NULL && ref->parent_identifier[0] != '\0' &&
-         ref->api_key_type != NULL && ref->api_key_type[0] != '\0';
-}
-
-/* "&apiKeyType=…&parentIdentifier=…&apiKeyIdentifier=…", escaped, without
- * the leading "&"; @identifier too when @with_identifier. */
-static char *
-token_ref_query (const TesseraHarnessTokenRef *ref)
-{
-  g_autofree char *type = g_uri_escape_string (ref->api_key_type, NULL, FALSE);
-  g_autofree char *parent = g_uri_escape_string (ref->parent_identifier, NULL, FALSE);
-  g_autofree char *api_key = g_uri_escape_string (ref->api_key_identifier, NULL, FALSE);
-
-  return g_strdup_printf ("apiKeyType=%s&parentIdentifier=%s&apiKeyIdentifier=%s", type, parent, api_key);
-}
-
-static GError *
-incomplete_ref_error (void)
-{
-  /* Only a verification tells what Harness calls the token. */
-  return tessera_harness_error_new_detail (TESSERA_HARNESS_ERROR_BAD_REQUEST, NULL, "token-not-described", NULL);
 }
 
 static void
@@ -1152,7 +1020,7 @@ tessera_harness_client_verify_async (TesseraHarnessClient *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tessera_harness_client_verify_async);
 
-  if (start_call (task, base_url, account_id, token, cancellable) == NULL)
+  if (_tessera_harness_start_call (task, base_url, account_id, token, cancellable) == NULL)
     return;
 
   send_validate (g_steal_pointer (&task));
@@ -1160,12 +1028,12 @@ tessera_harness_client_verify_async (TesseraHarnessClient *self,
 
 /* Checks the URL and the account, then sets up @task's Verify with its
  * deadline. Returns NULL when @task has already returned an error. */
-static Verify *
-start_call (GTask        *task,
-            const char   *base_url,
-            const char   *account_id,
-            TesseraToken *token,
-            GCancellable *cancellable)
+Verify *
+_tessera_harness_start_call (GTask        *task,
+                             const char   *base_url,
+                             const char   *account_id,
+                             TesseraToken *token,
+                             GCancellable *cancellable)
 {
   TesseraHarnessClient *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
@@ -1209,7 +1077,7 @@ start_call (GTask        *task,
     {
       Interruption interruption = { .cancelled = TRUE };
 
-      verify_return_error (task, interrupted_error (&interruption));
+      _tessera_harness_verify_return_error (task, interrupted_error (&interruption));
       return NULL;
     }
 
@@ -1237,239 +1105,4 @@ tessera_harness_client_verify_finish (TesseraHarnessClient  *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tessera_harness_client_verify_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/**
- * tessera_harness_client_rotate_async:
- * @base_url: as typed; normalized with tessera_base_url_normalize()
- * @account_id: (nullable): as for tessera_harness_client_verify_async()
- * @token: the key that authenticates the request: the one being rotated
- * @ref: the token to rotate, as token/validate described it
- * @rotate_timestamp_ms: until when (epoch ms) the old key keeps working
- * @cancellable: (nullable): cancels the request
- *
- * POST {base}/ng/api/token/rotate/{identifier}?accountIdentifier&apiKeyType
- * &parentIdentifier&apiKeyIdentifier&rotateTimestamp. Harness gives the new
- * key the old identifier and the old validTo, and renames the old token,
- * which stops working at @rotate_timestamp_ms. Never retried.
- */
-void
-tessera_harness_client_rotate_async (TesseraHarnessClient         *self,
-                                     const char                   *base_url,
-                                     const char                   *account_id,
-                                     TesseraToken                 *token,
-                                     const TesseraHarnessTokenRef *ref,
-                                     gint64                        rotate_timestamp_ms,
-                                     GCancellable                 *cancellable,
-                                     GAsyncReadyCallback           callback,
-                                     gpointer                      user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autofree char *identifier = NULL;
-  g_autofree char *query = NULL;
-  Verify *verify;
-
-  g_return_if_fail (TESSERA_IS_HARNESS_CLIENT (self));
-  g_return_if_fail (token != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tessera_harness_client_rotate_async);
-
-  if (!token_ref_is_complete (ref))
-    {
-      g_task_return_error (task, incomplete_ref_error ());
-      return;
-    }
-
-  verify = start_call (task, base_url, account_id, token, cancellable);
-  if (verify == NULL)
-    return;
-
-  identifier = g_uri_escape_string (ref->identifier, NULL, FALSE);
-  query = token_ref_query (ref);
-  verify->method = g_strdup (SOUP_METHOD_POST);
-  verify->path = g_strconcat ("/ng/api/token/rotate/", identifier, NULL);
-  verify->query = g_strdup_printf ("%s&rotateTimestamp=%" G_GINT64_FORMAT, query, rotate_timestamp_ms);
-  /* An empty body, which a POST must still announce. */
-  verify->request_body = g_bytes_new_static ("", 0);
-
-  send_change (g_steal_pointer (&task));
-}
-
-/**
- * tessera_harness_client_rotate_finish:
- * @error: a #TESSERA_HARNESS_ERROR
- *
- * Returns: (transfer full) (nullable): the new key, which Harness shows
- *   only once; free it with tessera_secure_free()
- */
-char *
-tessera_harness_client_rotate_finish (TesseraHarnessClient  *self,
-                                      GAsyncResult          *result,
-                                      GError               **error)
-{
-  g_return_val_if_fail (TESSERA_IS_HARNESS_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tessera_harness_client_rotate_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/**
- * tessera_harness_client_create_async:
- * @token: the key that authenticates the request
- * @ref: the new token: its identifier (new, unique on the API key) and the
- *   API key, parent and type it belongs to
- * @name: (nullable): its display name; %NULL for its identifier
- * @valid_to_ms: when it expires, epoch ms
- *
- * POST {base}/ng/api/token?accountIdentifier with a Token body. Never
- * retried. Fails with TESSERA_HARNESS_ERROR_TOKEN_LIMIT when the API key
- * has as many tokens as Harness allows.
- */
-void
-tessera_harness_client_create_async (TesseraHarnessClient         *self,
-                                     const char                   *base_url,
-                                     const char                   *account_id,
-                                     TesseraToken                 *token,
-                                     const TesseraHarnessTokenRef *ref,
-                                     const char                   *name,
-                                     gint64                        valid_to_ms,
-                                     GCancellable                 *cancellable,
-                                     GAsyncReadyCallback           callback,
-                                     gpointer                      user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonGenerator) generator = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  char *json;
-  Verify *verify;
-
-  g_return_if_fail (TESSERA_IS_HARNESS_CLIENT (self));
-  g_return_if_fail (token != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tessera_harness_client_create_async);
-
-  if (!token_ref_is_complete (ref))
-    {
-      g_task_return_error (task, incomplete_ref_error ());
-      return;
-    }
-
-  verify = start_call (task, base_url, account_id, token, cancellable);
-  if (verify == NULL)
-    return;
-
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "identifier");
-  json_builder_add_string_value (builder, ref->identifier);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, name != NULL ? name : ref->identifier);
-  json_builder_set_member_name (builder, "accountIdentifier");
-  json_builder_add_string_value (builder, verify->account_id);
-  json_builder_set_member_name (builder, "apiKeyIdentifier");
-  json_builder_add_string_value (builder, ref->api_key_identifier);
-  json_builder_set_member_name (builder, "parentIdentifier");
-  json_builder_add_string_value (builder, ref->parent_identifier);
-  json_builder_set_member_name (builder, "apiKeyType");
-  json_builder_add_string_value (builder, ref->api_key_type);
-  json_builder_set_member_name (builder, "validTo");
-  json_builder_add_int_value (builder, valid_to_ms);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  generator = json_generator_new ();
-  json_generator_set_root (generator, root);
-  json = json_generator_to_data (generator, NULL);
-
-  verify->method = g_strdup (SOUP_METHOD_POST);
-  verify->path = g_strdup ("/ng/api/token");
-  verify->request_body = g_bytes_new_take (json, strlen (json));
-
-  send_change (g_steal_pointer (&task));
-}
-
-/**
- * tessera_harness_client_create_finish:
- *
- * Returns: (transfer full) (nullable): the new key; free it with
- *   tessera_secure_free()
- */
-char *
-tessera_harness_client_create_finish (TesseraHarnessClient  *self,
-                                      GAsyncResult          *result,
-                                      GError               **error)
-{
-  g_return_val_if_fail (TESSERA_IS_HARNESS_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tessera_harness_client_create_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/**
- * tessera_harness_client_delete_async:
- * @token: the key that authenticates the request; it may be the one being
- *   deleted
- * @ref: the token to delete
- *
- * DELETE {base}/ng/api/token/{identifier}?accountIdentifier&apiKeyType
- * &parentIdentifier&apiKeyIdentifier: how Harness revokes a token. Never
- * retried: a second DELETE of a deleted token is an error.
- */
-void
-tessera_harness_client_delete_async (TesseraHarnessClient         *self,
-                                     const char                   *base_url,
-                                     const char                   *account_id,
-                                     TesseraToken                 *token,
-                                     const TesseraHarnessTokenRef *ref,
-                                     GCancellable                 *cancellable,
-                                     GAsyncReadyCallback           callback,
-                                     gpointer                      user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autofree char *identifier = NULL;
-  Verify *verify;
-
-  g_return_if_fail (TESSERA_IS_HARNESS_CLIENT (self));
-  g_return_if_fail (token != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tessera_harness_client_delete_async);
-
-  if (!token_ref_is_complete (ref))
-    {
-      g_task_return_error (task, incomplete_ref_error ());
-      return;
-    }
-
-  verify = start_call (task, base_url, account_id, token, cancellable);
-  if (verify == NULL)
-    return;
-
-  identifier = g_uri_escape_string (ref->identifier, NULL, FALSE);
-  verify->method = g_strdup (SOUP_METHOD_DELETE);
-  verify->path = g_strconcat ("/ng/api/token/", identifier, NULL);
-  verify->query = token_ref_query (ref);
-  verify->deleting = TRUE;
-
-  send_change (g_steal_pointer (&task));
-}
-
-gboolean
-tessera_harness_client_delete_finish (TesseraHarnessClient  *self,
-                                      GAsyncResult          *result,
-                                      GError               **error)
-{
-  g_return_val_if_fail (TESSERA_IS_HARNESS_CLIENT (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tessera_harness_client_delete_async, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
 }

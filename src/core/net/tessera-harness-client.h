@@ -86,13 +86,17 @@ TesseraVerification  *tessera_harness_client_verify_finish     (TesseraHarnessCl
                                                                 GError               **error);
 
 /* A token on Harness, as token/validate described it (harness-api.md §6).
- * @api_key_type is "USER" or "SERVICE_ACCOUNT". */
+ * @api_key_type is "USER" or "SERVICE_ACCOUNT". @org_identifier and
+ * @project_identifier scope an API key made in an organization or project
+ * (NULL or "" for an account-level key): every change sends them. */
 typedef struct
 {
   const char *identifier;
   const char *api_key_identifier;
   const char *parent_identifier;
   const char *api_key_type;
+  const char *org_identifier;
+  const char *project_identifier;
 } TesseraHarnessTokenRef;
 
 /* Changes to tokens: one request each, never retried. Each is

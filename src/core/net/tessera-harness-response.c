@@ -579,6 +579,8 @@ tessera_harness_response_parse_validate (guint        status,
   tessera_verification_set_parent_identifier (verification, get_string (data, "parentIdentifier"));
   tessera_verification_set_api_key_identifier (verification, get_string (data, "apiKeyIdentifier"));
   tessera_verification_set_account_identifier (verification, get_string (data, "accountIdentifier"));
+  tessera_verification_set_org_identifier (verification, get_string (data, "orgIdentifier"));
+  tessera_verification_set_project_identifier (verification, get_string (data, "projectIdentifier"));
   tessera_verification_set_valid_from (verification, get_time (data, "validFrom"));
   tessera_verification_set_valid_to (verification, get_time (data, "validTo"));
   tessera_verification_set_scheduled_expire_time (verification, get_time (data, "scheduledExpireTime"));
@@ -668,6 +670,9 @@ tessera_harness_response_parse_new_token (guint        status,
       g_propagate_error (error, not_harness_error (BODY_OBJECT, status, get_string (parsed.root, "correlationId")));
       return NULL;
     }
+
+  /* The parser's copy goes with it, unwiped otherwise. */
+  tessera_secure_wipe ((char *) value, strlen (value));
 
   return g_strdup (tessera_token_get_value (token));
 }

@@ -3,7 +3,8 @@
  * on Harness (harness-api.md §6)
  *
  * Each works on what the last verification kept with the metadata
- * (token-identifier, api-key-identifier, parent-identifier, api-key-type);
+ * (token-identifier, api-key-identifier, parent-identifier, api-key-type,
+ * and org-identifier, project-identifier for a scoped key);
  * a credential never verified is verified first. What happens when a step
  * fails:
  *   rotate  Harness refuses: nothing changed. The new key cannot be
@@ -48,6 +49,8 @@ typedef struct
   char         *api_key_identifier;
   char         *parent_identifier;
   char         *api_key_type;
+  char         *org_identifier;      /* "": an account-level key */
+  char         *project_identifier;
   gboolean      verified_first;
   TesseraToken *old_token;
   TesseraToken *new_token;
@@ -65,6 +68,8 @@ lifecycle_data_free (LifecycleData *data)
   g_free (data->api_key_identifier);
   g_free (data->parent_identifier);
   g_free (data->api_key_type);
+  g_free (data->org_identifier);
+  g_free (data->project_identifier);
   g_clear_pointer (&data->old_token, tessera_token_unref);
   g_clear_pointer (&data->new_token, tessera_token_unref);
   g_clear_pointer (&data->new_key, tessera_secure_free);
@@ -80,6 +85,8 @@ old_ref (LifecycleData *data)
     .api_key_identifier = data->api_key_identifier,
     .parent_identifier = data->parent_identifier,
     .api_key_type = data->api_key_type,
+    .org_identifier = data->org_identifier,
+    .project_identifier = data->project_identifier,
   };
 
   return ref;
@@ -116,6 +123,10 @@ read_description (TesseraStore  *self,
   data->parent_identifier = g_settings_get_string (settings, "parent-identifier");
   g_free (data->api_key_type);
   data->api_key_type = g_settings_get_string (settings, "api-key-type");
+  g_free (data->org_identifier);
+  data->org_identifier = g_settings_get_string (settings, "org-identifier");
+  g_free (data->project_identifier);
+  data->project_identifier = g_settings_get_string (settings, "project-identifier");
 
   return has_string (data->identifier) && has_string (data->api_key_identifier) &&
          has_string (data->parent_identifier) && has_string (data->api_key_type);

@@ -253,6 +253,8 @@ _tessera_store_batch_set_verification (TesseraSettingsBatch *batch,
   tessera_settings_batch_set_string (batch, "api-key-identifier", tessera_verification_get_api_key_identifier (verification));
   tessera_settings_batch_set_string (batch, "parent-identifier", tessera_verification_get_parent_identifier (verification));
   tessera_settings_batch_set_string (batch, "api-key-type", _tessera_store_api_key_type (kind));
+  tessera_settings_batch_set_string (batch, "org-identifier", tessera_verification_get_org_identifier (verification));
+  tessera_settings_batch_set_string (batch, "project-identifier", tessera_verification_get_project_identifier (verification));
   tessera_settings_batch_set_int64 (batch, "valid-to", MAX (tessera_verification_get_valid_to (verification), 0));
 }
 
@@ -272,6 +274,8 @@ _tessera_store_batch_forget_verification (TesseraSettingsBatch *batch)
   tessera_settings_batch_set_string (batch, "api-key-identifier", "");
   tessera_settings_batch_set_string (batch, "parent-identifier", "");
   tessera_settings_batch_set_string (batch, "api-key-type", "");
+  tessera_settings_batch_set_string (batch, "org-identifier", "");
+  tessera_settings_batch_set_string (batch, "project-identifier", "");
   tessera_settings_batch_set_int64 (batch, "valid-to", 0);
 }
 
