@@ -24,6 +24,11 @@ TesseraStore  *tessera_window_get_store             (TesseraWindow  *self);
 /* Clears the copied token from the clipboard now, if it is still there. */
 void           tessera_window_clear_copied_token    (TesseraWindow  *self);
 
+/* Scrolls to and focuses a credential's tile, clearing a search that
+ * hides it; FALSE when there is no such credential. */
+gboolean       tessera_window_show_credential       (TesseraWindow  *self,
+                                                     const char     *id);
+
 /* For tests. */
 GListModel    *tessera_window_get_filter_model      (TesseraWindow  *self);
 void           tessera_window_set_search_text       (TesseraWindow  *self,
