@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n-lib.h>
 
 #include "tessera-autostart.h"
@@ -21,6 +22,32 @@ tessera_autostart_dup_path (void)
   return g_build_filename (g_get_user_config_dir (), "autostart", APP_ID ".desktop", NULL);
 }
 
+/* A program path as an Exec= argument (Desktop Entry Specification):
+ * bare when it can be, else in double quotes with `"`, `` ` ``, `$` and
+ * `\` escaped, then each backslash doubled for the key file. */
+static char *
+exec_quote (const char *program)
+{
+  g_autoptr(GString) quoted = NULL;
+
+  if (strpbrk (program, " \t\n\"'\\><~|&;$*?#()`%=") == NULL)
+    return g_strdup (program);
+
+  quoted = g_string_new ("\"");
+  for (const char *p = program; *p != '\0'; p++)
+    {
+      if (strchr ("\"`$\\", *p) != NULL)
+        g_string_append_c (quoted, '\\');
+      if (*p == '%')
+        g_string_append_c (quoted, '%');
+      g_string_append_c (quoted, *p);
+    }
+  g_string_append_c (quoted, '"');
+  g_string_replace (quoted, "\\", "\\\\", 0);
+
+  return g_string_free (g_steal_pointer (&quoted), FALSE);
+}
+
 char *
 tessera_autostart_dup_entry (void)
 {
@@ -28,12 +55,12 @@ tessera_autostart_dup_entry (void)
   g_autofree char *quoted = NULL;
   g_autofree char *comment = NULL;
 
-  /* The build tree's program starts its own build (a developer's run). */
+  /* From the build tree (a developer's run, a test), the program built there. */
   if (tessera_install_is_build_tree ())
-    program = g_file_read_link ("/proc/self/exe", NULL);
-  if (program == NULL)
+    program = g_build_filename (TESSERA_BUILD_ROOT, "src", "tessera", NULL);
+  else
     program = g_build_filename (TESSERA_BINDIR, "tessera", NULL);
-  quoted = g_shell_quote (program);
+  quoted = exec_quote (program);
 
   return g_strdup_printf ("[Desktop Entry]\n"
                           "Type=Application\n"
