@@ -281,8 +281,12 @@ tessera_window_show_credential (TesseraWindow *self,
   if (credential == NULL)
     return FALSE;
 
+  /* The search entry keeps the focus through its bar's closing. */
   if (!tessera_window_credential_matches (credential, self))
-    tessera_window_set_search_text (self, NULL);
+    {
+      tessera_window_set_search_text (self, NULL);
+      gtk_widget_grab_focus (self->grid_view);
+    }
   focus_credential (self, id);
 
   return TRUE;
