@@ -34,15 +34,23 @@ APP_PATH = "/io/github/tessera/Tessera"
 class Session:
     """A private session bus with the fake notification server on it."""
 
-    def __init__(self, c):
+    def __init__(self, c, activatable=False):
+        env = dict(c.env, DISPLAY=os.environ["DISPLAY"], GDK_BACKEND="x11", GSK_RENDERER="cairo",
+                   NO_AT_BRIDGE="1", GTK_A11Y="none", GDK_DEBUG="no-portals", ADW_DISABLE_PORTAL="1",
+                   G_MESSAGES_DEBUG="")
+        if activatable:
+            # What data/io.github.tessera.Tessera.service.in installs, for the
+            # built program; the bus starts it with its own environment.
+            services = os.path.join(c.home, ".local/share/dbus-1/services")
+            os.makedirs(services, exist_ok=True)
+            with open(os.path.join(services, f"{APP_ID}.service"), "w") as f:
+                f.write(f"[D-BUS Service]\nName={APP_ID}\nExec={TESSERA} --gapplication-service\n")
         self.daemon = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                                       env=dict(c.env, DBUS_SESSION_BUS_ADDRESS=""))
+                                       env=dict(env, DBUS_SESSION_BUS_ADDRESS=""))
         self.address = self.daemon.stdout.readline().strip()
         check(self.address, "dbus-daemon printed its address")
-        self.env = dict(c.env, DBUS_SESSION_BUS_ADDRESS=self.address, DISPLAY=os.environ["DISPLAY"],
-                        GDK_BACKEND="x11", GSK_RENDERER="cairo", NO_AT_BRIDGE="1", GTK_A11Y="none",
-                        GDK_DEBUG="no-portals", ADW_DISABLE_PORTAL="1", G_MESSAGES_DEBUG="")
+        self.env = dict(env, DBUS_SESSION_BUS_ADDRESS=self.address)
         self.server = subprocess.Popen([FAKE_NOTIFICATIONS], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                        text=True, env=self.env)
         check_equal(self.read_line(10), "ready", "the notification server")
@@ -85,6 +93,23 @@ class Session:
                             "-o", "/org/freedesktop/DBus", "-m", "org.freedesktop.DBus.NameHasOwner", name],
                            capture_output=True, text=True)
         return r.returncode == 0 and "true" in r.stdout
+
+    def service_pid(self):
+        """The pid of the `tessera` on this bus (the bus started it). (What
+        the bus says of its peers' pids is off in build-aux/shell's pid
+        namespace.)"""
+        for entry in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    argv = f.read().split(b"\0")
+                with open(f"/proc/{entry}/environ", "rb") as f:
+                    environ = f.read().split(b"\0")
+            except (OSError, ValueError):
+                continue
+            if argv[0] == TESSERA.encode() and \
+                    f"DBUS_SESSION_BUS_ADDRESS={self.address}".encode() in environ:
+                return int(entry)
+        raise Failure("no tessera process on the case's bus")
 
     def activate_action(self, name, target):
         """What GNOME Shell does when a notification's button is pressed."""
@@ -210,6 +235,46 @@ def reminds_once_a_day(c):
             check_equal(len(visible_windows(session.env, service.pid)), 1, "windows of the service")
 
             session.quit(service)
+        finally:
+            session.stop()
+
+
+@case
+def withdrawn_when_renewed(c):
+    """Renewed from the command line while it shows, the reminder goes."""
+    with LifecycleHarness() as fake:
+        deploy, _ = add_two(c, fake)
+        session = Session(c)
+        try:
+            service = session.start_service()
+            lines = session.notifications(8)
+            check_equal([parse(line)["id"] for line in lines], [f"expiry-{deploy}"], "notifications sent")
+            c.run("renew", "Deploy bot", "--expires-in", "30d", code=0)
+            lines = session.notifications(8)
+            check_equal(lines, [f"remove {APP_ID} expiry-{deploy}"], "what the service did after the renewal")
+            session.quit(service)
+        finally:
+            session.stop()
+
+
+@case
+def activated_on_dbus(c):
+    """A notification's "Open" after the service has gone (it stays in the
+    shell): the bus starts `tessera --gapplication-service`, which opens the
+    window, and reminds once (the day's reminder was already sent)."""
+    with LifecycleHarness() as fake:
+        deploy, _ = add_two(c, fake)
+        session = Session(c, activatable=True)
+        try:
+            check(not session.has_owner(APP_ID), "nothing owns the app's name yet")
+            session.activate_action("open-credential", deploy)
+            check(session.has_owner(APP_ID), "the bus started the service")
+            pid = session.service_pid()
+            wait_for(lambda: visible_windows(session.env, pid), 30, "the window after Open")
+            lines = session.notifications(4)
+            check_equal([parse(line)["id"] for line in lines], [f"expiry-{deploy}"], "notifications sent")
+            session.activate_action("quit", None)
+            wait_for(lambda: not session.has_owner(APP_ID), 20, "the service to quit")
         finally:
             session.stop()
 

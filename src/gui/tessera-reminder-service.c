@@ -32,11 +32,64 @@ struct _TesseraReminderService
   guint          timeout_id;
   /* the day of the last check, "YYYY-MM-DD" */
   char          *checked_day;
+  /* credential id → the credential, while its notification may show */
+  GHashTable    *shown;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraReminderService, tessera_reminder_service, G_TYPE_OBJECT)
 
 static void schedule (TesseraReminderService *self);
+
+static char *
+notification_id (const char *credential_id)
+{
+  return g_strconcat ("expiry-", credential_id, NULL);
+}
+
+static void
+withdraw (TesseraReminderService *self,
+          const char             *id)
+{
+  g_autofree char *nid = notification_id (id);
+  TesseraCredential *credential = g_hash_table_lookup (self->shown, id);
+
+  if (credential != NULL)
+    g_signal_handlers_disconnect_by_data (credential, self);
+  g_application_withdraw_notification (self->application, nid);
+  g_debug ("Withdrew the reminder of credential %s", id);
+  g_hash_table_remove (self->shown, id);
+}
+
+/* Renewed (or its expiry otherwise moved out of the window): the reminder
+ * no longer applies. */
+static void
+expires_changed_cb (TesseraReminderService *self,
+                    GParamSpec             *pspec,
+                    TesseraCredential      *credential)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  int days = tessera_reminders_days_left (credential, now);
+
+  if (days == G_MAXINT || days > (int) g_settings_get_uint (self->settings, "expiry-warning-days"))
+    withdraw (self, tessera_credential_get_id (credential));
+}
+
+/* Removed: its reminder goes too. */
+static void
+items_changed_cb (TesseraReminderService *self)
+{
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer id;
+
+  g_hash_table_iter_init (&iter, self->shown);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    if (tessera_store_lookup (self->store, id) == NULL)
+      g_ptr_array_add (gone, g_strdup (id));
+
+  for (guint i = 0; i < gone->len; i++)
+    withdraw (self, g_ptr_array_index (gone, i));
+}
 
 static void
 notify_due (TesseraReminderService *self)
@@ -50,7 +103,7 @@ notify_due (TesseraReminderService *self)
     {
       TesseraCredential *credential = g_ptr_array_index (due, i);
       const char *id = tessera_credential_get_id (credential);
-      g_autofree char *notification_id = g_strconcat ("expiry-", id, NULL);
+      g_autofree char *nid = notification_id (id);
       g_autofree char *title = tessera_reminders_dup_title (credential, now);
       g_autofree char *body = tessera_reminders_dup_body (credential, now);
       g_autoptr(GNotification) notification = g_notification_new (title);
@@ -58,13 +111,18 @@ notify_due (TesseraReminderService *self)
 
       g_notification_set_body (notification, body);
       g_notification_set_icon (notification, icon);
-      g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
       g_notification_set_default_action_and_target (notification, "app.open-credential", "s", id);
       g_notification_add_button_with_target (notification, _("Renew…"), "app.renew-credential", "s", id);
       g_notification_add_button_with_target (notification, _("Open"), "app.open-credential", "s", id);
       /* One per credential: a later one replaces it. */
-      g_application_send_notification (self->application, notification_id, notification);
+      g_application_send_notification (self->application, nid, notification);
       g_debug ("Reminded of credential %s", id);
+      if (!g_hash_table_contains (self->shown, id))
+        {
+          g_hash_table_insert (self->shown, g_strdup (id), g_object_ref (credential));
+          g_signal_connect_object (credential, "notify::expires", G_CALLBACK (expires_changed_cb),
+                                   self, G_CONNECT_SWAPPED);
+        }
       g_ptr_array_add (ids, (gpointer) id);
     }
   g_ptr_array_add (ids, NULL);
@@ -205,6 +263,18 @@ tessera_reminder_service_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->timeout_id, g_source_remove);
+  if (self->shown != NULL)
+    {
+      GHashTableIter iter;
+      gpointer credential;
+
+      g_hash_table_iter_init (&iter, self->shown);
+      while (g_hash_table_iter_next (&iter, NULL, &credential))
+        g_signal_handlers_disconnect_by_data (credential, self);
+      g_clear_pointer (&self->shown, g_hash_table_unref);
+    }
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_data (self->store, self);
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->settings);
@@ -237,6 +307,7 @@ static void
 tessera_reminder_service_init (TesseraReminderService *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->shown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }
 
 TesseraReminderService *
@@ -256,6 +327,7 @@ tessera_reminder_service_new (GApplication *application,
                             G_CALLBACK (reminders_changed_cb), self);
   g_signal_connect_swapped (self->settings, "changed::expiry-warning-days",
                             G_CALLBACK (reminders_changed_cb), self);
+  g_signal_connect_swapped (self->store, "items-changed", G_CALLBACK (items_changed_cb), self);
 
   return self;
 }

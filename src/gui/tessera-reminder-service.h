@@ -4,7 +4,8 @@
  * What `tessera --gapplication-service` runs while no window is open:
  * while "expiry-reminders" is on it holds the application, checks when it
  * starts and then once a day, and sends one notification per credential
- * that tessera_reminders_due() names, with "Renew…" and "Open". With
+ * that tessera_reminders_due() names, with "Renew…" and "Open", and
+ * withdraws it once that credential is renewed or removed. With
  * "background-reverify" on, stale credentials are verified first;
  * otherwise it makes no network request.
  */
