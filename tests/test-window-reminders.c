@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include "tessera-application.h"
 #include "tessera-autostart.h"
 #include "tessera-preferences-dialog.h"
 #include "window-fixture.h"
@@ -61,6 +62,69 @@ test_show_credential (Fixture       *f,
   TEST_WAIT_UNTIL (focus_in_tile (f, "Credential 29"));
   g_assert_cmpuint (g_list_model_get_n_items (tessera_window_get_filter_model (f->window)), ==, n);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (find_tile (f, "Credential 29"))));
+}
+
+/* A notification's buttons, as GNOME Shell activates them: app actions
+ * with the credential's id. The application is registered as the running
+ * one would be (not unique, so that it owns no name on the test's bus);
+ * its store reads the default settings backend (memory), written here. */
+static void
+test_application_actions (void)
+{
+  g_autoptr(TesseraApplication) app = tessera_application_new ();
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.tessera.Tessera");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+  g_auto(GStrv) id_list = NULL;
+  TesseraWindow *window;
+  AdwDialog *dialog;
+  GtkWidget *focus;
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("app-%02u", i);
+      g_autofree char *path = g_strdup_printf ("/io/github/tessera/Tessera/credentials/%s/", id);
+      g_autofree char *name = g_strdup_printf ("Credential %02u", i);
+      g_autoptr(GSettings) credential = g_settings_new_with_path ("io.github.tessera.Tessera.Credential", path);
+
+      g_settings_set_string (credential, "name", name);
+      g_settings_set_string (credential, "account-id", ACCOUNT_A);
+      g_strv_builder_add (ids, id);
+    }
+  id_list = g_strv_builder_end (ids);
+  g_settings_set_strv (settings, "credentials", (const char * const *) id_list);
+
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_null (gtk_application_get_active_window (GTK_APPLICATION (app)));
+
+  /* "Open": the window, that tile focused. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "open-credential", g_variant_new_string ("app-19"));
+  window = TESSERA_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_assert_nonnull (window);
+  TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)) &&
+                   (focus = gtk_root_get_focus (GTK_ROOT (window))) != NULL &&
+                   TESSERA_IS_CREDENTIAL_TILE (focus) &&
+                   g_strcmp0 (tessera_credential_get_id (tessera_credential_tile_get_credential (TESSERA_CREDENTIAL_TILE (focus))),
+                              "app-19") == 0);
+
+  /* "Renew…": the same window, the Renew dialog on that credential. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "renew-credential", g_variant_new_string ("app-03"));
+  g_assert_true (gtk_application_get_active_window (GTK_APPLICATION (app)) == GTK_WINDOW (window));
+  g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, 1);
+  dialog = adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (window));
+  g_assert_true (ADW_IS_ALERT_DIALOG (dialog));
+  g_assert_cmpstr (adw_alert_dialog_get_heading (ADW_ALERT_DIALOG (dialog)), ==, "Renew Token?");
+  g_assert_nonnull (strstr (adw_alert_dialog_get_body (ADW_ALERT_DIALOG (dialog)), "“Credential 03”"));
+  adw_dialog_force_close (dialog);
+
+  /* A credential removed since the notification: the window, no dialog. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "renew-credential", g_variant_new_string ("gone"));
+  g_assert_null (adw_application_window_get_visible_dialog (ADW_APPLICATION_WINDOW (window)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_settings_reset (settings, "credentials");
 }
 
 static gboolean
@@ -141,6 +205,7 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/window-reminders/preferences", Fixture, NULL, fixture_setup, test_preferences,
               fixture_teardown);
+  g_test_add_func ("/window-reminders/application-actions", test_application_actions);
 
   ret = g_test_run ();
   window_fixture_done ();
