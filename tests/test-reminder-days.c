@@ -174,7 +174,13 @@ test_expired (Fixture       *f,
   g_autofree char *names = NULL;
 
   add (f, "Deploy bot", 2 * DAY_MS, NULL);
+  add (f, "Long gone", -30 * DAY_MS, NULL);
   open_store (f);
+
+  /* Expired a month ago, never reminded of: not now either. */
+  names = due_names (f, f->now);
+  g_assert_cmpstr (names, ==, "Deploy bot");
+  g_clear_pointer (&names, g_free);
 
   remind (f, f->now);
   /* Expired the day before: one reminder says so… */

@@ -99,8 +99,9 @@ tessera_reminders_due (GSettings  *settings,
       const char *last = NULL;
       int days = tessera_reminders_days_left (credential, now);
 
-      /* Unknown expiry, or later than the warning window. */
-      if (days == G_MAXINT || days > (int) warning_days)
+      /* Unknown expiry, later than the warning window, or expired longer
+       * ago than that (long known, or a key kept for the record). */
+      if (days == G_MAXINT || days > (int) warning_days || days < -(int) warning_days)
         continue;
       /* A key Harness refused (revoked, say) will not come back by renewing. */
       if (tessera_credential_get_status (credential) == TESSERA_CREDENTIAL_STATUS_REJECTED)

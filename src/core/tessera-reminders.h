@@ -31,7 +31,8 @@ int        tessera_reminders_days_left  (TesseraCredential  *credential,
  * Returns: (transfer container) (element-type TesseraCredential): the
  *   credentials to remind of now: expiring within "expiry-warning-days",
  *   not reminded of on @now's day, and, once expired, not reminded of
- *   since the day they expired. None without an expiry, none whose key
+ *   since the day they expired (and only within "expiry-warning-days" of
+ *   that day). None without an expiry, none whose key
  *   Harness rejected, and none at all while "expiry-reminders" is off.
  */
 GPtrArray *tessera_reminders_due        (GSettings          *settings,

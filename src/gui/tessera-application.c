@@ -134,13 +134,17 @@ shortcuts_action (GSimpleAction *action,
   gtk_window_present (self->shortcuts_window);
 }
 
-/* The window, made or raised. */
+/* The window, made or raised (the most recently active one; not the
+ * shortcuts window). */
 static TesseraWindow *
 present_window (TesseraApplication *self)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWindow *window = NULL;
 
-  if (window == NULL || !TESSERA_IS_WINDOW (window))
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL && window == NULL; l = l->next)
+    if (TESSERA_IS_WINDOW (l->data))
+      window = l->data;
+  if (window == NULL)
     window = GTK_WINDOW (tessera_window_new (GTK_APPLICATION (self), self->store));
 
   gtk_window_present (window);
