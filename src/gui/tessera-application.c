@@ -7,6 +7,9 @@
 #include <glib/gi18n.h>
 
 #include "tessera-application.h"
+#include "tessera-autostart.h"
+#include "tessera-install.h"
+#include "tessera-reminder-service.h"
 #include "tessera-search-provider.h"
 #include "tessera-window.h"
 
@@ -15,6 +18,8 @@ struct _TesseraApplication
   AdwApplication  parent_instance;
 
   TesseraStore   *store;
+  /* `tessera --gapplication-service` only */
+  TesseraReminderService *reminders;
   /* While it is open. */
   GtkWindow      *shortcuts_window;
   /* GNOME Shell's search, on the bus from dbus_register to dbus_unregister */
@@ -72,6 +77,10 @@ quit_action (GSimpleAction *action,
     gtk_window_close (l->data);
   for (GList *l = windows; l != NULL; l = l->next)
     gtk_window_destroy (l->data);
+
+  /* Quit means the background service too, until the next login. */
+  if (TESSERA_APPLICATION (app)->reminders != NULL)
+    tessera_reminder_service_stop (TESSERA_APPLICATION (app)->reminders);
 }
 
 static void
@@ -133,22 +142,91 @@ shortcuts_action (GSimpleAction *action,
   gtk_window_present (self->shortcuts_window);
 }
 
+/* The window, made or raised (the most recently active one; not the
+ * shortcuts window). */
+static TesseraWindow *
+present_window (TesseraApplication *self)
+{
+  GtkWindow *window = NULL;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL && window == NULL; l = l->next)
+    if (TESSERA_IS_WINDOW (l->data))
+      window = l->data;
+  if (window == NULL)
+    window = GTK_WINDOW (tessera_window_new (GTK_APPLICATION (self), self->store));
+
+  gtk_window_present (window);
+  return TESSERA_WINDOW (window);
+}
+
+/* A reminder's "Open" (and the notification itself): that credential's
+ * tile, scrolled to and focused. */
+static void
+open_credential_action (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  TesseraWindow *window = present_window (TESSERA_APPLICATION (user_data));
+
+  tessera_window_show_credential (window, g_variant_get_string (parameter, NULL));
+}
+
+/* A reminder's "Renew…": the tile, and the window's Renew dialog on it. */
+static void
+renew_credential_action (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  TesseraWindow *window = present_window (TESSERA_APPLICATION (user_data));
+  const char *id = g_variant_get_string (parameter, NULL);
+
+  if (tessera_window_show_credential (window, id))
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.renew-credential", "s", id);
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_action },
   { "about", about_action },
   { "shortcuts", shortcuts_action },
+  { "open-credential", open_credential_action, "s" },
+  { "renew-credential", renew_credential_action, "s" },
 };
 
 static void
 tessera_application_activate (GApplication *app)
 {
-  TesseraApplication *self = TESSERA_APPLICATION (app);
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  present_window (TESSERA_APPLICATION (app));
+}
 
-  if (window == NULL)
-    window = GTK_WINDOW (tessera_window_new (GTK_APPLICATION (app), self->store));
+static void
+autostart_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
 
-  gtk_window_present (window);
+  if (!tessera_autostart_set_finish (result, &error))
+    g_warning ("%s", error->message);
+}
+
+/* With reminders on (the default), the service starts at login: the entry
+ * is written, or the portal asked, at each start until they are turned
+ * off in Preferences. Not from a build tree: a developer's run would
+ * leave an entry pointing into it (Preferences still writes one). */
+static void
+ensure_autostart (TesseraApplication *self)
+{
+  g_autofree char *path = NULL;
+
+  if (!g_settings_get_boolean (tessera_store_get_settings (self->store), "expiry-reminders") ||
+      tessera_install_is_build_tree ())
+    return;
+
+  path = tessera_autostart_dup_path ();
+  if (!tessera_autostart_in_flatpak () && g_file_test (path, G_FILE_TEST_EXISTS))
+    return;
+
+  tessera_autostart_set_async (TRUE, NULL, autostart_cb, NULL);
 }
 
 /* GtkApplication's startup adds the application's icons (in its resources)
@@ -197,6 +275,15 @@ tessera_application_startup (GApplication *app)
   read_icon_theme ();
 
   self->store = tessera_store_new (NULL, NULL);
+
+  /* `tessera --gapplication-service`, at login or activated on D-Bus:
+   * reminders while no window is open. */
+  if (g_application_get_flags (app) & G_APPLICATION_IS_SERVICE)
+    {
+      self->reminders = tessera_reminder_service_new (app, self->store);
+      tessera_reminder_service_start (self->reminders);
+    }
+  ensure_autostart (self);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   /* Delete and Ctrl+C belong to the focused tile, so they are bindings on
@@ -263,6 +350,7 @@ tessera_application_shutdown (GApplication *app)
 
   G_APPLICATION_CLASS (tessera_application_parent_class)->shutdown (app);
 
+  g_clear_object (&self->reminders);
   g_clear_object (&self->store);
 }
 
@@ -277,6 +365,7 @@ tessera_application_dispose (GObject *object)
       g_clear_weak_pointer (&self->shortcuts_window);
       gtk_window_destroy (shortcuts_window);
     }
+  g_clear_object (&self->reminders);
   g_clear_object (&self->store);
   g_clear_object (&self->search_provider);
 
@@ -329,18 +418,6 @@ tessera_application_get_store (TesseraApplication *self)
   return self->store;
 }
 
-static TesseraWindow *
-present_window (TesseraApplication *self)
-{
-  GtkWindow *window;
-
-  /* As when Tessera is started: a window, made if there is none, shown. */
-  g_application_activate (G_APPLICATION (self));
-  window = gtk_application_get_active_window (GTK_APPLICATION (self));
-
-  return TESSERA_IS_WINDOW (window) ? TESSERA_WINDOW (window) : NULL;
-}
-
 /**
  * tessera_application_show_credential:
  *
@@ -356,7 +433,7 @@ tessera_application_show_credential (TesseraApplication *self,
   g_return_if_fail (TESSERA_IS_APPLICATION (self));
 
   window = present_window (self);
-  if (window != NULL && id != NULL)
+  if (id != NULL)
     tessera_window_show_credential (window, id);
 }
 
@@ -374,6 +451,5 @@ tessera_application_show_search (TesseraApplication *self,
   g_return_if_fail (TESSERA_IS_APPLICATION (self));
 
   window = present_window (self);
-  if (window != NULL)
-    tessera_window_show_search (window, text);
+  tessera_window_show_search (window, text);
 }

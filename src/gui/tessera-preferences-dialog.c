@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-preferences-dialog.c: the settings a person may change
  *
- * The default API base URL for new credentials and how old a check may be
- * before the window checks again. Each is written to GSettings when it is
+ * The default API base URL for new credentials, how old a check may be
+ * before the window checks again, and the reminders before keys expire
+ * (turning them off also stops Tessera starting at login). Each is written to GSettings when it is
  * chosen; a base URL only once it is a URL Tessera would use (the same
  * rule as a credential's, in the core).
  */
@@ -12,6 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "tessera-autostart.h"
 #include "tessera-base-url.h"
 #include "tessera-preferences-dialog.h"
 
@@ -28,6 +30,9 @@ struct _TesseraPreferencesDialog
   AdwEntryRow         *base_url_row;
   GtkWidget           *base_url_message;
   AdwComboRow         *reverify_row;
+  AdwSwitchRow        *reminders_row;
+  AdwSpinRow          *warning_days_row;
+  AdwSwitchRow        *background_reverify_row;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraPreferencesDialog, tessera_preferences_dialog, ADW_TYPE_PREFERENCES_DIALOG)
@@ -124,6 +129,31 @@ reverify_selected_cb (TesseraPreferencesDialog *self)
                        g_array_index (self->reverify_seconds, guint, selected));
 }
 
+static void
+autostart_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(TesseraPreferencesDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tessera_autostart_set_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    adw_preferences_dialog_add_toast (ADW_PREFERENCES_DIALOG (self), adw_toast_new (error->message));
+}
+
+/* The setting follows the switch (a binding); starting at login follows
+ * it here: the autostart entry written or removed, or the portal asked. */
+static void
+reminders_toggled_cb (TesseraPreferencesDialog *self)
+{
+  if (self->updating)
+    return;
+
+  tessera_autostart_set_async (adw_switch_row_get_active (self->reminders_row), NULL,
+                               autostart_cb, g_object_ref (self));
+}
+
 /* The choices, and the stored value among them even when it is none of
  * them (set with gsettings, say): it is shown, not changed. */
 static void
@@ -182,6 +212,16 @@ tessera_preferences_dialog_constructed (GObject *object)
   self->updating = FALSE;
 
   load_reverify (self);
+
+  self->updating = TRUE;
+  g_settings_bind (self->settings, "expiry-reminders", self->reminders_row, "active", G_SETTINGS_BIND_DEFAULT);
+  self->updating = FALSE;
+  g_settings_bind (self->settings, "expiry-warning-days", self->warning_days_row, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "background-reverify", self->background_reverify_row, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_object_bind_property (self->reminders_row, "active", self->warning_days_row, "sensitive", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->reminders_row, "active", self->background_reverify_row, "sensitive",
+                          G_BINDING_SYNC_CREATE);
 }
 
 static void
@@ -238,9 +278,13 @@ tessera_preferences_dialog_class_init (TesseraPreferencesDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraPreferencesDialog, base_url_row);
   gtk_widget_class_bind_template_child (widget_class, TesseraPreferencesDialog, base_url_message);
   gtk_widget_class_bind_template_child (widget_class, TesseraPreferencesDialog, reverify_row);
+  gtk_widget_class_bind_template_child (widget_class, TesseraPreferencesDialog, reminders_row);
+  gtk_widget_class_bind_template_child (widget_class, TesseraPreferencesDialog, warning_days_row);
+  gtk_widget_class_bind_template_child (widget_class, TesseraPreferencesDialog, background_reverify_row);
   gtk_widget_class_bind_template_callback (widget_class, base_url_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, base_url_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, reverify_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, reminders_toggled_cb);
 }
 
 static void

@@ -260,21 +260,38 @@ focus_credential (TesseraWindow *self,
     self->focus_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), focus_pending_cb, NULL, NULL);
 }
 
-void
+/**
+ * tessera_window_show_credential:
+ * @id: a credential's id
+ *
+ * Shows the credential's tile, as a reminder's "Open" and a search
+ * result ask: a search that hides it is cleared, then the tile is
+ * scrolled to and focused.
+ *
+ * Returns: %FALSE when there is no such credential (removed since)
+ */
+gboolean
 tessera_window_show_credential (TesseraWindow *self,
                                 const char    *id)
 {
   TesseraCredential *credential;
 
-  g_return_if_fail (TESSERA_IS_WINDOW (self));
+  g_return_val_if_fail (TESSERA_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
 
   credential = tessera_store_lookup (self->store, id);
   if (credential == NULL)
-    return;
+    return FALSE;
 
+  /* The search entry keeps the focus through its bar's closing. */
   if (!tessera_window_credential_matches (credential, self))
-    tessera_window_set_search_text (self, NULL);
+    {
+      tessera_window_set_search_text (self, NULL);
+      gtk_widget_grab_focus (self->grid_view);
+    }
   focus_credential (self, id);
+
+  return TRUE;
 }
 
 void

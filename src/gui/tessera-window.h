@@ -21,16 +21,17 @@ TesseraWindow *tessera_window_new                   (GtkApplication *application
                                                      TesseraStore   *store);
 TesseraStore  *tessera_window_get_store             (TesseraWindow  *self);
 
-/* The tile of credential @id focused and scrolled into view; a search
- * that hides it ends. */
-void           tessera_window_show_credential       (TesseraWindow  *self,
-                                                     const char     *id);
 /* The search bar open with @text in it, the grid showing its results. */
 void           tessera_window_show_search           (TesseraWindow  *self,
                                                      const char     *text);
 
 /* Clears the copied token from the clipboard now, if it is still there. */
 void           tessera_window_clear_copied_token    (TesseraWindow  *self);
+
+/* Scrolls to and focuses a credential's tile, clearing a search that
+ * hides it; FALSE when there is no such credential. */
+gboolean       tessera_window_show_credential       (TesseraWindow  *self,
+                                                     const char     *id);
 
 /* For tests. */
 GListModel    *tessera_window_get_filter_model      (TesseraWindow  *self);
