@@ -112,9 +112,26 @@ def import_every_format(c):
     for name in saved:
         check_equal((saved[name]["account_id"], saved[name]["base_url"], saved[name]["status"]),
                     (ACCOUNT, HARNESS.base_url, "verified"), f"{name}: account, base URL, status")
-    check("default" in saved["hc"]["description"] and "myproj" in saved["hc"]["description"],
-          f"hc's org and project: {saved['hc']['description']!r}")
-    check("myproj" in saved["staging"]["description"], "staging's project")
+    # The profile's org and project are the credential's own: what `env`
+    # and `exec` give scripts where no .tessera file names others.
+    for name in ("hc", "staging"):
+        variables = json.loads(c.run("env", "--credential", name, "--shell", "json", code=0,
+                                     may_print_secret=True).out)
+        check_equal((variables.get("HARNESS_ORG"), variables.get("HARNESS_PROJECT"),
+                     variables.get("ORG_IDENTIFIER"), variables.get("PROJECT_IDENTIFIER")),
+                    ("default", "myproj", "default", "myproj"), f"{name}: org and project for scripts")
+        status = json.loads(c.run("status", "--credential", name, "--json", code=0).out)
+        check_equal((status["org"], status["project"]), ("default", "myproj"), f"{name}: status --json")
+    legacy = json.loads(c.run("env", "--credential", "harness-legacy", "--shell", "json", code=0,
+                              may_print_secret=True).out)
+    check("HARNESS_ORG" not in legacy or not legacy["HARNESS_ORG"], f"no org for harness-legacy: {legacy}")
+    # A .tessera file's org and project come first.
+    with open(os.path.join(c.home, ".tessera"), "w") as f:
+        f.write("[Tessera]\ncredential=staging\norg=other_org\nproject=other_proj\n")
+    variables = json.loads(c.run("env", "--shell", "json", code=0, may_print_secret=True, cwd=c.home).out)
+    check_equal((variables.get("HARNESS_ORG"), variables.get("HARNESS_PROJECT")), ("other_org", "other_proj"),
+                "the .tessera file's org and project win")
+    os.unlink(os.path.join(c.home, ".tessera"))
     check_equal(snapshot(paths), before, "the files without --scrub")
 
     r = c.run("token", "staging", code=0, may_print_secret=True)

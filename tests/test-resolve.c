@@ -303,6 +303,60 @@ test_none (Fixture       *fixture,
   g_assert_error (error, TESSERA_RESOLVE_ERROR, TESSERA_RESOLVE_ERROR_NONE_SELECTED);
 }
 
+/* Without a .tessera org: the credential's saved org and project, else
+ * those its key was made in; a .tessera file's come first. */
+static void
+test_saved_org_project (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_auto(Tree) tree = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraResolution) resolution = NULL;
+  TesseraCredential *scoped = add (fixture, "Scoped", new_token (fixture, ACCOUNT));
+  TesseraCredential *imported = add (fixture, "Imported", new_token (fixture, ACCOUNT));
+  g_autoptr(GSettings) scoped_settings = credential_settings (fixture, tessera_credential_get_id (scoped));
+
+  tree_init (&tree);
+
+  /* Neither: none. */
+  resolution = resolve (fixture, "Scoped", NULL, &tree, &error);
+  g_assert_no_error (error);
+  g_assert_null (tessera_resolution_get_org (resolution));
+  g_assert_null (tessera_resolution_get_project (resolution));
+  g_clear_object (&resolution);
+
+  /* The organization and project the key was made in. */
+  g_assert_true (g_settings_set_string (scoped_settings, "org-identifier", "key_org"));
+  g_assert_true (g_settings_set_string (scoped_settings, "project-identifier", "key_project"));
+  resolution = resolve (fixture, "Scoped", NULL, &tree, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tessera_resolution_get_org (resolution), ==, "key_org");
+  g_assert_cmpstr (tessera_resolution_get_project (resolution), ==, "key_project");
+  g_clear_object (&resolution);
+
+  /* Saved ones (an import's) come before them. */
+  g_assert_true (tessera_store_set_org_project (fixture->store, tessera_credential_get_id (scoped),
+                                                "work_org", NULL, &error));
+  g_assert_no_error (error);
+  resolution = resolve (fixture, "Scoped", NULL, &tree, &error);
+  g_assert_cmpstr (tessera_resolution_get_org (resolution), ==, "work_org");
+  g_assert_null (tessera_resolution_get_project (resolution));
+  g_clear_object (&resolution);
+
+  g_assert_true (tessera_store_set_org_project (fixture->store, tessera_credential_get_id (imported),
+                                                "default", "myproj", &error));
+  g_assert_no_error (error);
+  resolution = resolve (fixture, "Imported", NULL, &tree, &error);
+  g_assert_cmpstr (tessera_resolution_get_org (resolution), ==, "default");
+  g_assert_cmpstr (tessera_resolution_get_project (resolution), ==, "myproj");
+  g_clear_object (&resolution);
+
+  /* A gone credential: an error, nothing written. */
+  g_assert_false (tessera_store_set_org_project (fixture->store, "00000000-0000-4000-8000-000000000000",
+                                                 "x", "y", &error));
+  g_assert_nonnull (error);
+}
+
 static void
 add_tests (void)
 {
@@ -310,6 +364,7 @@ add_tests (void)
   store_test_add ("/resolve/search-stops-at-home", test_search_stops_at_home);
   store_test_add ("/resolve/errors", test_errors);
   store_test_add ("/resolve/none", test_none);
+  store_test_add ("/resolve/saved-org-project", test_saved_org_project);
 }
 
 int

@@ -796,11 +796,7 @@ tessera_import_source_dup_description (TesseraImportSource *self)
 {
   g_return_val_if_fail (TESSERA_IS_IMPORT_SOURCE (self), NULL);
 
-  if (self->org != NULL && self->project != NULL)
-    return g_strdup_printf (_("Imported from the Harness CLI; org %s, project %s"), self->org, self->project);
-  if (self->org != NULL)
-    return g_strdup_printf (_("Imported from the Harness CLI; org %s"), self->org);
-
+  /* The org and project are the credential's own (tessera_store_set_org_project()). */
   return g_strdup (_("Imported from the Harness CLI"));
 }
 

@@ -82,6 +82,10 @@ char               *tessera_folder_file_find          (const char        *folder
  *   skips that rule
  * @home: (nullable): where that search stops
  *
+ * The org and project are the .tessera file's; without them, the
+ * credential's saved "org" and "project" (tessera_store_set_org_project()),
+ * else the organization and project its key was made in.
+ *
  * Returns: (transfer full) (nullable): the credential that applies, or
  *   %NULL with a TESSERA_RESOLVE_ERROR
  */

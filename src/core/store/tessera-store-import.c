@@ -254,6 +254,19 @@ on_added (GObject      *object,
       return;
     }
 
+  /* The profile's org and project, for `tessera env` and `exec`. A failure
+   * leaves a credential that works without them: it is logged. */
+  if (credential != NULL && tessera_import_source_get_org (source) != NULL)
+    {
+      g_autoptr(GError) org_error = NULL;
+
+      if (!tessera_store_set_org_project (TESSERA_STORE (object), tessera_credential_get_id (credential),
+                                          tessera_import_source_get_org (source),
+                                          tessera_import_source_get_project (source), &org_error))
+        g_message ("Could not save the org and project of %s: %s",
+                   tessera_credential_get_id (credential), org_error->message);
+    }
+
   if (credential != NULL)
     {
       tessera_import_source_set_stored_as (source, tessera_credential_get_name (credential),

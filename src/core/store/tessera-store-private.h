@@ -195,5 +195,8 @@ void               _tessera_store_note_lookup_result        (TesseraStore       
 GError            *_tessera_store_token_missing_error       (TesseraCredential        *credential);
 
 TesseraSettingsWriter *_tessera_store_get_writer (TesseraStore *self);
+char                  *_tessera_store_dup_credential_string (TesseraStore *self,
+                                                             const char   *id,
+                                                             const char   *key);
 
 G_END_DECLS

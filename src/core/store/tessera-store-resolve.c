@@ -235,13 +235,13 @@ read_folder_file (const char  *path,
   return g_steal_pointer (&name);
 }
 
-TesseraResolution *
-tessera_store_resolve (TesseraStore  *store,
-                       const char    *option_name,
-                       const char    *environment_name,
-                       const char    *folder,
-                       const char    *home,
-                       GError       **error)
+static TesseraResolution *
+resolve_credential (TesseraStore  *store,
+                    const char    *option_name,
+                    const char    *environment_name,
+                    const char    *folder,
+                    const char    *home,
+                    GError       **error)
 {
   TesseraCredential *credential;
 
@@ -318,4 +318,59 @@ tessera_store_resolve (TesseraStore  *store,
     }
 
   return resolution_new (credential, TESSERA_RESOLVE_RULE_SELECTED);
+}
+
+/* The org and project scripts get when no .tessera file names them: the
+ * credential's own ("org", "project": from the Harness CLI profile it was
+ * imported from), else the organization and project its key was made in. */
+static void
+add_saved_org_project (TesseraStore      *store,
+                       TesseraResolution *resolution)
+{
+  const char *id = tessera_credential_get_id (resolution->credential);
+  g_autofree char *org = _tessera_store_dup_credential_string (store, id, "org");
+
+  if (resolution->org != NULL || resolution->project != NULL)
+    return;
+
+  if (org[0] != '\0')
+    {
+      g_autofree char *project = _tessera_store_dup_credential_string (store, id, "project");
+
+      resolution->org = g_steal_pointer (&org);
+      if (project[0] != '\0')
+        resolution->project = g_steal_pointer (&project);
+      return;
+    }
+
+  g_clear_pointer (&org, g_free);
+  org = _tessera_store_dup_credential_string (store, id, "org-identifier");
+  if (org[0] != '\0')
+    {
+      g_autofree char *project = _tessera_store_dup_credential_string (store, id, "project-identifier");
+
+      resolution->org = g_steal_pointer (&org);
+      if (project[0] != '\0')
+        resolution->project = g_steal_pointer (&project);
+    }
+}
+
+TesseraResolution *
+tessera_store_resolve (TesseraStore  *store,
+                       const char    *option_name,
+                       const char    *environment_name,
+                       const char    *folder,
+                       const char    *home,
+                       GError       **error)
+{
+  TesseraResolution *resolution;
+
+  g_return_val_if_fail (TESSERA_IS_STORE (store), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  resolution = resolve_credential (store, option_name, environment_name, folder, home, error);
+  if (resolution != NULL)
+    add_saved_org_project (store, resolution);
+
+  return resolution;
 }

@@ -127,6 +127,19 @@ _tessera_store_new_credential (TesseraStore *self,
   return credential;
 }
 
+/* One string key of credential @id, read as the store reads (the snapshot
+ * of a reading command, or the backend). */
+char *
+_tessera_store_dup_credential_string (TesseraStore *self,
+                                      const char   *id,
+                                      const char   *key)
+{
+  g_autofree char *path = tessera_settings_credential_path (id);
+  g_autoptr(GSettings) settings = g_settings_new_full (self->credential_schema, self->read_backend, path);
+
+  return g_settings_get_string (settings, key);
+}
+
 /* Helpers: writing */
 
 /* Writes the list of ids, and the selection when @selected is not NULL. */

@@ -335,3 +335,41 @@ tessera_store_update_finish (TesseraStore  *self,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/**
+ * tessera_store_set_org_project:
+ * @org: (nullable): the organization scripts work in; %NULL or "" for none
+ * @project: (nullable): the project, with @org
+ *
+ * What `tessera env` and `exec` give scripts when no .tessera file names
+ * an org (see tessera_store_resolve()). Written at once, under the
+ * settings lock.
+ *
+ * Returns: %FALSE with @error set when @id is gone or the write failed
+ */
+gboolean
+tessera_store_set_org_project (TesseraStore  *self,
+                               const char    *id,
+                               const char    *org,
+                               const char    *project,
+                               GError       **error)
+{
+  g_auto(TesseraSettingsBatch) batch = { 0, };
+  TesseraCredential *credential;
+
+  g_return_val_if_fail (TESSERA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  credential = tessera_store_lookup (self, id);
+  if (credential == NULL)
+    {
+      g_propagate_error (error, _tessera_store_not_found_error ());
+      return FALSE;
+    }
+
+  tessera_settings_batch_init (&batch, _tessera_store_get_writer (self), _tessera_store_new_credential_settings (self, id));
+  tessera_settings_batch_set_string (&batch, "org", org != NULL ? org : "");
+  tessera_settings_batch_set_string (&batch, "project", org != NULL && project != NULL ? project : "");
+
+  return tessera_settings_batch_apply (&batch, error);
+}

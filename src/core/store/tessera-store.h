@@ -163,6 +163,11 @@ void                  tessera_store_update_async         (TesseraStore          
 gboolean              tessera_store_update_finish        (TesseraStore          *self,
                                                           GAsyncResult          *result,
                                                           GError               **error);
+gboolean              tessera_store_set_org_project      (TesseraStore          *self,
+                                                          const char            *id,
+                                                          const char            *org,
+                                                          const char            *project,
+                                                          GError               **error);
 
 /* Saving what the user typed, the one path from a pasted key to a saved
  * credential (the dialog's Save and `tessera add` both take it). */
