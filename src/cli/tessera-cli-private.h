@@ -127,6 +127,7 @@ void          tessera_cli_catch_early_signals (void);
 void          tessera_cli_catch_interrupts    (TesseraCli         *cli);
 void          tessera_cli_release_interrupts  (TesseraCli         *cli);
 TesseraStore *tessera_cli_get_store           (TesseraCli         *cli);
+void          tessera_cli_recover             (TesseraCli         *cli);
 TesseraCredential *tessera_cli_find_credential (TesseraCli        *cli,
                                                 const char        *name,
                                                 int               *exit_code);

@@ -94,6 +94,7 @@ tessera_cli_cmd_verify (TesseraCli  *cli,
     credential_name = g_ptr_array_index (positional, 0);
 
   store = tessera_cli_get_store (cli);
+  tessera_cli_recover (cli);
 
   if (all)
     {

@@ -261,12 +261,29 @@ tessera_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (tessera_window_parent_class)->close_request (window);
 }
 
+static void
+recover_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  guint removed = 0;
+
+  /* Nothing to show: what could not be done is left for the next start. */
+  if (!tessera_store_recover_finish (TESSERA_STORE (source), result, &removed, &error))
+    g_debug ("Recovery stopped: %s", error->message);
+  else if (removed > 0)
+    g_debug ("Recovery dealt with %u interrupted operations or orphans", removed);
+}
+
 static gboolean
 verify_stale_cb (gpointer user_data)
 {
   TesseraWindow *self = TESSERA_WINDOW (user_data);
 
   self->verify_stale_id = 0;
+  /* After the first frame: what an interrupted Tessera left behind. */
+  tessera_store_recover_async (self->store, self->cancellable, recover_cb, NULL);
   tessera_window_start_verify_all (self, TRUE);
   return G_SOURCE_REMOVE;
 }

@@ -320,6 +320,49 @@ prune_empty_credential_groups (TesseraSettingsWriter *self)
   self->keyfile_known = TRUE;
 }
 
+/* The ids of the credential groups in the keyfile that hold keys; NULL
+ * with another backend (dconf cannot list relocatable paths). */
+GStrv
+tessera_settings_writer_dup_credential_groups (TesseraSettingsWriter *self)
+{
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_autofree char *credentials_path = NULL;
+  g_autofree char *prefix = NULL;
+  g_auto(GStrv) groups = NULL;
+
+  g_return_val_if_fail (TESSERA_IS_SETTINGS_WRITER (self), NULL);
+
+  if (self->keyfile == NULL)
+    return NULL;
+
+  credentials_path = tessera_settings_credential_path ("x");
+  prefix = keyfile_group (self, credentials_path);
+  if (prefix == NULL)
+    return NULL;
+  prefix[strlen (prefix) - 1] = '\0';
+
+  builder = g_strv_builder_new ();
+  if (g_key_file_load_from_file (keyfile, self->keyfile, G_KEY_FILE_NONE, NULL))
+    {
+      groups = g_key_file_get_groups (keyfile, NULL);
+      for (guint i = 0; groups[i] != NULL; i++)
+        {
+          g_auto(GStrv) keys = NULL;
+          const char *id = groups[i] + strlen (prefix);
+
+          if (!g_str_has_prefix (groups[i], prefix) || !tessera_settings_is_valid_id (id))
+            continue;
+
+          keys = g_key_file_get_keys (keyfile, groups[i], NULL, NULL);
+          if (keys != NULL && keys[0] != NULL)
+            g_strv_builder_add (builder, id);
+        }
+    }
+
+  return g_strv_builder_end (builder);
+}
+
 /* GLib's keyfile backend checks its folder only when the folder changes,
  * and a failed write only logs a warning: ask the system now. */
 static gboolean

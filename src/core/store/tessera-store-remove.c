@@ -4,7 +4,9 @@
  * The credential leaves the model at once; nothing is deleted until
  * commit. Committing takes the id out of the list first (the moment it is
  * gone), then the secret, then resets the keys; a failing keyring puts the
- * id back.
+ * id back. The journal names the removal from before the list write until
+ * the keys are reset, so that the next process finishes a removal this
+ * one could not (tessera-store-journal.c).
  */
 #define G_LOG_DOMAIN "tessera-store"
 
@@ -108,11 +110,13 @@ typedef struct
   TesseraCredential *credential;
   guint              list_position;  /* where the id was, to put it back */
   gboolean           was_selected;
+  char              *journal;
 } CommitData;
 
 static void
 commit_data_free (CommitData *data)
 {
+  g_free (data->journal);
   g_clear_object (&data->credential);
   g_free (data);
 }
@@ -131,7 +135,21 @@ on_commit_cleared (GObject      *source,
 
   _tessera_credential_set_busy (data->credential, FALSE);
 
-  if (!tessera_secret_backend_clear_finish (TESSERA_SECRET_BACKEND (source), result, &error))
+  if (!tessera_secret_backend_clear_finish (TESSERA_SECRET_BACKEND (source), result, &error) &&
+      _tessera_store_secret_may_be_stored (error))
+    {
+      /* Cancelled, or no answer in time: the key may be gone already, so
+       * putting the id back could list a credential without its key. The
+       * id stays out of the list, and the journal entry stays for the
+       * next process to finish the removal. */
+      g_debug ("Removal of %s interrupted after the list: %s", id, error->message);
+      if (_tessera_store_find_pending (self, id, &index) != NULL)
+        g_ptr_array_remove_index (self->pending, index);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (error != NULL)
     {
       g_autoptr(GError) restore_error = NULL;
 
@@ -155,6 +173,8 @@ on_commit_cleared (GObject      *source,
       if (restore_error != NULL)
         g_warning ("Could not restore credential %s after a failed removal: %s",
                    id, restore_error->message);
+      else
+        _tessera_store_journal_close (self, data->journal);
 
       if (_tessera_store_find_pending (self, id, &index) != NULL)
         restore_pending (self, index);
@@ -172,6 +192,8 @@ on_commit_cleared (GObject      *source,
     tessera_settings_batch_reset_all (&batch);
     if (!tessera_settings_batch_apply (&batch, &reset_error))
       g_message ("Could not reset the settings of removed credential %s: %s", id, reset_error->message);
+    else
+      _tessera_store_journal_close (self, data->journal);
   }
 
   if (_tessera_store_find_pending (self, id, &index) != NULL)
@@ -237,9 +259,17 @@ tessera_store_commit_remove_async (TesseraStore        *self,
   data->was_selected = g_strcmp0 (selected, id) == 0;
 
   /* The id leaves the list first: from here on the credential is gone for
-   * every reader, even if the rest is interrupted. */
+   * every reader, even if the rest is interrupted; the journal, written
+   * before, says what is left to do. */
   new_ids = _tessera_store_strv_without ((const char * const *) old_ids, id);
-  ok = _tessera_store_write_list (self, (const char * const *) new_ids, data->was_selected ? "" : NULL, &error);
+  data->journal = _tessera_store_journal_entry_new ("remove", id, _tessera_credential_get_secret_id (data->credential), NULL);
+  ok = _tessera_store_journal_open_locked (self, data->journal, &error);
+  if (ok && !_tessera_store_write_list (self, (const char * const *) new_ids, data->was_selected ? "" : NULL, &error))
+    {
+      /* Nothing was removed: nothing for a later process to finish. */
+      _tessera_store_journal_close (self, data->journal);
+      ok = FALSE;
+    }
   tessera_settings_writer_end (self->writer);
   if (!ok)
     {

@@ -420,6 +420,13 @@ sync_list (TesseraStore *self)
   _tessera_store_sync_selection (self);
 }
 
+/* After a list write of our own that the model must follow (recovery). */
+void
+_tessera_store_resync_list (TesseraStore *self)
+{
+  sync_list (self);
+}
+
 static void
 on_list_changed (GSettings    *settings,
                  const char   *key,

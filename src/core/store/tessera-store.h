@@ -330,6 +330,23 @@ gboolean              tessera_store_reconcile_finish     (TesseraStore          
                                                           GAsyncResult          *result,
                                                           GError               **error);
 
+/* Whether keyring clean-ups the store started on its own (after a
+ * cancelled or failed change) are still running: a process should let
+ * them end before it exits. */
+gboolean              tessera_store_get_background_work  (TesseraStore          *self);
+
+/* Interrupted operations rolled forward or back, then keyring items and
+ * settings no listed credential owns (older than a minute) removed
+ * (tessera-store-journal.c). */
+void                  tessera_store_recover_async        (TesseraStore          *self,
+                                                          GCancellable          *cancellable,
+                                                          GAsyncReadyCallback    callback,
+                                                          gpointer               user_data);
+gboolean              tessera_store_recover_finish       (TesseraStore          *self,
+                                                          GAsyncResult          *result,
+                                                          guint                 *n_removed,
+                                                          GError               **error);
+
 /* Changing the token on Harness (tessera-store-lifecycle.c). Each needs
  * what a verification kept (the token's identifier, API key, parent and
  * type) and verifies first when it has none. */
