@@ -55,7 +55,7 @@ def store_item(c, secret_id, key):
     c.secret(key)
     subprocess.run(["secret-tool", "store", "--label", "Tessera credential",
                     "xdg:schema", SCHEMA, "credential-id", secret_id, "schema-version", "1"],
-                   input=key, text=True, env=c.env, timeout=30, check=True)
+                   input=key, text=True, env=c.env, timeout=30, check=True, capture_output=True)
 
 
 def read_keyfile(c):

@@ -266,6 +266,8 @@ recover_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
+  /* Held until the recovery ends, as every callback holds it. */
+  g_autoptr(TesseraWindow) self = user_data;
   g_autoptr(GError) error = NULL;
   guint removed = 0;
 
@@ -283,7 +285,7 @@ verify_stale_cb (gpointer user_data)
 
   self->verify_stale_id = 0;
   /* After the first frame: what an interrupted Tessera left behind. */
-  tessera_store_recover_async (self->store, self->cancellable, recover_cb, NULL);
+  tessera_store_recover_async (self->store, self->cancellable, recover_cb, g_object_ref (self));
   tessera_window_start_verify_all (self, TRUE);
   return G_SOURCE_REMOVE;
 }

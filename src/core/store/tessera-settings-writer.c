@@ -399,6 +399,7 @@ tessera_settings_batch_init (TesseraSettingsBatch  *batch,
   batch->old_values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                              (GDestroyNotify) variant_unref_nullable);
   batch->failed = FALSE;
+  batch->unhooked = FALSE;
   g_settings_delay (settings);
 }
 
@@ -529,7 +530,7 @@ tessera_settings_batch_apply (TesseraSettingsBatch  *batch,
 
   g_object_get (batch->settings, "path", &path, NULL);
 
-  if (!batch->failed && self->hook != NULL && !self->hook (path, self->hook_data))
+  if (!batch->failed && !batch->unhooked && self->hook != NULL && !self->hook (path, self->hook_data))
     batch->failed = TRUE;
 
   if (batch->failed)

@@ -70,6 +70,7 @@ typedef struct
   GSettings             *settings;
   GHashTable            *old_values;   /* key → GVariant (NULL: unset), to undo */
   gboolean               failed;       /* a key was not writable */
+  gboolean               unhooked;     /* not failed by the test hook */
 } TesseraSettingsBatch;
 
 /* @settings: (transfer full) */
