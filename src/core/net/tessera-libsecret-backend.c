@@ -72,8 +72,10 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (TesseraLibsecretBackend, tessera_libsecret_backen
 const SecretSchema *
 tessera_libsecret_backend_get_schema (void)
 {
-  /* Attributes are not secret and other programs can read them: only an
-   * opaque id and a version go here, never a name or an account. */
+  /* Attributes and labels are not secret: other programs read them, even
+   * while the keyring is locked. Only an opaque id and a version go here,
+   * never a name or an account; the label is the same for every item
+   * (_tessera_store_build_label()). */
   static const SecretSchema schema = {
     TESSERA_SECRET_SCHEMA_NAME, SECRET_SCHEMA_NONE,
     {

@@ -20,13 +20,19 @@
 
 /* Helpers shared with update */
 
+/* The label of every keyring item: the same for all, naming neither the
+ * credential nor its account. The Secret Service shows labels (and
+ * attributes) to every program of the session even while the keyring is
+ * locked, and a name is whatever the user typed: a customer, a project,
+ * once even a pasted key. "Harness API key (Tessera)" still tells a
+ * Seahorse user what the item is and which program owns it; which
+ * credential it belongs to is in Tessera's settings ("secret-id"). */
 char *
-_tessera_store_build_label (const char *name,
-                            const char *account_id)
+_tessera_store_build_label (void)
 {
-  /* Translators: the label of the keyring item, shown by Seahorse and
-   * secret-tool: the credential's name, then the Harness account id. */
-  return g_strdup_printf (_("Harness API key: %s (%s)"), name, account_id);
+  /* Translators: the label of every keyring item, shown by Seahorse and
+   * secret-tool even while the keyring is locked. */
+  return g_strdup (_("Harness API key (Tessera)"));
 }
 
 void
@@ -288,7 +294,7 @@ on_add_journal_opened (GObject      *source,
       return;
     }
 
-  label = _tessera_store_build_label (data->name, data->account_id);
+  label = _tessera_store_build_label ();
   cancellable = g_task_get_cancellable (task);
   tessera_secret_backend_store_async (tessera_store_get_secret_backend (self), data->secret_id, label,
                                       tessera_token_get_value (data->token), cancellable,

@@ -203,8 +203,7 @@ gboolean           _tessera_store_secret_may_be_stored      (const GError       
 void               _tessera_store_clear_stray_secret        (TesseraStore             *self,
                                                              const char               *secret_id,
                                                              const char               *journal);
-char              *_tessera_store_build_label               (const char               *name,
-                                                             const char               *account_id);
+char              *_tessera_store_build_label               (void);
 
 /* tessera-store-token.c */
 void               _tessera_store_note_lookup_result        (TesseraStore             *self,

@@ -59,9 +59,10 @@ on_update_relabelled (GObject      *source,
   finish_update (task, NULL);
 }
 
-/* A rename or another account: the keyring item's label names both, so
- * store the same token again under the same attributes, which replaces
- * the item. Best effort: the metadata is already saved. */
+/* A rename or another account: an item stored by an older Tessera has a
+ * label that names both, so store the same token again under the same
+ * attributes, which replaces the item with one whose label names
+ * neither. Best effort: the metadata is already saved. */
 static void
 on_update_relabel_lookup (GObject      *source,
                           GAsyncResult *result,
@@ -83,7 +84,7 @@ on_update_relabel_lookup (GObject      *source,
       return;
     }
 
-  label = _tessera_store_build_label (data->name, data->account_id);
+  label = _tessera_store_build_label ();
   tessera_secret_backend_store_async (tessera_store_get_secret_backend (self), data->secret_id, label, value, NULL,
                                       on_update_relabelled, g_steal_pointer (&task));
 }
@@ -204,7 +205,7 @@ on_update_journal_opened (GObject      *source,
       return;
     }
 
-  label = _tessera_store_build_label (data->name, data->account_id);
+  label = _tessera_store_build_label ();
   cancellable = g_task_get_cancellable (task);
   tessera_secret_backend_store_async (tessera_store_get_secret_backend (self), data->secret_id, label,
                                       tessera_token_get_value (data->token), cancellable,
