@@ -21,6 +21,7 @@ recovery: the kills' leftovers pile up) and TESSERA_TEST_AGE_OFFSET_S
 How cases run: tests/cli_harness.py.
 """
 
+import json
 import os
 import random
 import re
@@ -278,6 +279,107 @@ def sweep_removes_what_no_credential_owns(c):
     check_clean(c, "after the sweep")
     check_equal(c.run("token", "Production", code=0, may_print_secret=True).out.strip(), make_key(1),
                 "the listed credential's key")
+
+
+# ---------------------------------------------------------------- verify --all beside a remove
+
+
+class HoldingHarness:
+    """Passes requests on to the fake Harness, but holds the answer for
+    one key until released: a credential removed while its check is in
+    flight, every time at the same step."""
+
+    def __init__(self, held_key):
+        import http.server
+        import threading
+        import urllib.request
+        self.arrived = threading.Event()
+        self.release = threading.Event()
+        holder = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                if self.headers.get("x-api-key") == held_key:
+                    holder.arrived.set()
+                    holder.release.wait(30)
+                request = urllib.request.Request(HARNESS.base_url + self.path, data=body, method=self.command,
+                                                 headers={k: v for k, v in self.headers.items()
+                                                          if k.lower() not in ("host", "content-length")})
+                try:
+                    with urllib.request.urlopen(request, timeout=10) as r:
+                        status, ctype, data = r.status, r.headers.get("Content-Type"), r.read()
+                except urllib.error.HTTPError as e:
+                    status, ctype, data = e.code, e.headers.get("Content-Type"), e.read()
+                self.send_response(status)
+                self.send_header("Content-Type", ctype or "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = answer
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@case
+def verify_all_beside_a_remove(c):
+    """Issue 17, finding 11: `verify --all` while another process removes a
+    credential it is checking: that one is reported as removed (not a
+    failure, its name as it was), the others as checked, and the exit
+    status is the same every time."""
+    outcomes = set()
+    for round in range(3):
+        production = c.secret(HARNESS.key("valid"))
+        staging = c.secret(HARNESS.key("valid", kind="sat"))
+        with HoldingHarness(staging) as fake:
+            c.add("Production", production, "--base-url", fake.base_url, "--no-verify")
+            c.add("Staging", staging, "--base-url", fake.base_url, "--no-verify")
+            p = subprocess.Popen([TESSERA, "verify", "--all", "--json"], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, env=c.env)
+            check(fake.arrived.wait(20), "the check of Staging reached Harness")
+            c.run("remove", "Staging", code=0)
+            fake.release.set()
+            out, err = p.communicate(timeout=60)
+        shown = {x["name"]: x for x in json.loads(out)}
+        outcomes.add((p.returncode, tuple(sorted((n, x["status"]) for n, x in shown.items()))))
+        check_equal(p.returncode, 0, f"round {round}: exit status\n{tail(err.decode())}")
+        check_equal(shown["Staging"]["status"], "removed", f"round {round}: Staging")
+        check_equal(shown["Production"]["status"], "verified", f"round {round}: Production")
+        check_equal(c.names(), ["Production"], f"round {round}: the list")
+        listed, _pending, groups = read_keyfile(c)
+        check_equal(sorted(groups), sorted(listed), f"round {round}: no settings brought back for Staging")
+        c.run("remove", "Production", code=0)
+    check_equal(len(outcomes), 1, f"the same outcome every round ({outcomes})")
+
+    # In words: removed, and not counted.
+    with HoldingHarness(c.secret(HARNESS.key("valid", kind="sat"))) as fake:
+        c.add("Production", c.secret(HARNESS.key("valid")), "--base-url", fake.base_url, "--no-verify")
+        c.add("Staging", HARNESS.key("valid", kind="sat"), "--base-url", fake.base_url, "--no-verify")
+        p = subprocess.Popen([TESSERA, "verify", "--all"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=c.env)
+        check(fake.arrived.wait(20), "the check of Staging reached Harness")
+        c.run("remove", "Staging", code=0)
+        fake.release.set()
+        out, err = p.communicate(timeout=60)
+    lines = out.decode().splitlines()
+    check_equal(p.returncode, 0, "exit status")
+    check(any(line.startswith("Staging:") and "Removed" in line for line in lines), f"Staging removed: {lines}")
+    check(any(line.startswith("Production:") and "Verified" in line for line in lines), f"Production: {lines}")
 
 
 # ---------------------------------------------------------------- the fault matrix

@@ -320,6 +320,41 @@ prune_empty_credential_groups (TesseraSettingsWriter *self)
   self->keyfile_known = TRUE;
 }
 
+/* The credentials list as every process sees it now: with the keyfile
+ * backend, whose copy in memory follows the file only when the main loop
+ * runs its monitor, the file's when it changed since this writer last
+ * knew it. */
+GStrv
+tessera_settings_writer_dup_listed (TesseraSettingsWriter *self)
+{
+  g_autoptr(GKeyFile) keyfile = NULL;
+  g_autofree char *main_group = NULL;
+  g_autofree char *listed = NULL;
+  g_autoptr(GVariant) value = NULL;
+  TesseraFileStamp now;
+
+  g_return_val_if_fail (TESSERA_IS_SETTINGS_WRITER (self), NULL);
+
+  if (self->keyfile == NULL)
+    return tessera_settings_dup_strv (self->settings, "credentials");
+
+  tessera_file_stamp_read (self->keyfile, &now);
+  if (self->keyfile_known && tessera_file_stamp_equal (&now, &self->keyfile_stamp))
+    return tessera_settings_dup_strv (self->settings, "credentials");
+
+  keyfile = g_key_file_new ();
+  main_group = keyfile_group (self, APP_PATH);
+  if (main_group == NULL || !g_key_file_load_from_file (keyfile, self->keyfile, G_KEY_FILE_NONE, NULL))
+    return tessera_settings_dup_strv (self->settings, "credentials");
+
+  listed = g_key_file_get_value (keyfile, main_group, "credentials", NULL);
+  value = listed != NULL ? g_variant_parse (G_VARIANT_TYPE_STRING_ARRAY, listed, NULL, NULL, NULL) : NULL;
+  if (value == NULL)
+    return g_new0 (char *, 1);
+
+  return g_variant_dup_strv (value, NULL);
+}
+
 /* The ids of the credential groups in the keyfile that hold keys; NULL
  * with another backend (dconf cannot list relocatable paths). */
 GStrv

@@ -57,6 +57,7 @@ gboolean               tessera_settings_writer_begin    (TesseraSettingsWriter  
                                                          GError                   **error);
 void                   tessera_settings_writer_end      (TesseraSettingsWriter     *self);
 GStrv                  tessera_settings_writer_dup_credential_groups (TesseraSettingsWriter *self);
+GStrv                  tessera_settings_writer_dup_listed            (TesseraSettingsWriter *self);
 void                   tessera_settings_writer_set_hook (TesseraSettingsWriter     *self,
                                                          TesseraSettingsWriterHook  hook,
                                                          gpointer                   user_data);

@@ -65,8 +65,8 @@ _tessera_store_secret_may_be_stored (const GError *error)
 
 typedef struct
 {
-  TesseraStore *store;
-  char         *journal;
+  GWeakRef  store;     /* not held: the failure is already reported */
+  char     *journal;
 } StrayData;
 
 static void
@@ -75,25 +75,28 @@ on_stray_secret_cleared (GObject      *source,
                          gpointer      user_data)
 {
   StrayData *stray = user_data;
+  g_autoptr(TesseraStore) store = g_weak_ref_get (&stray->store);
   g_autoptr(GError) error = NULL;
 
   /* Only once the key is gone does the journal forget it: if this
    * process ends first, the next one deletes it. */
   if (!tessera_secret_backend_clear_finish (TESSERA_SECRET_BACKEND (source), result, &error))
     g_message ("Could not remove a key whose storing was interrupted: %s", error->message);
-  else
-    _tessera_store_journal_close (stray->store, stray->journal);
+  else if (store != NULL)
+    _tessera_store_journal_close (store, stray->journal);
 
-  stray->store->background--;
-  g_object_unref (stray->store);
+  if (store != NULL)
+    store->background--;
+  g_weak_ref_clear (&stray->store);
   g_free (stray->journal);
   g_free (stray);
 }
 
-/* In the background: the failure is reported at once, and no key is left
- * behind for a change that did not happen. Then @journal (nullable), the
- * change's journal entry, is cleared. A command line waits for it before
- * it exits (tessera_store_get_background_work()): cut short, a write of
+/* In the background, holding only the backend: the failure is reported
+ * at once, and no key is left behind for a change that did not happen.
+ * Then @journal (nullable), the change's journal entry, is cleared. A
+ * command line waits for it before it exits
+ * (tessera_store_get_background_work()): cut short, a write of
  * libsecret's file backend can leave the keyring file unreadable. */
 void
 _tessera_store_clear_stray_secret (TesseraStore *self,
@@ -102,7 +105,7 @@ _tessera_store_clear_stray_secret (TesseraStore *self,
 {
   StrayData *stray = g_new0 (StrayData, 1);
 
-  stray->store = g_object_ref (self);
+  g_weak_ref_init (&stray->store, self);
   stray->journal = g_strdup (journal);
   self->background++;
   tessera_secret_backend_clear_async (tessera_store_get_secret_backend (self), secret_id, NULL, on_stray_secret_cleared, stray);

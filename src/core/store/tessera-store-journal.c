@@ -878,3 +878,22 @@ tessera_store_get_background_work (TesseraStore *self)
 
   return self->background > 0;
 }
+
+/**
+ * tessera_store_is_listed:
+ *
+ * Returns: whether @id is in the credentials list as every process sees
+ *   it now, which may be ahead of this store's model (another process
+ *   removed it a moment ago)
+ */
+gboolean
+tessera_store_is_listed (TesseraStore *self,
+                         const char   *id)
+{
+  g_auto(GStrv) ids = NULL;
+
+  g_return_val_if_fail (TESSERA_IS_STORE (self), FALSE);
+
+  ids = tessera_settings_writer_dup_listed (self->writer);
+  return id != NULL && g_strv_contains ((const char * const *) ids, id);
+}

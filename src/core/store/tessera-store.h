@@ -335,6 +335,9 @@ gboolean              tessera_store_reconcile_finish     (TesseraStore          
  * them end before it exits. */
 gboolean              tessera_store_get_background_work  (TesseraStore          *self);
 
+gboolean              tessera_store_is_listed            (TesseraStore          *self,
+                                                          const char            *id);
+
 /* Interrupted operations rolled forward or back, then keyring items and
  * settings no listed credential owns (older than a minute) removed
  * (tessera-store-journal.c). */
