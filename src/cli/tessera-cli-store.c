@@ -161,7 +161,8 @@ tessera_cli_get_store (TesseraCli *cli)
   return cli->store;
 }
 
-#define RECOVER_DEADLINE_S 3
+#define RECOVER_DEADLINE_MS 2000
+#define RECOVER_GRACE_MS 500
 
 static void
 on_recover_cancelled (GCancellable *cancellable,
@@ -188,7 +189,7 @@ tessera_cli_recover (TesseraCli *cli)
 
   handler = g_cancellable_connect (cli->cancellable, G_CALLBACK (on_recover_cancelled), own, NULL);
   tessera_store_recover_async (tessera_cli_get_store (cli), own, tessera_cli_on_ready, &result);
-  timer = g_timeout_add_seconds (RECOVER_DEADLINE_S, on_keyring_deadline, &passed);
+  timer = g_timeout_add (RECOVER_DEADLINE_MS, on_keyring_deadline, &passed);
   while (result == NULL && !passed)
     g_main_context_iteration (NULL, TRUE);
   if (passed)
@@ -196,7 +197,7 @@ tessera_cli_recover (TesseraCli *cli)
       g_cancellable_cancel (own);
       /* A moment for the cancelled calls to return. */
       passed = FALSE;
-      timer = g_timeout_add_seconds (1, on_keyring_deadline, &passed);
+      timer = g_timeout_add (RECOVER_GRACE_MS, on_keyring_deadline, &passed);
       while (result == NULL && !passed)
         g_main_context_iteration (NULL, TRUE);
     }

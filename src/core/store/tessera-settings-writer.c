@@ -107,19 +107,51 @@ static int lock_fd = -1;
 static gboolean lock_opened;
 static guint lock_depth;
 
-static gboolean
-acquire_lock (void)
+/* A wait for the lock in a thread (tessera_settings_writer_lock_async())
+ * is under way: the descriptor may be ours any moment, so a write of the
+ * main thread must not take it meanwhile (nor release it after). */
+static gboolean lock_waiting;
+static GQueue lock_waiters = G_QUEUE_INIT;   /* GTask, for the thread's answer */
+
+static char *lock_dir;   /* the runtime directory lock_fd is in */
+
+static void
+open_lock (void)
 {
-  if (lock_depth++ > 0)
-    return TRUE;
+  const char *dir = g_get_user_runtime_dir ();
+
+  /* Tests give each case its own runtime directory: follow it while the
+   * lock is not held. */
+  if (lock_opened && lock_depth == 0 && !lock_waiting && g_strcmp0 (dir, lock_dir) != 0)
+    {
+      if (lock_fd >= 0)
+        close (lock_fd);
+      lock_opened = FALSE;
+    }
 
   if (!lock_opened)
     {
       lock_fd = tessera_file_lock_open (APP_ID ".settings.lock");
+      g_free (lock_dir);
+      lock_dir = g_strdup (dir);
       lock_opened = TRUE;
     }
+}
 
-  if (!tessera_file_lock_acquire (lock_fd, LOCK_WAIT_MS))
+static gboolean
+acquire_lock (void)
+{
+  if (lock_depth > 0)
+    {
+      lock_depth++;
+      return TRUE;
+    }
+
+  open_lock ();
+  lock_depth++;
+  /* Another process holds it, as the thread is waiting to learn: a write
+   * now would wait for it on the main loop. */
+  if (lock_waiting || !tessera_file_lock_acquire (lock_fd, LOCK_WAIT_MS))
     {
       lock_depth--;
       return FALSE;
@@ -511,6 +543,24 @@ tessera_settings_batch_set_int64 (TesseraSettingsBatch *batch,
 }
 
 void
+tessera_settings_batch_set_int (TesseraSettingsBatch *batch,
+                                const char           *key,
+                                int                   value)
+{
+  if (batch_check (batch, key))
+    g_settings_set_int (batch->settings, key, value);
+}
+
+void
+tessera_settings_batch_set_boolean (TesseraSettingsBatch *batch,
+                                    const char           *key,
+                                    gboolean              value)
+{
+  if (batch_check (batch, key))
+    g_settings_set_boolean (batch->settings, key, value);
+}
+
+void
 tessera_settings_batch_set_enum (TesseraSettingsBatch *batch,
                                  const char           *key,
                                  int                   value)
@@ -732,6 +782,107 @@ tessera_settings_writer_begin (TesseraSettingsWriter  *self,
   self->keyfile_stamp = now;
   self->keyfile_known = TRUE;
   return TRUE;
+}
+
+static void
+lock_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  g_task_return_boolean (task, tessera_file_lock_acquire (lock_fd, LOCK_WAIT_MS));
+}
+
+static void
+on_locked_in_thread (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  gboolean locked = g_task_propagate_boolean (G_TASK (result), NULL);
+  GTask *task;
+
+  lock_waiting = FALSE;
+  /* Each waiter holds a level of it, taken before any of them runs (a
+   * callback may run, write and end at once). */
+  if (locked)
+    lock_depth += lock_waiters.length;
+  while ((task = g_queue_pop_head (&lock_waiters)) != NULL)
+    {
+      if (locked)
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_new_error (task, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SETTINGS_FAILED, "%s",
+                                 _("Another program is changing the credentials. Nothing was changed; try again in a moment."));
+      g_object_unref (task);
+    }
+}
+
+/* Takes the lock if it is free now, without waiting: held until end(). */
+gboolean
+tessera_settings_writer_try_lock (TesseraSettingsWriter *self)
+{
+  g_return_val_if_fail (TESSERA_IS_SETTINGS_WRITER (self), FALSE);
+
+  open_lock ();
+  if (lock_depth > 0 || (!lock_waiting && tessera_file_lock_acquire (lock_fd, 0)))
+    {
+      lock_depth++;
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+/**
+ * tessera_settings_writer_lock_async:
+ *
+ * Takes the lock shared by all Tessera processes without waiting on the
+ * main loop: when another process holds it, a thread waits (as long as
+ * tessera_settings_writer_begin() would) and the result comes back on the
+ * main context. On success the lock is held, as after begin, until
+ * tessera_settings_writer_end(); begin inside it nests and checks that
+ * the settings are current.
+ */
+void
+tessera_settings_writer_lock_async (TesseraSettingsWriter *self,
+                                    GCancellable          *cancellable,
+                                    GAsyncReadyCallback    callback,
+                                    gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) wait = NULL;
+
+  g_return_if_fail (TESSERA_IS_SETTINGS_WRITER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tessera_settings_writer_lock_async);
+
+  open_lock ();
+  if (lock_depth > 0 || (!lock_waiting && tessera_file_lock_acquire (lock_fd, 0)))
+    {
+      lock_depth++;
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  /* One thread waits at a time; later callers wait for its answer. */
+  g_queue_push_tail (&lock_waiters, g_steal_pointer (&task));
+  if (lock_waiting)
+    return;
+
+  lock_waiting = TRUE;
+  wait = g_task_new (self, NULL, on_locked_in_thread, NULL);
+  g_task_run_in_thread (wait, lock_in_thread);
+}
+
+gboolean
+tessera_settings_writer_lock_finish (TesseraSettingsWriter  *self,
+                                     GAsyncResult           *result,
+                                     GError                **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 void

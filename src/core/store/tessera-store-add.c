@@ -130,17 +130,30 @@ on_rollback_cleared (GObject      *source,
   g_task_return_error (task, g_steal_pointer (&data->error));
 }
 
+static gboolean
+rollback_secret_idle (gpointer user_data)
+{
+  GTask *task = user_data;
+  TesseraStore *self = g_task_get_source_object (task);
+  ChangeData *data = g_task_get_task_data (task);
+
+  /* Not cancellable: the undo must happen even if the caller gave up. */
+  tessera_secret_backend_clear_async (tessera_store_get_secret_backend (self), data->secret_id, NULL,
+                                      on_rollback_cleared, task);
+  return G_SOURCE_REMOVE;
+}
+
+/* From the main loop, once the settings lock this step took is let go:
+ * the keyring's own lock may take a moment, and another process may be
+ * waiting for ours while it holds that one. */
 static void
 rollback_secret (GTask  *task,
                  GError *error)
 {
-  TesseraStore *self = g_task_get_source_object (task);
   ChangeData *data = g_task_get_task_data (task);
 
   data->error = error;
-  /* Not cancellable: the undo must happen even if the caller gave up. */
-  tessera_secret_backend_clear_async (tessera_store_get_secret_backend (self), data->secret_id, NULL,
-                                      on_rollback_cleared, task);
+  g_idle_add (rollback_secret_idle, task);
 }
 
 /* Add */
@@ -246,6 +259,25 @@ add_write_settings (GTask *owned_task)
 }
 
 static void
+on_add_locked (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TesseraStore *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!tessera_settings_writer_lock_finish (self->writer, result, &error))
+    {
+      rollback_secret (g_steal_pointer (&task), g_steal_pointer (&error));
+      return;
+    }
+
+  add_write_settings (g_steal_pointer (&task));
+  tessera_settings_writer_end (self->writer);
+}
+
+static void
 on_add_stored (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
@@ -266,7 +298,16 @@ on_add_stored (GObject      *source,
       return;
     }
 
-  add_write_settings (g_steal_pointer (&task));
+  /* Free, the lock is taken at once; held by another process, a thread
+   * waits for it. */
+  if (tessera_settings_writer_try_lock (self->writer))
+    {
+      add_write_settings (g_steal_pointer (&task));
+      tessera_settings_writer_end (self->writer);
+      return;
+    }
+
+  tessera_settings_writer_lock_async (self->writer, NULL, on_add_locked, g_steal_pointer (&task));
 }
 
 /* The journal names the item and the settings about to be written: now

@@ -297,6 +297,25 @@ journal_edit_try (GTask *owned_task)
 }
 
 static void
+on_journal_locked (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TesseraStore *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!tessera_settings_writer_lock_finish (self->writer, result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  journal_edit_try (g_steal_pointer (&task));
+  tessera_settings_writer_end (self->writer);
+}
+
+static void
 journal_edit_async (TesseraStore        *self,
                     const char          *add,
                     const char          *drop,
@@ -309,7 +328,16 @@ journal_edit_async (TesseraStore        *self,
   edit->add = g_strdup (add);
   edit->drop = g_strdup (drop);
   g_task_set_task_data (task, edit, (GDestroyNotify) journal_edit_free);
+
+  /* Held by another process, the lock is waited for in a thread. */
+  if (!tessera_settings_writer_try_lock (self->writer))
+    {
+      tessera_settings_writer_lock_async (self->writer, NULL, on_journal_locked, task);
+      return;
+    }
+
   journal_edit_try (task);
+  tessera_settings_writer_end (self->writer);
 }
 
 /* Records @entry before the first write of an operation. */

@@ -203,45 +203,39 @@ on_commit_cleared (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
-void
-tessera_store_commit_remove_async (TesseraStore        *self,
-                                   const char          *id,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
+static gboolean
+commit_clear_idle (gpointer user_data)
 {
-  g_autoptr(GTask) task = NULL;
+  GTask *task = user_data;
+  TesseraStore *self = g_task_get_source_object (task);
+  CommitData *data = g_task_get_task_data (task);
+
+  tessera_secret_backend_clear_async (tessera_store_get_secret_backend (self), _tessera_credential_get_secret_id (data->credential),
+                                      g_task_get_cancellable (task), on_commit_cleared, task);
+  return G_SOURCE_REMOVE;
+}
+
+/* With the settings lock held (a level the caller ends): the id leaves
+ * the list, then the key goes. Takes ownership of @owned_task. */
+static void
+commit_locked (GTask *owned_task)
+{
+  g_autoptr(GTask) task = owned_task;
+  TesseraStore *self = g_task_get_source_object (task);
+  CommitData *data = g_task_get_task_data (task);
+  const char *id = tessera_credential_get_id (data->credential);
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) old_ids = NULL;
   g_auto(GStrv) new_ids = NULL;
   g_autofree char *selected = NULL;
-  PendingRemoval *removal;
-  CommitData *data;
   guint index;
   gboolean ok;
 
-  g_return_if_fail (TESSERA_IS_STORE (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tessera_store_commit_remove_async);
-  g_task_set_check_cancellable (task, FALSE);
-
-  removal = id != NULL ? _tessera_store_find_pending (self, id, &index) : NULL;
-  if (removal == NULL)
+  if (_tessera_store_find_pending (self, id, &index) == NULL)
     {
       g_task_return_error (task, _tessera_store_not_found_error ());
       return;
     }
-
-  if (_tessera_credential_get_busy (removal->credential))
-    {
-      g_task_return_error (task, _tessera_store_busy_error ());
-      return;
-    }
-
-  data = g_new0 (CommitData, 1);
-  g_task_set_task_data (task, data, (GDestroyNotify) commit_data_free);
-  data->credential = g_object_ref (removal->credential);
 
   if (!tessera_settings_writer_begin (self->writer, NULL, &error))
     {
@@ -279,8 +273,82 @@ tessera_store_commit_remove_async (TesseraStore        *self,
     }
 
   _tessera_credential_set_busy (data->credential, TRUE);
-  tessera_secret_backend_clear_async (tessera_store_get_secret_backend (self), _tessera_credential_get_secret_id (data->credential),
-                                      cancellable, on_commit_cleared, g_steal_pointer (&task));
+  /* From the main loop, once the settings lock is let go: the keyring's
+   * own lock may take a moment, and another process may be waiting for
+   * ours while it holds that one. */
+  g_idle_add (commit_clear_idle, g_steal_pointer (&task));
+}
+
+static void
+on_commit_locked (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TesseraStore *self = g_task_get_source_object (task);
+  CommitData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  guint index;
+
+  _tessera_credential_set_busy (data->credential, FALSE);
+  if (!tessera_settings_writer_lock_finish (self->writer, result, &error))
+    {
+      if (_tessera_store_find_pending (self, tessera_credential_get_id (data->credential), &index) != NULL)
+        restore_pending (self, index);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  commit_locked (g_steal_pointer (&task));
+  tessera_settings_writer_end (self->writer);
+}
+
+void
+tessera_store_commit_remove_async (TesseraStore        *self,
+                                   const char          *id,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  PendingRemoval *removal;
+  CommitData *data;
+  guint index;
+
+  g_return_if_fail (TESSERA_IS_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tessera_store_commit_remove_async);
+  g_task_set_check_cancellable (task, FALSE);
+
+  removal = id != NULL ? _tessera_store_find_pending (self, id, &index) : NULL;
+  if (removal == NULL)
+    {
+      g_task_return_error (task, _tessera_store_not_found_error ());
+      return;
+    }
+
+  if (_tessera_credential_get_busy (removal->credential))
+    {
+      g_task_return_error (task, _tessera_store_busy_error ());
+      return;
+    }
+
+  data = g_new0 (CommitData, 1);
+  g_task_set_task_data (task, data, (GDestroyNotify) commit_data_free);
+  data->credential = g_object_ref (removal->credential);
+
+  /* Free, the lock is taken at once; held by another process, a thread
+   * waits for it (the credential busy meanwhile: no Undo under it). */
+  if (tessera_settings_writer_try_lock (self->writer))
+    {
+      commit_locked (g_steal_pointer (&task));
+      tessera_settings_writer_end (self->writer);
+      return;
+    }
+
+  _tessera_credential_set_busy (data->credential, TRUE);
+  tessera_settings_writer_lock_async (self->writer, NULL, on_commit_locked, g_steal_pointer (&task));
 }
 
 gboolean

@@ -335,6 +335,17 @@ gboolean              tessera_store_reconcile_finish     (TesseraStore          
  * them end before it exits. */
 gboolean              tessera_store_get_background_work  (TesseraStore          *self);
 
+/* The window's size, through the settings lock (waited for in a thread). */
+void                  tessera_store_save_window_state_async  (TesseraStore        *self,
+                                                              int                  width,
+                                                              int                  height,
+                                                              gboolean             maximized,
+                                                              GAsyncReadyCallback  callback,
+                                                              gpointer             user_data);
+gboolean              tessera_store_save_window_state_finish (TesseraStore        *self,
+                                                              GAsyncResult        *result,
+                                                              GError             **error);
+
 gboolean              tessera_store_is_listed            (TesseraStore          *self,
                                                           const char            *id);
 
