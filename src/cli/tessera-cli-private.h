@@ -35,6 +35,7 @@ struct _TesseraCli
   GCancellable *cancellable;
   guint         sigint_id;
   guint         sigterm_id;
+  guint         keyring_spent_ms;  /* of the keyring deadline, by recovery */
 };
 
 typedef struct

@@ -83,7 +83,10 @@ tessera_cli_wait_for_keyring (TesseraCli    *cli,
   guint timer;
 
   *timed_out = FALSE;
-  timer = g_timeout_add_seconds (TESSERA_CLI_KEYRING_TIMEOUT_S, on_keyring_deadline, &passed);
+  /* A keyring that did not answer the recovery before the command has
+   * used that much of the command's time already. */
+  timer = g_timeout_add (TESSERA_CLI_KEYRING_TIMEOUT_S * 1000 - MIN (cli->keyring_spent_ms, 5000),
+                         on_keyring_deadline, &passed);
   while (*result == NULL && !passed)
     g_main_context_iteration (NULL, TRUE);
   if (!passed)
@@ -183,10 +186,13 @@ tessera_cli_recover (TesseraCli *cli)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   gboolean passed = FALSE;
+  gboolean timed_out = FALSE;
+  gint64 started;
   gulong handler;
   guint timer;
   guint removed = 0;
 
+  started = g_get_monotonic_time ();
   handler = g_cancellable_connect (cli->cancellable, G_CALLBACK (on_recover_cancelled), own, NULL);
   tessera_store_recover_async (tessera_cli_get_store (cli), own, tessera_cli_on_ready, &result);
   timer = g_timeout_add (RECOVER_DEADLINE_MS, on_keyring_deadline, &passed);
@@ -194,6 +200,7 @@ tessera_cli_recover (TesseraCli *cli)
     g_main_context_iteration (NULL, TRUE);
   if (passed)
     {
+      timed_out = TRUE;
       g_cancellable_cancel (own);
       /* A moment for the cancelled calls to return. */
       passed = FALSE;
@@ -204,6 +211,9 @@ tessera_cli_recover (TesseraCli *cli)
   if (!passed)
     g_source_remove (timer);
   g_cancellable_disconnect (cli->cancellable, handler);
+
+  if (timed_out)
+    cli->keyring_spent_ms = (guint) ((g_get_monotonic_time () - started) / 1000);
 
   if (result == NULL)
     g_debug ("Recovery did not end in time");
