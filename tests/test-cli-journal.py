@@ -116,12 +116,16 @@ def orphans(c):
     }
 
 
-def check_clean(c, what):
+def check_clean(c, what, young_others=False):
+    """@young_others: build-aux/session's gnome-keyring may hold other
+    cases' items younger than a minute, which no sweep may touch."""
     left = orphans(c)
     listed, _pending, groups = read_keyfile(c)
-    check_equal(left["items"], [], f"{what}: keyring items no listed credential owns")
     check_equal(left["groups"], [], f"{what}: settings groups without a listed credential")
     check_equal(left["keyless"], [], f"{what}: listed credentials without their key")
+    if young_others and c.keyring != "file":
+        return left
+    check_equal(left["items"], [], f"{what}: keyring items no listed credential owns")
     check_equal(len(keyring_items(c)), len(listed), f"{what}: as many keyring items as listed credentials")
     for cid in listed:
         check("name" in groups.get(cid, {}), f"{what}: listed credential {cid} has its settings")
@@ -185,11 +189,12 @@ def journal_rolls_back_a_killed_add(c):
     write_keyfile_lines(c, ["[io/github/tessera/Tessera/credentials/killed-add-0001]",
                             "name='Staging'", f"created={int(time.time())}", "secret-id='killed-add-0001'"])
     set_pending(c, [entry("add", "killed-add-0001", "killed-add-0001")])
-    check_equal(len(orphans(c)["items"]), 1, "the killed add's key before")
+    check("killed-add-0001" in orphans(c)["items"], "the killed add's key before")
 
     c.run("verify", "--all", code=None)
-    check_equal(keyring_items(c), kept, "only the listed credential's key is left")
-    check_clean(c, "after verify")
+    check("killed-add-0001" not in keyring_items(c), "the killed add's key is gone, young as it is")
+    check(set(kept) <= set(keyring_items(c)), "the listed credential's key stays")
+    check_clean(c, "after verify", young_others=True)
     check_equal(read_keyfile(c)[1], [], "the entry is gone")
     check_equal(c.names(), ["Production"], "the list")
 
@@ -268,12 +273,13 @@ def sweep_removes_what_no_credential_owns(c):
     write_keyfile_lines(c, ["[io/github/tessera/Tessera/credentials/orphan-group-0001]",
                             "name='Gone'", f"created={int(time.time())}"])
     before = orphans(c)
-    check_equal((before["items"], before["groups"]), (["orphan-item-0001"], ["orphan-group-0001"]), "orphans made")
+    # (gnome-keyring: other cases' items may be there too.)
+    check("orphan-item-0001" in before["items"] and before["groups"] == ["orphan-group-0001"], f"orphans made: {before}")
 
     c.run("verify", "--all", code=None)
     young = orphans(c)
-    check_equal((young["items"], young["groups"]), (["orphan-item-0001"], ["orphan-group-0001"]),
-                "nothing younger than a minute is swept")
+    check("orphan-item-0001" in young["items"] and young["groups"] == ["orphan-group-0001"],
+          f"nothing younger than a minute is swept: {young}")
 
     c.run("verify", "--all", code=None, env=OLDER)
     check_clean(c, "after the sweep")
@@ -461,4 +467,7 @@ def fault_matrix_add_remove(c):
     fault_matrix(c)
 
 
-sys.exit(main())
+# Against build-aux/session's gnome-keyring too (its other items, older
+# than a minute and owned by no credential here, are swept as well).
+sys.exit(main(["journal_rolls_back_a_killed_add", "sweep_removes_what_no_credential_owns",
+               "fault_matrix_add_remove"]))

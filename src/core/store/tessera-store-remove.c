@@ -210,8 +210,12 @@ commit_clear_idle (gpointer user_data)
   TesseraStore *self = g_task_get_source_object (task);
   CommitData *data = g_task_get_task_data (task);
 
+  /* Not cancellable: the id is out of the list, the key goes too. (A
+   * cancel while libsecret was still connecting to the Secret Service
+   * also made it answer twice.) A keyring that does not answer is the
+   * caller's deadline; the journal finishes the removal later. */
   tessera_secret_backend_clear_async (tessera_store_get_secret_backend (self), _tessera_credential_get_secret_id (data->credential),
-                                      g_task_get_cancellable (task), on_commit_cleared, task);
+                                      NULL, on_commit_cleared, task);
   return G_SOURCE_REMOVE;
 }
 
