@@ -467,6 +467,41 @@ def fault_matrix_add_remove(c):
     fault_matrix(c)
 
 
+@case
+def fault_matrix_rotate(c):
+    """SIGKILL at a random moment of `tessera rotate` (a new key from
+    Harness replaces the stored one: the new item, the settings, the old
+    item deleted): after one recovery, each credential's key is the one
+    its settings name, and no other item is left."""
+    seed = int(os.environ.get("TESSERA_FAULT_SEED") or random.SystemRandom().randrange(1 << 32))
+    rounds = max(ROUNDS // 4, 5)
+    print(f"# rotate kill seed {seed}, {rounds} rounds")
+    rng = random.Random(seed)
+    with LifecycleHarness() as fake:
+        c.add("Laptop", c.secret(fake.key("valid")), "--base-url", fake.base_url)
+        t = time.monotonic()
+        c.run("rotate", "Laptop", "--grace", "1h", code=0, env=NO_RECOVERY)
+        span = time.monotonic() - t
+        c.run("rotate", "Laptop", "--grace", "1h", code=0, env=NO_RECOVERY)
+        for i in range(rounds):
+            env = dict(c.env, **NO_RECOVERY)
+            p = subprocess.Popen([TESSERA, "rotate", "Laptop", "--grace", "1h"], stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            time.sleep(rng.uniform(0, span * 1.2))
+            if p.poll() is None:
+                p.send_signal(signal.SIGKILL)
+            p.wait(timeout=60)
+        before = orphans(c)
+        print(f"# before recovery: {len(before['items'])} keyring items no credential owns, "
+              f"{len(before['keyless'])} listed without a key, {len(before['pending'])} pending entries")
+        c.run("verify", "--all", code=None, env=OLDER)
+        after = check_clean(c, f"rotate seed {seed}, after one recovery")
+        check_equal(after["pending"], [], "no pending entry is left")
+        print(f"# after recovery: {len(after['items'])} items, {len(after['pending'])} pending")
+        key = c.secret(c.run("token", "Laptop", code=0, may_print_secret=True).out.strip())
+        check(key.startswith("pat."), "Laptop still has a key")
+
+
 # Against build-aux/session's gnome-keyring too (its other items, older
 # than a minute and owned by no credential here, are swept as well).
 sys.exit(main(["journal_rolls_back_a_killed_add", "sweep_removes_what_no_credential_owns",

@@ -111,6 +111,7 @@ typedef struct
   guint              list_position;  /* where the id was, to put it back */
   gboolean           was_selected;
   char              *journal;
+  guint              stale_retries;  /* waits for another process's write */
 } CommitData;
 
 static void
@@ -219,6 +220,8 @@ commit_clear_idle (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean on_commit_retry (gpointer user_data);
+
 /* With the settings lock held (a level the caller ends): the id leaves
  * the list, then the key goes. Takes ownership of @owned_task. */
 static void
@@ -232,6 +235,7 @@ commit_locked (GTask *owned_task)
   g_auto(GStrv) old_ids = NULL;
   g_auto(GStrv) new_ids = NULL;
   g_autofree char *selected = NULL;
+  gboolean stale;
   guint index;
   gboolean ok;
 
@@ -241,8 +245,15 @@ commit_locked (GTask *owned_task)
       return;
     }
 
-  if (!tessera_settings_writer_begin (self->writer, NULL, &error))
+  if (!tessera_settings_writer_begin (self->writer, &stale, &error))
     {
+      /* Another process wrote a moment ago: our settings backend sees it
+       * once the main loop has run its file monitor. */
+      if (stale && data->stale_retries++ < 40)
+        {
+          g_timeout_add (50, on_commit_retry, g_steal_pointer (&task));
+          return;
+        }
       restore_pending (self, index);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -307,6 +318,33 @@ on_commit_locked (GObject      *source,
   tessera_settings_writer_end (self->writer);
 }
 
+/* Free, the lock is taken at once; held by another process, a thread
+ * waits for it (the credential busy meanwhile: no Undo under it). Takes
+ * ownership of @task. */
+static void
+commit_start (GTask *task)
+{
+  TesseraStore *self = g_task_get_source_object (task);
+  CommitData *data = g_task_get_task_data (task);
+
+  if (tessera_settings_writer_try_lock (self->writer))
+    {
+      commit_locked (task);
+      tessera_settings_writer_end (self->writer);
+      return;
+    }
+
+  _tessera_credential_set_busy (data->credential, TRUE);
+  tessera_settings_writer_lock_async (self->writer, NULL, on_commit_locked, task);
+}
+
+static gboolean
+on_commit_retry (gpointer user_data)
+{
+  commit_start (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 void
 tessera_store_commit_remove_async (TesseraStore        *self,
                                    const char          *id,
@@ -342,17 +380,7 @@ tessera_store_commit_remove_async (TesseraStore        *self,
   g_task_set_task_data (task, data, (GDestroyNotify) commit_data_free);
   data->credential = g_object_ref (removal->credential);
 
-  /* Free, the lock is taken at once; held by another process, a thread
-   * waits for it (the credential busy meanwhile: no Undo under it). */
-  if (tessera_settings_writer_try_lock (self->writer))
-    {
-      commit_locked (g_steal_pointer (&task));
-      tessera_settings_writer_end (self->writer);
-      return;
-    }
-
-  _tessera_credential_set_busy (data->credential, TRUE);
-  tessera_settings_writer_lock_async (self->writer, NULL, on_commit_locked, g_steal_pointer (&task));
+  commit_start (g_steal_pointer (&task));
 }
 
 gboolean
