@@ -157,12 +157,19 @@ tessera_cli_cmd_verify (TesseraCli  *cli,
    * this run checked it is reported as removed, whatever step its check
    * had reached (its key gone, the store's copy gone, or its answer in),
    * so that the outcome is the same every time. */
-  for (guint i = 0; i < jobs->len; i++)
-    {
-      VerifyJob *job = g_ptr_array_index (jobs, i);
+  {
+    g_auto(GStrv) listed = tessera_store_dup_listed_ids (store);
+    g_autoptr(GHashTable) now = g_hash_table_new (g_str_hash, g_str_equal);
 
-      job->removed = !tessera_store_is_listed (store, tessera_credential_get_id (job->credential));
-    }
+    for (guint i = 0; listed[i] != NULL; i++)
+      g_hash_table_add (now, listed[i]);
+    for (guint i = 0; i < jobs->len; i++)
+      {
+        VerifyJob *job = g_ptr_array_index (jobs, i);
+
+        job->removed = !g_hash_table_contains (now, tessera_credential_get_id (job->credential));
+      }
+  }
 
   for (guint i = 0; i < jobs->len; i++)
     {

@@ -387,6 +387,22 @@ tessera_settings_writer_dup_listed (TesseraSettingsWriter *self)
   return g_variant_dup_strv (value, NULL);
 }
 
+/* Whether the keyfile changed since this writer last wrote or checked it:
+ * then the backend's copy in memory may lag behind it. */
+gboolean
+tessera_settings_writer_file_changed (TesseraSettingsWriter *self)
+{
+  TesseraFileStamp now;
+
+  g_return_val_if_fail (TESSERA_IS_SETTINGS_WRITER (self), FALSE);
+
+  if (self->keyfile == NULL)
+    return FALSE;
+
+  tessera_file_stamp_read (self->keyfile, &now);
+  return !self->keyfile_known || !tessera_file_stamp_equal (&now, &self->keyfile_stamp);
+}
+
 /* The ids of the credential groups in the keyfile that hold keys; NULL
  * with another backend (dconf cannot list relocatable paths). */
 GStrv

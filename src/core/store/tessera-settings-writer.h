@@ -68,6 +68,7 @@ gboolean               tessera_settings_writer_lock_finish (TesseraSettingsWrite
                                                             GError                **error);
 GStrv                  tessera_settings_writer_dup_credential_groups (TesseraSettingsWriter *self);
 GStrv                  tessera_settings_writer_dup_listed            (TesseraSettingsWriter *self);
+gboolean               tessera_settings_writer_file_changed          (TesseraSettingsWriter *self);
 void                   tessera_settings_writer_set_hook (TesseraSettingsWriter     *self,
                                                          TesseraSettingsWriterHook  hook,
                                                          gpointer                   user_data);

@@ -908,20 +908,32 @@ tessera_store_get_background_work (TesseraStore *self)
 }
 
 /**
- * tessera_store_is_listed:
+ * tessera_store_dup_listed_ids:
  *
- * Returns: whether @id is in the credentials list as every process sees
- *   it now, which may be ahead of this store's model (another process
- *   removed it a moment ago)
+ * Returns: (transfer full): the credentials list as every process sees it
+ *   now, which may be ahead of this store's model (another process
+ *   removed one a moment ago)
  */
+GStrv
+tessera_store_dup_listed_ids (TesseraStore *self)
+{
+  g_return_val_if_fail (TESSERA_IS_STORE (self), NULL);
+
+  return tessera_settings_writer_dup_listed (self->writer);
+}
+
+/* Whether another process may have removed @id although the model still
+ * has it. Cheap unless the settings file changed since this store last
+ * read it (every check of a verify-all asks). */
 gboolean
-tessera_store_is_listed (TesseraStore *self,
-                         const char   *id)
+_tessera_store_removed_elsewhere (TesseraStore *self,
+                                  const char   *id)
 {
   g_auto(GStrv) ids = NULL;
 
-  g_return_val_if_fail (TESSERA_IS_STORE (self), FALSE);
+  if (!tessera_settings_writer_file_changed (self->writer))
+    return FALSE;
 
   ids = tessera_settings_writer_dup_listed (self->writer);
-  return id != NULL && g_strv_contains ((const char * const *) ids, id);
+  return !g_strv_contains ((const char * const *) ids, id);
 }

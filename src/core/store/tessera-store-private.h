@@ -196,6 +196,8 @@ gboolean           _tessera_store_journal_open_locked       (TesseraStore       
                                                              GError                  **error);
 void               _tessera_store_journal_close             (TesseraStore             *self,
                                                              const char               *entry);
+gboolean           _tessera_store_removed_elsewhere         (TesseraStore             *self,
+                                                             const char               *id);
 
 /* tessera-store-add.c */
 void               _tessera_store_change_data_free          (ChangeData               *data);

@@ -104,7 +104,7 @@ record_verification (TesseraStore        *self,
 
   /* Removed by another process while it was checked: writing its status
    * would bring back the settings that process just cleared. */
-  if (!tessera_store_is_listed (self, tessera_credential_get_id (credential)))
+  if (_tessera_store_removed_elsewhere (self, tessera_credential_get_id (credential)))
     return;
 
   tessera_settings_batch_init (&batch, self->writer, _tessera_store_new_credential_settings (self, tessera_credential_get_id (credential)));

@@ -346,8 +346,7 @@ gboolean              tessera_store_save_window_state_finish (TesseraStore      
                                                               GAsyncResult        *result,
                                                               GError             **error);
 
-gboolean              tessera_store_is_listed            (TesseraStore          *self,
-                                                          const char            *id);
+GStrv                 tessera_store_dup_listed_ids       (TesseraStore          *self);
 
 /* Interrupted operations rolled forward or back, then keyring items and
  * settings no listed credential owns (older than a minute) removed
