@@ -557,6 +557,11 @@ snapshot_take (Fixture            *fixture,
 
           if (ignore != NULL && g_strv_contains (ignore, keys[k]))
             continue;
+          /* The journal of changes under way is not a credential: a change
+           * whose undo could not reach the keyring leaves its entry for the
+           * next process (tessera-store-journal.c). */
+          if (strcmp (keys[k], "pending") == 0 && strcmp (groups[i], "io/github/tessera/Tessera") == 0)
+            continue;
           value = g_key_file_get_value (keyfile, groups[i], keys[k], NULL);
           g_ptr_array_add (lines, g_strdup_printf ("%s/%s=%s", groups[i], keys[k], value));
         }

@@ -792,7 +792,9 @@ def real_gnome_keyring(c):
     check_equal(len(items), 1, f"one keyring item for the credential ({items})")
     attrs = items[0]
     check_equal(attrs.get("attribute.schema-version"), "1", "schema-version attribute")
-    check_equal(attrs.get("label"), f"Harness API key: Keyring test ({ACCOUNT})", "item label")
+    # Readable while the keyring is locked: names neither the credential
+    # nor its account (issue 17, finding 6).
+    check_equal(attrs.get("label"), "Harness API key (Tessera)", "item label")
     check_equal(sorted(k for k in attrs if k.startswith("attribute.")),
                 ["attribute.credential-id", "attribute.schema-version"], "only the two attributes")
 

@@ -301,6 +301,24 @@ test_secret_service_slow (Fixture       *fixture,
 
 /* Tests: the settings */
 
+/* The keyfile without the journal's "pending" line: a change whose last
+ * step could not write the settings leaves its entry for the next process
+ * (tessera-store-journal.c), which is not a credential's state. */
+static char *
+without_journal (const char *keyfile)
+{
+  g_auto(GStrv) lines = g_strsplit (keyfile, "\n", -1);
+  g_autoptr(GStrvBuilder) kept = g_strv_builder_new ();
+  g_auto(GStrv) result = NULL;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (!g_str_has_prefix (lines[i], "pending="))
+      g_strv_builder_add (kept, lines[i]);
+
+  result = g_strv_builder_end (kept);
+  return g_strjoinv ("\n", result);
+}
+
 static void
 read_only_hook (gpointer user_data)
 {
@@ -368,7 +386,12 @@ test_settings_read_only (Fixture       *fixture,
   }
   undo_read_only (&fixture->read_only);
   g_assert_true (g_file_get_contents (fixture->keyfile, &keyfile_after, NULL, NULL));
-  g_assert_cmpstr (keyfile_after, ==, keyfile_before);
+  {
+    g_autofree char *after = without_journal (keyfile_after);
+    g_autofree char *before_text = without_journal (keyfile_before);
+
+    g_assert_cmpstr (after, ==, before_text);
+  }
   assert_consistent (fixture);
 
   /* Writable again: the same store saves again. */

@@ -495,10 +495,17 @@ class Audit:
                 lines = [line for line in item.splitlines() if not line.startswith(b"secret = ")]
                 label = next((line for line in lines if line.startswith(b"label = ")), b"")
                 data = b"\n".join(lines)
-                if data in seen:
+                # The file backend's items have no path, and their labels
+                # are all the same: those are told apart by the query
+                # that found them, which no two queries share.
+                if data in seen and not item.startswith(b"[no path]"):
                     continue
                 seen.add(data)
-                if label.endswith(f"({ACCOUNT})".encode()):
+                # Every item has this label, which names no credential
+                # (issue 17, finding 6): ours are those holding our keys.
+                secret = next((line[len(b"secret = "):] for line in item.splitlines()
+                               if line.startswith(b"secret = ")), b"")
+                if label == b"label = Harness API key (Tessera)" and secret in {k.value.encode() for k in KEYS.values()}:
                     self.keyring_items.append((CREDENTIAL_SCHEMA, data))
                 elif label == f"label = audit canary {self.canary.value}".encode():
                     self.keyring_items.append((canary_schema, data))

@@ -288,9 +288,8 @@ test_add_validation (Fixture       *fixture,
 }
 
 /* Issue 17, findings 3 and 4: a key typed where a name or a description
- * goes is refused (the name is the keyring item's label, readable while
- * the keyring is locked, and both sit in the settings file in plain
- * text); names hold no control, bidi or invisible character, are saved
+ * goes is refused (both sit in the settings file in plain text; the
+ * name was also the keyring item's label until finding 6); names hold no control, bidi or invisible character, are saved
  * composed, and two names that look the same are one name. */
 static void
 test_add_names (Fixture       *fixture,

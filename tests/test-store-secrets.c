@@ -295,7 +295,11 @@ test_secret_tool (Fixture       *fixture,
   gpointer name;
 
   g_assert_cmpuint (report->n_items, ==, 1);
-  g_assert_cmpstr (report->label, ==, "Harness API key: Production (" ACCOUNT ")");
+  /* Readable while the keyring is locked: it names neither the
+   * credential nor its account (issue 17, finding 6). */
+  g_assert_cmpstr (report->label, ==, "Harness API key (Tessera)");
+  g_assert_null (strstr (report->label, "Production"));
+  g_assert_null (strstr (report->label, ACCOUNT));
   g_assert_cmpstr (report->schema, ==, SCHEMA_NAME);
   g_assert_cmpuint (report->n_attributes, ==, 2);
   g_assert_cmpstr (g_hash_table_lookup (report->attributes, "credential-id"), ==, a_id);
@@ -310,13 +314,13 @@ test_secret_tool (Fixture       *fixture,
   while (g_hash_table_iter_next (&iter, &name, NULL))
     g_assert_true (strcmp (name, "credential-id") == 0 || strcmp (name, "schema-version") == 0);
 
-  /* A rename relabels the same item. */
+  /* A rename keeps the same item, still without a name in its label. */
   g_assert_true (update (fixture, a_id, "Production EU", NULL, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   g_clear_pointer (&report, tool_report_free);
   report = secret_tool_search (a_id);
   g_assert_cmpuint (report->n_items, ==, 1);
-  g_assert_cmpstr (report->label, ==, "Harness API key: Production EU (" ACCOUNT ")");
+  g_assert_cmpstr (report->label, ==, "Harness API key (Tessera)");
 
   /* A new token: a new item, and the old one gone. */
   g_assert_true (update (fixture, a_id, NULL, NULL, NULL, NULL, new_token (fixture, ACCOUNT), &error));
@@ -329,7 +333,7 @@ test_secret_tool (Fixture       *fixture,
   report = secret_tool_search (secret_id);
   g_assert_cmpuint (report->n_items, ==, 1);
   g_assert_cmpuint (report->n_attributes, ==, 2);
-  g_assert_cmpstr (report->label, ==, "Harness API key: Production EU (" ACCOUNT ")");
+  g_assert_cmpstr (report->label, ==, "Harness API key (Tessera)");
 
   /* Removed: no item left. */
   g_assert_true (tessera_store_remove (fixture->store, a_id, &error));

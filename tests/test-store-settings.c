@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "store-fixture.h"
 #include "tessera-credential-private.h"
@@ -248,6 +249,59 @@ test_malformed_values (Fixture       *fixture,
   }
 }
 
+static gboolean
+on_tick (gpointer data)
+{
+  (*(guint *) data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Issue 17: the window's size goes through the lock every Tessera process
+ * writes under, and waits for it in a thread while another process holds
+ * it: the write comes after the lock is free, and the main loop keeps
+ * running meanwhile. */
+static void
+test_window_state_waits_for_lock (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (g_get_user_runtime_dir (), APP_ID ".settings.lock", NULL);
+  const char *argv[] = { "flock", "-x", path, "sh", "-c", "echo locked; sleep 1", NULL };
+  GSettings *settings = tessera_store_get_settings (fixture->store);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char buf[8] = { 0 };
+  gint64 start, elapsed_ms;
+  guint ticks = 0;
+  guint tick;
+  GPid pid;
+  int out;
+
+  g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                            NULL, NULL, &pid, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (read (out, buf, 7), ==, 7);
+  g_assert_cmpstr (buf, ==, "locked\n");
+
+  start = g_get_monotonic_time ();
+  tick = g_timeout_add (10, on_tick, &ticks);
+  tessera_store_save_window_state_async (fixture->store, 777, 555, TRUE, test_wait_on_ready, &result);
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), !=, 777);
+  g_assert_true (tessera_store_save_window_state_finish (fixture->store, test_wait_for (&result), &error));
+  g_assert_no_error (error);
+  elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+  g_source_remove (tick);
+  g_test_message ("written after %" G_GINT64_FORMAT " ms, %u ticks of a 10 ms timer meanwhile", elapsed_ms, ticks);
+
+  g_assert_cmpint (elapsed_ms, >=, 700);
+  g_assert_cmpuint (ticks, >=, 30);
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 777);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 555);
+  g_assert_true (g_settings_get_boolean (settings, "window-maximized"));
+
+  close (out);
+  g_spawn_close_pid (pid);
+}
+
 static void
 add_tests (void)
 {
@@ -255,6 +309,7 @@ add_tests (void)
   store_test_add ("/store/follow-before-watched", test_follow_before_watched);
   store_test_add ("/store/unwatched", test_unwatched_store);
   store_test_add ("/store/malformed-values", test_malformed_values);
+  store_test_add ("/store/window-state-waits-for-lock", test_window_state_waits_for_lock);
 }
 
 int

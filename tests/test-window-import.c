@@ -118,7 +118,7 @@ test_import (Fixture       *f,
   auth = g_strdup_printf ("{\n  \"base_url\": \"%s\",\n  \"token\": \"%s\",\n  \"account_id\": \"%s\"\n}\n",
                           fake_harness_get_base_url (f->harness), stored_key, ACCOUNT_A);
   auth_path = write_home_file (".harness/auth.json", auth);
-  write_home_file (".harness/config.yaml", yaml);
+  g_free (write_home_file (".harness/config.yaml", yaml));
   staging_line = g_strdup_printf ("pat_token = \"%s\"\n", staging_key);
   credentials = g_strdup_printf ("# Harness credentials\n\n[prod]\npat_token = \"%s\"\n\n[staging]\n%s\n[work-sso]\nsso_token = \"x\"\n",
                                  prod_key, staging_line);
@@ -186,7 +186,7 @@ test_import_rejected (Fixture       *f,
   AdwDialog *dialog;
   AdwDialog *alert;
 
-  write_home_file (".harness/config.yaml", yaml);
+  g_free (write_home_file (".harness/config.yaml", yaml));
   path = write_home_file (".harness/credentials", credentials);
 
   dialog = open_import_dialog (f);
@@ -219,7 +219,7 @@ test_import_malformed (Fixture       *f,
   GtkWidget *page;
 
   path = write_home_file (".harness/config.yaml", yaml);
-  write_home_file (".harness/credentials", credentials);
+  g_free (write_home_file (".harness/credentials", credentials));
 
   dialog = open_import_dialog (f);
   TEST_WAIT_UNTIL ((page = find_widget (GTK_WIDGET (dialog), ADW_TYPE_STATUS_PAGE, any_widget, NULL)) != NULL &&

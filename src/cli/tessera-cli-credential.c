@@ -150,6 +150,7 @@ tessera_cli_cmd_add (TesseraCli  *cli,
 
   name = g_ptr_array_index (positional, 0);
   store = tessera_cli_get_store (cli);
+  tessera_cli_recover (cli);
 
   /* Everything that can be checked without the key first, so that a typo
    * is reported before the user pastes anything. Without --base-url, the
@@ -257,6 +258,8 @@ tessera_cli_cmd_remove (TesseraCli  *cli,
   code = tessera_cli_parse_command_line ("remove", argc, argv, NULL, 0, positional, 1, 1);
   if (code != TESSERA_CLI_EXIT_OK)
     return code;
+
+  tessera_cli_recover (cli);
 
   credential = tessera_cli_find_credential (cli, g_ptr_array_index (positional, 0), &code);
   if (credential == NULL)

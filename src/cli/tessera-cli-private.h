@@ -37,6 +37,7 @@ struct _TesseraCli
   gboolean      reads_only;   /* the command only reads settings */
   guint         sigint_id;
   guint         sigterm_id;
+  guint         keyring_spent_ms;  /* of the keyring deadline, by recovery */
 };
 
 typedef struct
@@ -131,6 +132,7 @@ void          tessera_cli_catch_early_signals (void);
 void          tessera_cli_catch_interrupts    (TesseraCli         *cli);
 void          tessera_cli_release_interrupts  (TesseraCli         *cli);
 TesseraStore *tessera_cli_get_store           (TesseraCli         *cli);
+void          tessera_cli_recover             (TesseraCli         *cli);
 TesseraCredential *tessera_cli_find_credential (TesseraCli        *cli,
                                                 const char        *name,
                                                 int               *exit_code);

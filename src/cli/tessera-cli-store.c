@@ -83,7 +83,10 @@ tessera_cli_wait_for_keyring (TesseraCli    *cli,
   guint timer;
 
   *timed_out = FALSE;
-  timer = g_timeout_add_seconds (TESSERA_CLI_KEYRING_TIMEOUT_S, on_keyring_deadline, &passed);
+  /* A keyring that did not answer the recovery before the command has
+   * used that much of the command's time already. */
+  timer = g_timeout_add (TESSERA_CLI_KEYRING_TIMEOUT_S * 1000 - MIN (cli->keyring_spent_ms, 5000),
+                         on_keyring_deadline, &passed);
   while (*result == NULL && !passed)
     g_main_context_iteration (NULL, TRUE);
   if (!passed)
@@ -159,6 +162,65 @@ tessera_cli_get_store (TesseraCli *cli)
     }
 
   return cli->store;
+}
+
+#define RECOVER_DEADLINE_MS 2000
+#define RECOVER_GRACE_MS 500
+
+static void
+on_recover_cancelled (GCancellable *cancellable,
+                      GCancellable *own)
+{
+  g_cancellable_cancel (own);
+}
+
+/* What an interrupted or killed `tessera` (or window) left behind is
+ * finished or undone, and keyring items and settings that no credential
+ * owns are removed (tessera-store-journal.c): before add, remove and
+ * verify. Best effort and brief: a keyring that does not answer within a
+ * few seconds leaves it for the next run, and the command goes on. */
+void
+tessera_cli_recover (TesseraCli *cli)
+{
+  g_autoptr(GCancellable) own = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean passed = FALSE;
+  gboolean timed_out = FALSE;
+  gint64 started;
+  gulong handler;
+  guint timer;
+  guint removed = 0;
+
+  started = g_get_monotonic_time ();
+  handler = g_cancellable_connect (cli->cancellable, G_CALLBACK (on_recover_cancelled), own, NULL);
+  tessera_store_recover_async (tessera_cli_get_store (cli), own, tessera_cli_on_ready, &result);
+  timer = g_timeout_add (RECOVER_DEADLINE_MS, on_keyring_deadline, &passed);
+  while (result == NULL && !passed)
+    g_main_context_iteration (NULL, TRUE);
+  if (passed)
+    {
+      timed_out = TRUE;
+      g_cancellable_cancel (own);
+      /* A moment for the cancelled calls to return. */
+      passed = FALSE;
+      timer = g_timeout_add (RECOVER_GRACE_MS, on_keyring_deadline, &passed);
+      while (result == NULL && !passed)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  if (!passed)
+    g_source_remove (timer);
+  g_cancellable_disconnect (cli->cancellable, handler);
+
+  if (timed_out)
+    cli->keyring_spent_ms = (guint) ((g_get_monotonic_time () - started) / 1000);
+
+  if (result == NULL)
+    g_debug ("Recovery did not end in time");
+  else if (!tessera_store_recover_finish (tessera_cli_get_store (cli), result, &removed, &error))
+    g_debug ("Recovery stopped: %s", error->message);
+  else if (removed > 0)
+    g_debug ("Recovery dealt with %u interrupted operations or orphans", removed);
 }
 
 /* The credential that applies here when @name is NULL (--credential,

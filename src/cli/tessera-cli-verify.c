@@ -12,6 +12,8 @@
 typedef struct
 {
   TesseraCredential       *credential;
+  char                    *name;      /* as it was when the run began */
+  gboolean                 removed;   /* by another process, meanwhile */
   TesseraCredentialStatus  status;
   GError                  *error;
   guint                   *running;
@@ -22,6 +24,7 @@ static void
 verify_job_free (VerifyJob *job)
 {
   g_clear_object (&job->credential);
+  g_free (job->name);
   g_clear_error (&job->error);
   g_free (job);
 }
@@ -43,6 +46,10 @@ on_verified (GObject      *source,
 static int
 verify_job_outcome (VerifyJob *job)
 {
+  /* Gone from the list during the run: neither a verdict nor a failure. */
+  if (job->removed)
+    return TESSERA_CLI_EXIT_OK;
+
   switch (job->status)
     {
     case TESSERA_CREDENTIAL_STATUS_VERIFIED:
@@ -94,6 +101,7 @@ tessera_cli_cmd_verify (TesseraCli  *cli,
     credential_name = g_ptr_array_index (positional, 0);
 
   store = tessera_cli_get_store (cli);
+  tessera_cli_recover (cli);
 
   if (all)
     {
@@ -104,6 +112,7 @@ tessera_cli_cmd_verify (TesseraCli  *cli,
           VerifyJob *job = g_new0 (VerifyJob, 1);
 
           job->credential = g_list_model_get_item (model, i);
+          job->name = g_strdup (tessera_credential_get_name (job->credential));
           g_ptr_array_add (jobs, job);
         }
     }
@@ -118,6 +127,7 @@ tessera_cli_cmd_verify (TesseraCli  *cli,
 
       job = g_new0 (VerifyJob, 1);
       job->credential = g_object_ref (credential);
+      job->name = g_strdup (tessera_credential_get_name (credential));
       g_ptr_array_add (jobs, job);
     }
 
@@ -143,6 +153,24 @@ tessera_cli_cmd_verify (TesseraCli  *cli,
   if (g_cancellable_is_cancelled (cli->cancellable))
     return tessera_cli_fail (TESSERA_CLI_EXIT_INTERRUPTED, _("Interrupted."));
 
+  /* Issue 17, finding 11: a credential another process removed while
+   * this run checked it is reported as removed, whatever step its check
+   * had reached (its key gone, the store's copy gone, or its answer in),
+   * so that the outcome is the same every time. */
+  {
+    g_auto(GStrv) listed = tessera_store_dup_listed_ids (store);
+    g_autoptr(GHashTable) now = g_hash_table_new (g_str_hash, g_str_equal);
+
+    for (guint i = 0; listed[i] != NULL; i++)
+      g_hash_table_add (now, listed[i]);
+    for (guint i = 0; i < jobs->len; i++)
+      {
+        VerifyJob *job = g_ptr_array_index (jobs, i);
+
+        job->removed = !g_hash_table_contains (now, tessera_credential_get_id (job->credential));
+      }
+  }
+
   for (guint i = 0; i < jobs->len; i++)
     {
       int outcome = verify_job_outcome (g_ptr_array_index (jobs, i));
@@ -160,6 +188,17 @@ tessera_cli_cmd_verify (TesseraCli  *cli,
         {
           VerifyJob *job = g_ptr_array_index (jobs, i);
 
+          if (job->removed)
+            {
+              json_builder_begin_object (builder);
+              tessera_cli_add_string_member (builder, "id", tessera_credential_get_id (job->credential));
+              tessera_cli_add_string_member (builder, "name", job->name);
+              tessera_cli_add_string_member (builder, "status", "removed");
+              tessera_cli_add_string_member (builder, "error", NULL);
+              json_builder_end_object (builder);
+              continue;
+            }
+
           tessera_cli_add_credential_object (builder, job->credential);
           tessera_cli_add_string_member (builder, "error", job->error != NULL ? tessera_error_get_message (job->error) : NULL);
           json_builder_end_object (builder);
@@ -175,7 +214,7 @@ tessera_cli_cmd_verify (TesseraCli  *cli,
       for (guint i = 0; i < jobs->len; i++)
         {
           VerifyJob *job = g_ptr_array_index (jobs, i);
-          g_autofree char *name = tessera_cli_dup_printable (tessera_credential_get_name (job->credential));
+          g_autofree char *name = tessera_cli_dup_printable (job->name);
 
           width = MAX (width, (guint) g_utf8_strlen (name, -1) + 1);
         }
@@ -183,12 +222,19 @@ tessera_cli_cmd_verify (TesseraCli  *cli,
       for (guint i = 0; i < jobs->len; i++)
         {
           VerifyJob *job = g_ptr_array_index (jobs, i);
-          g_autofree char *name = tessera_cli_dup_printable (tessera_credential_get_name (job->credential));
+          g_autofree char *name = tessera_cli_dup_printable (job->name);
           g_autofree char *label = g_strconcat (name, ":", NULL);
           gint64 expires = tessera_credential_get_expires (job->credential);
 
           tessera_cli_append_padded (out, label, width);
           g_string_append_c (out, ' ');
+          if (job->removed)
+            {
+              /* Translators: "NAME: Removed — …" in tessera verify */
+              g_string_append_printf (out, "%s — %s\n", _("Removed"),
+                                      _("Another program removed it while it was being checked; not counted."));
+              continue;
+            }
           /* The keyring could not give the key (locked, failing): the
            * status is the last one known, not a verdict of this run. */
           if (job->error != NULL && job->error->domain == TESSERA_STORE_ERROR &&

@@ -339,6 +339,17 @@ tessera_cli_run (int    argc,
   code = command->func (&cli, argc - 1, argv + 1);
   tessera_cli_release_interrupts (&cli);
 
+  /* A key the store is deleting again after an interrupted add: cut
+   * short, a write of libsecret's file backend leaves the keyring file
+   * unreadable. A few seconds at most; the journal covers the rest. */
+  if (cli.store != NULL && tessera_store_get_background_work (cli.store))
+    {
+      gint64 deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+
+      while (tessera_store_get_background_work (cli.store) && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+    }
+
   /* Settings writes may still be queued (dconf): flush them before the
    * process goes away, so the window sees every change. */
   if (cli.store != NULL)

@@ -134,6 +134,7 @@ tessera_reminders_mark (GSettings          *settings,
                         GDateTime          *now)
 {
   g_autoptr(GVariant) reminded = NULL;
+  g_autoptr(GVariant) value = NULL;
   g_autofree char *today = NULL;
   g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{ss}"));
   g_autoptr(GHashTable) marked = g_hash_table_new (g_str_hash, g_str_equal);
@@ -162,7 +163,10 @@ tessera_reminders_mark (GSettings          *settings,
         g_variant_builder_add (&builder, "{ss}", id, last);
     }
 
-  g_settings_set_value (settings, "reminded", g_variant_builder_end (&builder));
+  /* Unchanged (the same day, again): no write, no change signal. */
+  value = g_variant_ref_sink (g_variant_builder_end (&builder));
+  if (!g_variant_equal (value, reminded))
+    g_settings_set_value (settings, "reminded", value);
 }
 
 char *

@@ -127,3 +127,63 @@ tessera_secret_backend_clear_finish (TesseraSecretBackend  *self,
 
   return TESSERA_SECRET_BACKEND_GET_IFACE (self)->clear_finish (self, result, error);
 }
+
+void
+tessera_secret_item_free (TesseraSecretItem *item)
+{
+  if (item == NULL)
+    return;
+
+  g_free (item->secret_id);
+  g_free (item);
+}
+
+/**
+ * tessera_secret_backend_list_async:
+ *
+ * Lists the unlocked keyring items of Tessera's schema: their
+ * "credential-id" and when they were made, never their keys. A backend
+ * that cannot list lists nothing.
+ */
+void
+tessera_secret_backend_list_async (TesseraSecretBackend *self,
+                                   GCancellable         *cancellable,
+                                   GAsyncReadyCallback   callback,
+                                   gpointer              user_data)
+{
+  TesseraSecretBackendInterface *iface;
+
+  g_return_if_fail (TESSERA_IS_SECRET_BACKEND (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  iface = TESSERA_SECRET_BACKEND_GET_IFACE (self);
+  if (iface->list_async == NULL)
+    {
+      g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+      g_task_set_source_tag (task, tessera_secret_backend_list_async);
+      g_task_return_pointer (task, g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_secret_item_free),
+                             (GDestroyNotify) g_ptr_array_unref);
+      return;
+    }
+
+  iface->list_async (self, cancellable, callback, user_data);
+}
+
+GPtrArray *
+tessera_secret_backend_list_finish (TesseraSecretBackend  *self,
+                                    GAsyncResult          *result,
+                                    GError               **error)
+{
+  TesseraSecretBackendInterface *iface;
+
+  g_return_val_if_fail (TESSERA_IS_SECRET_BACKEND (self), NULL);
+  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
+
+  iface = TESSERA_SECRET_BACKEND_GET_IFACE (self);
+  if (iface->list_finish == NULL ||
+      g_task_get_source_tag (G_TASK (result)) == tessera_secret_backend_list_async)
+    return g_task_propagate_pointer (G_TASK (result), error);
+
+  return iface->list_finish (self, result, error);
+}

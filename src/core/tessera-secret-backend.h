@@ -17,6 +17,15 @@ G_BEGIN_DECLS
 
 G_DECLARE_INTERFACE (TesseraSecretBackend, tessera_secret_backend, TESSERA, SECRET_BACKEND, GObject)
 
+/* One item of ours in the keyring, as a search lists it: never its key. */
+typedef struct
+{
+  char   *secret_id;   /* its "credential-id" attribute */
+  gint64  created;     /* seconds since the epoch; 0 when unknown */
+} TesseraSecretItem;
+
+void tessera_secret_item_free (TesseraSecretItem *item);
+
 struct _TesseraSecretBackendInterface
 {
   GTypeInterface parent_iface;
@@ -48,6 +57,14 @@ struct _TesseraSecretBackendInterface
   gboolean  (*clear_finish)  (TesseraSecretBackend  *self,
                               GAsyncResult          *result,
                               GError               **error);
+  /* Optional: without it the backend lists nothing. */
+  void      (*list_async)    (TesseraSecretBackend  *self,
+                              GCancellable          *cancellable,
+                              GAsyncReadyCallback    callback,
+                              gpointer               user_data);
+  GPtrArray*(*list_finish)   (TesseraSecretBackend  *self,
+                              GAsyncResult          *result,
+                              GError               **error);
 };
 
 void      tessera_secret_backend_store_async   (TesseraSecretBackend  *self,
@@ -76,5 +93,15 @@ void      tessera_secret_backend_clear_async   (TesseraSecretBackend  *self,
 gboolean  tessera_secret_backend_clear_finish  (TesseraSecretBackend  *self,
                                                 GAsyncResult          *result,
                                                 GError               **error);
+
+/* The unlocked items of Tessera's schema, for the sweep of items no
+ * credential owns. Returns: (transfer full) (element-type TesseraSecretItem) */
+void       tessera_secret_backend_list_async    (TesseraSecretBackend  *self,
+                                                 GCancellable          *cancellable,
+                                                 GAsyncReadyCallback    callback,
+                                                 gpointer               user_data);
+GPtrArray *tessera_secret_backend_list_finish   (TesseraSecretBackend  *self,
+                                                 GAsyncResult          *result,
+                                                 GError               **error);
 
 G_END_DECLS

@@ -207,6 +207,27 @@ retry_keyring_action (GtkWidget  *widget,
                                  reconcile_cb, g_object_ref (self));
 }
 
+/* Whether @focus is in the tile of credential @id. */
+static gboolean
+focus_is_on_credential (GtkWidget  *focus,
+                        const char *id)
+{
+  for (GtkWidget *w = focus; w != NULL && id != NULL; w = gtk_widget_get_parent (w))
+    {
+      /* The grid's cell holds the tile: the focus may be on either. */
+      GtkWidget *child = TESSERA_IS_CREDENTIAL_TILE (w) ? w : gtk_widget_get_first_child (w);
+
+      if (child != NULL && TESSERA_IS_CREDENTIAL_TILE (child))
+        {
+          TesseraCredential *credential = tessera_credential_tile_get_credential (TESSERA_CREDENTIAL_TILE (child));
+
+          return credential != NULL && g_strcmp0 (tessera_credential_get_id (credential), id) == 0;
+        }
+    }
+
+  return FALSE;
+}
+
 /* Puts the keyboard focus on a credential's tile (scrolled into view),
  * as after Undo: the person carries on where the tile is back. The grid
  * makes the tile when it next lays itself out, so this tries again on the
@@ -230,11 +251,12 @@ focus_pending_cb (GtkWidget     *widget,
         gtk_grid_view_scroll_to (GTK_GRID_VIEW (self->grid_view), i, GTK_LIST_SCROLL_FOCUS, NULL);
     }
 
-  /* Done once the focus has stayed on the tiles for a few frames: the
+  /* Done once the focus has stayed on that tile for a few frames: the
    * toast whose Undo was pressed goes away meanwhile, and may take the
-   * focus with it. */
+   * focus with it; and on a slow frame the grid may first focus the cell
+   * where the tile will be. */
   focus = gtk_root_get_focus (GTK_ROOT (self));
-  if (focus != NULL && gtk_widget_is_ancestor (focus, self->grid_view))
+  if (focus_is_on_credential (focus, self->focus_pending_id))
     self->focus_settled++;
   else
     self->focus_settled = 0;
@@ -253,8 +275,8 @@ focus_credential (TesseraWindow *self,
 {
   g_free (self->focus_pending_id);
   self->focus_pending_id = g_strdup (id);
-  /* ten frames after the focus lands, at most two seconds in all */
-  self->focus_pending_tries = 120;
+  /* ten frames after the focus lands, at most 600 frames (10 s) in all */
+  self->focus_pending_tries = 600;
   self->focus_settled = 0;
   if (self->focus_tick_id == 0)
     self->focus_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), focus_pending_cb, NULL, NULL);

@@ -228,19 +228,52 @@ load_window_state (TesseraWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
 }
 
+typedef struct
+{
+  TesseraWindow *window;        /* held, as every callback holds it */
+  GApplication  *application;   /* held and kept running until written */
+} SaveState;
+
+static void
+on_window_state_saved (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  SaveState *save = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tessera_store_save_window_state_finish (TESSERA_STORE (source), result, &error))
+    g_debug ("Could not save the window's size: %s", error->message);
+
+  if (save->application != NULL)
+    {
+      g_application_release (save->application);
+      g_object_unref (save->application);
+    }
+  g_object_unref (save->window);
+  g_free (save);
+}
+
+/* Through the lock every Tessera process writes under, waited for off the
+ * main loop; the application stays until it is written. */
 static void
 save_window_state (TesseraWindow *self)
 {
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+  SaveState *save = g_new0 (SaveState, 1);
   int width, height;
 
   gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
 
-  g_settings_delay (self->settings);
-  g_settings_set_int (self->settings, "window-width", width);
-  g_settings_set_int (self->settings, "window-height", height);
-  g_settings_set_boolean (self->settings, "window-maximized",
-                          gtk_window_is_maximized (GTK_WINDOW (self)));
-  g_settings_apply (self->settings);
+  save->window = g_object_ref (self);
+  if (application != NULL)
+    {
+      save->application = G_APPLICATION (g_object_ref (application));
+      g_application_hold (save->application);
+    }
+  tessera_store_save_window_state_async (self->store, width, height,
+                                         gtk_window_is_maximized (GTK_WINDOW (self)),
+                                         on_window_state_saved, save);
 }
 
 static gboolean
@@ -254,12 +287,31 @@ tessera_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (tessera_window_parent_class)->close_request (window);
 }
 
+static void
+recover_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  /* Held until the recovery ends, as every callback holds it. */
+  g_autoptr(TesseraWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint removed = 0;
+
+  /* Nothing to show: what could not be done is left for the next start. */
+  if (!tessera_store_recover_finish (TESSERA_STORE (source), result, &removed, &error))
+    g_debug ("Recovery stopped: %s", error->message);
+  else if (removed > 0)
+    g_debug ("Recovery dealt with %u interrupted operations or orphans", removed);
+}
+
 static gboolean
 verify_stale_cb (gpointer user_data)
 {
   TesseraWindow *self = TESSERA_WINDOW (user_data);
 
   self->verify_stale_id = 0;
+  /* After the first frame: what an interrupted Tessera left behind. */
+  tessera_store_recover_async (self->store, self->cancellable, recover_cb, g_object_ref (self));
   tessera_window_start_verify_all (self, TRUE);
   return G_SOURCE_REMOVE;
 }

@@ -72,8 +72,10 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (TesseraLibsecretBackend, tessera_libsecret_backen
 const SecretSchema *
 tessera_libsecret_backend_get_schema (void)
 {
-  /* Attributes are not secret and other programs can read them: only an
-   * opaque id and a version go here, never a name or an account. */
+  /* Attributes and labels are not secret: other programs read them, even
+   * while the keyring is locked. Only an opaque id and a version go here,
+   * never a name or an account; the label is the same for every item
+   * (_tessera_store_build_label()). */
   static const SecretSchema schema = {
     TESSERA_SECRET_SCHEMA_NAME, SECRET_SCHEMA_NONE,
     {
@@ -571,6 +573,18 @@ return_translated (GTask        *task,
 
 /* Store */
 
+/* libsecret's file backend rewrites its file in place: a write cancelled
+ * (or a process ended) half-way leaves a file it cannot read again, every
+ * key lost. So its writes are never cancelled; a caller that cancelled
+ * meanwhile is told so once the write is done, and undoes it. */
+static GCancellable *
+write_cancellable (GTask *task)
+{
+  TesseraLibsecretBackend *self = g_task_get_source_object (task);
+
+  return self->uses_file ? NULL : g_task_get_cancellable (task);
+}
+
 static void
 on_store_done (GObject      *source,
                GAsyncResult *result,
@@ -581,7 +595,7 @@ on_store_done (GObject      *source,
 
   if (!secret_password_store_finish (result, &error))
     return_translated (task, error);
-  else
+  else if (!g_task_return_error_if_cancelled (task))
     g_task_return_boolean (task, TRUE);
 }
 
@@ -608,7 +622,7 @@ start_store (GTask *task)
 
   g_debug ("Storing secret %s", data->secret_id);
   secret_password_store (tessera_libsecret_backend_get_schema (), SECRET_COLLECTION_DEFAULT,
-                         data->label, data->token, g_task_get_cancellable (task), on_store_done, task,
+                         data->label, data->token, write_cancellable (task), on_store_done, task,
                          "credential-id", data->secret_id,
                          "schema-version", SCHEMA_VERSION,
                          NULL);
@@ -860,7 +874,7 @@ start_clear (GTask *task)
 {
   ClearData *data = g_task_get_task_data (task);
 
-  secret_password_clear (tessera_libsecret_backend_get_schema (), g_task_get_cancellable (task),
+  secret_password_clear (tessera_libsecret_backend_get_schema (), write_cancellable (task),
                          on_clear_done, task,
                          "credential-id", data->secret_id,
                          "schema-version", SCHEMA_VERSION,
@@ -1018,6 +1032,109 @@ tessera_libsecret_backend_clear_finish (TesseraSecretBackend  *backend,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* List */
+
+/* libsecret's file backend does not match "xdg:schema", and its file
+ * holds only this app's items: there a search by our version attribute
+ * alone finds them all. */
+static const SecretSchema *
+list_schema (TesseraLibsecretBackend *self)
+{
+  static const SecretSchema file_schema = {
+    TESSERA_SECRET_SCHEMA_NAME, SECRET_SCHEMA_DONT_MATCH_NAME,
+    {
+      { "credential-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "schema-version", SECRET_SCHEMA_ATTRIBUTE_INTEGER },
+      { NULL, 0 },
+    },
+  };
+
+  return self->uses_file ? &file_schema : tessera_libsecret_backend_get_schema ();
+}
+
+static void
+on_list_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_secret_item_free);
+  GList *found;
+
+  found = secret_password_search_finish (result, &error);
+  if (error != NULL)
+    {
+      return_translated (task, error);
+      return;
+    }
+
+  for (GList *l = found; l != NULL; l = l->next)
+    {
+      SecretRetrievable *retrievable = l->data;
+      g_autoptr(GHashTable) attributes = NULL;
+      const char *secret_id;
+      TesseraSecretItem *item;
+
+      /* Deleting a locked item would bring up an unlock prompt: the sweep
+       * leaves those for a later run. */
+      if (SECRET_IS_ITEM (retrievable) && secret_item_get_locked (SECRET_ITEM (retrievable)))
+        continue;
+
+      attributes = secret_retrievable_get_attributes (retrievable);
+      secret_id = attributes != NULL ? g_hash_table_lookup (attributes, "credential-id") : NULL;
+      if (secret_id == NULL || *secret_id == '\0')
+        continue;
+
+      item = g_new0 (TesseraSecretItem, 1);
+      item->secret_id = g_strdup (secret_id);
+      item->created = (gint64) MIN (secret_retrievable_get_created (retrievable), (guint64) G_MAXINT64);
+      g_ptr_array_add (items, item);
+    }
+  g_list_free_full (found, g_object_unref);
+
+  g_task_return_pointer (task, g_steal_pointer (&items), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+start_list (GTask *task)
+{
+  TesseraLibsecretBackend *self = g_task_get_source_object (task);
+
+  g_debug ("Listing the keyring items of our schema");
+  secret_password_search (list_schema (self), SECRET_SEARCH_ALL, g_task_get_cancellable (task),
+                          on_list_done, task,
+                          "schema-version", SCHEMA_VERSION,
+                          NULL);
+}
+
+static void
+tessera_libsecret_backend_list_async (TesseraSecretBackend *backend,
+                                      GCancellable         *cancellable,
+                                      GAsyncReadyCallback   callback,
+                                      gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  task = new_call (TESSERA_LIBSECRET_BACKEND (backend), cancellable, callback, user_data,
+                   tessera_libsecret_backend_list_async);
+
+  if (TESSERA_LIBSECRET_BACKEND (backend)->uses_file)
+    refresh_file_backend ();
+
+  when_backend_made (g_steal_pointer (&task), start_list);
+}
+
+static GPtrArray *
+tessera_libsecret_backend_list_finish (TesseraSecretBackend  *backend,
+                                       GAsyncResult          *result,
+                                       GError               **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, backend), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static void
 secret_backend_iface_init (TesseraSecretBackendInterface *iface)
 {
@@ -1027,6 +1144,8 @@ secret_backend_iface_init (TesseraSecretBackendInterface *iface)
   iface->lookup_finish = tessera_libsecret_backend_lookup_finish;
   iface->clear_async = tessera_libsecret_backend_clear_async;
   iface->clear_finish = tessera_libsecret_backend_clear_finish;
+  iface->list_async = tessera_libsecret_backend_list_async;
+  iface->list_finish = tessera_libsecret_backend_list_finish;
 }
 
 static void

@@ -107,19 +107,51 @@ static int lock_fd = -1;
 static gboolean lock_opened;
 static guint lock_depth;
 
-static gboolean
-acquire_lock (void)
+/* A wait for the lock in a thread (tessera_settings_writer_lock_async())
+ * is under way: the descriptor may be ours any moment, so a write of the
+ * main thread must not take it meanwhile (nor release it after). */
+static gboolean lock_waiting;
+static GQueue lock_waiters = G_QUEUE_INIT;   /* GTask, for the thread's answer */
+
+static char *lock_dir;   /* the runtime directory lock_fd is in */
+
+static void
+open_lock (void)
 {
-  if (lock_depth++ > 0)
-    return TRUE;
+  const char *dir = g_get_user_runtime_dir ();
+
+  /* Tests give each case its own runtime directory: follow it while the
+   * lock is not held. */
+  if (lock_opened && lock_depth == 0 && !lock_waiting && g_strcmp0 (dir, lock_dir) != 0)
+    {
+      if (lock_fd >= 0)
+        close (lock_fd);
+      lock_opened = FALSE;
+    }
 
   if (!lock_opened)
     {
       lock_fd = tessera_file_lock_open (APP_ID ".settings.lock");
+      g_free (lock_dir);
+      lock_dir = g_strdup (dir);
       lock_opened = TRUE;
     }
+}
 
-  if (!tessera_file_lock_acquire (lock_fd, LOCK_WAIT_MS))
+static gboolean
+acquire_lock (void)
+{
+  if (lock_depth > 0)
+    {
+      lock_depth++;
+      return TRUE;
+    }
+
+  open_lock ();
+  lock_depth++;
+  /* Another process holds it, as the thread is waiting to learn: a write
+   * now would wait for it on the main loop. */
+  if (lock_waiting || !tessera_file_lock_acquire (lock_fd, LOCK_WAIT_MS))
     {
       lock_depth--;
       return FALSE;
@@ -320,6 +352,100 @@ prune_empty_credential_groups (TesseraSettingsWriter *self)
   self->keyfile_known = TRUE;
 }
 
+/* The credentials list as every process sees it now: with the keyfile
+ * backend, whose copy in memory follows the file only when the main loop
+ * runs its monitor, the file's when it changed since this writer last
+ * knew it. */
+GStrv
+tessera_settings_writer_dup_listed (TesseraSettingsWriter *self)
+{
+  g_autoptr(GKeyFile) keyfile = NULL;
+  g_autofree char *main_group = NULL;
+  g_autofree char *listed = NULL;
+  g_autoptr(GVariant) value = NULL;
+  TesseraFileStamp now;
+
+  g_return_val_if_fail (TESSERA_IS_SETTINGS_WRITER (self), NULL);
+
+  if (self->keyfile == NULL)
+    return tessera_settings_dup_strv (self->settings, "credentials");
+
+  tessera_file_stamp_read (self->keyfile, &now);
+  if (self->keyfile_known && tessera_file_stamp_equal (&now, &self->keyfile_stamp))
+    return tessera_settings_dup_strv (self->settings, "credentials");
+
+  keyfile = g_key_file_new ();
+  main_group = keyfile_group (self, APP_PATH);
+  if (main_group == NULL || !g_key_file_load_from_file (keyfile, self->keyfile, G_KEY_FILE_NONE, NULL))
+    return tessera_settings_dup_strv (self->settings, "credentials");
+
+  listed = g_key_file_get_value (keyfile, main_group, "credentials", NULL);
+  value = listed != NULL ? g_variant_parse (G_VARIANT_TYPE_STRING_ARRAY, listed, NULL, NULL, NULL) : NULL;
+  if (value == NULL)
+    return g_new0 (char *, 1);
+
+  return g_variant_dup_strv (value, NULL);
+}
+
+/* Whether the keyfile changed since this writer last wrote or checked it:
+ * then the backend's copy in memory may lag behind it. */
+gboolean
+tessera_settings_writer_file_changed (TesseraSettingsWriter *self)
+{
+  TesseraFileStamp now;
+
+  g_return_val_if_fail (TESSERA_IS_SETTINGS_WRITER (self), FALSE);
+
+  if (self->keyfile == NULL)
+    return FALSE;
+
+  tessera_file_stamp_read (self->keyfile, &now);
+  return !self->keyfile_known || !tessera_file_stamp_equal (&now, &self->keyfile_stamp);
+}
+
+/* The ids of the credential groups in the keyfile that hold keys; NULL
+ * with another backend (dconf cannot list relocatable paths). */
+GStrv
+tessera_settings_writer_dup_credential_groups (TesseraSettingsWriter *self)
+{
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_autofree char *credentials_path = NULL;
+  g_autofree char *prefix = NULL;
+  g_auto(GStrv) groups = NULL;
+
+  g_return_val_if_fail (TESSERA_IS_SETTINGS_WRITER (self), NULL);
+
+  if (self->keyfile == NULL)
+    return NULL;
+
+  credentials_path = tessera_settings_credential_path ("x");
+  prefix = keyfile_group (self, credentials_path);
+  if (prefix == NULL)
+    return NULL;
+  prefix[strlen (prefix) - 1] = '\0';
+
+  builder = g_strv_builder_new ();
+  if (g_key_file_load_from_file (keyfile, self->keyfile, G_KEY_FILE_NONE, NULL))
+    {
+      groups = g_key_file_get_groups (keyfile, NULL);
+      for (guint i = 0; groups[i] != NULL; i++)
+        {
+          g_auto(GStrv) keys = NULL;
+          const char *id = groups[i] + strlen (prefix);
+
+          if (!g_str_has_prefix (groups[i], prefix) || !tessera_settings_is_valid_id (id))
+            continue;
+
+          keys = g_key_file_get_keys (keyfile, groups[i], NULL, NULL);
+          if (keys != NULL && keys[0] != NULL)
+            g_strv_builder_add (builder, id);
+        }
+    }
+
+  return g_strv_builder_end (builder);
+}
+
 /* GLib's keyfile backend checks its folder only when the folder changes,
  * and a failed write only logs a warning: ask the system now. */
 static gboolean
@@ -356,6 +482,7 @@ tessera_settings_batch_init (TesseraSettingsBatch  *batch,
   batch->old_values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                              (GDestroyNotify) variant_unref_nullable);
   batch->failed = FALSE;
+  batch->unhooked = FALSE;
   g_settings_delay (settings);
 }
 
@@ -432,6 +559,24 @@ tessera_settings_batch_set_int64 (TesseraSettingsBatch *batch,
 }
 
 void
+tessera_settings_batch_set_int (TesseraSettingsBatch *batch,
+                                const char           *key,
+                                int                   value)
+{
+  if (batch_check (batch, key))
+    g_settings_set_int (batch->settings, key, value);
+}
+
+void
+tessera_settings_batch_set_boolean (TesseraSettingsBatch *batch,
+                                    const char           *key,
+                                    gboolean              value)
+{
+  if (batch_check (batch, key))
+    g_settings_set_boolean (batch->settings, key, value);
+}
+
+void
 tessera_settings_batch_set_enum (TesseraSettingsBatch *batch,
                                  const char           *key,
                                  int                   value)
@@ -486,7 +631,7 @@ tessera_settings_batch_apply (TesseraSettingsBatch  *batch,
 
   g_object_get (batch->settings, "path", &path, NULL);
 
-  if (!batch->failed && self->hook != NULL && !self->hook (path, self->hook_data))
+  if (!batch->failed && !batch->unhooked && self->hook != NULL && !self->hook (path, self->hook_data))
     batch->failed = TRUE;
 
   if (batch->failed)
@@ -653,6 +798,107 @@ tessera_settings_writer_begin (TesseraSettingsWriter  *self,
   self->keyfile_stamp = now;
   self->keyfile_known = TRUE;
   return TRUE;
+}
+
+static void
+lock_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  g_task_return_boolean (task, tessera_file_lock_acquire (lock_fd, LOCK_WAIT_MS));
+}
+
+static void
+on_locked_in_thread (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  gboolean locked = g_task_propagate_boolean (G_TASK (result), NULL);
+  GTask *task;
+
+  lock_waiting = FALSE;
+  /* Each waiter holds a level of it, taken before any of them runs (a
+   * callback may run, write and end at once). */
+  if (locked)
+    lock_depth += lock_waiters.length;
+  while ((task = g_queue_pop_head (&lock_waiters)) != NULL)
+    {
+      if (locked)
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_new_error (task, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SETTINGS_FAILED, "%s",
+                                 _("Another program is changing the credentials. Nothing was changed; try again in a moment."));
+      g_object_unref (task);
+    }
+}
+
+/* Takes the lock if it is free now, without waiting: held until end(). */
+gboolean
+tessera_settings_writer_try_lock (TesseraSettingsWriter *self)
+{
+  g_return_val_if_fail (TESSERA_IS_SETTINGS_WRITER (self), FALSE);
+
+  open_lock ();
+  if (lock_depth > 0 || (!lock_waiting && tessera_file_lock_acquire (lock_fd, 0)))
+    {
+      lock_depth++;
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+/**
+ * tessera_settings_writer_lock_async:
+ *
+ * Takes the lock shared by all Tessera processes without waiting on the
+ * main loop: when another process holds it, a thread waits (as long as
+ * tessera_settings_writer_begin() would) and the result comes back on the
+ * main context. On success the lock is held, as after begin, until
+ * tessera_settings_writer_end(); begin inside it nests and checks that
+ * the settings are current.
+ */
+void
+tessera_settings_writer_lock_async (TesseraSettingsWriter *self,
+                                    GCancellable          *cancellable,
+                                    GAsyncReadyCallback    callback,
+                                    gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) wait = NULL;
+
+  g_return_if_fail (TESSERA_IS_SETTINGS_WRITER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tessera_settings_writer_lock_async);
+
+  open_lock ();
+  if (lock_depth > 0 || (!lock_waiting && tessera_file_lock_acquire (lock_fd, 0)))
+    {
+      lock_depth++;
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  /* One thread waits at a time; later callers wait for its answer. */
+  g_queue_push_tail (&lock_waiters, g_steal_pointer (&task));
+  if (lock_waiting)
+    return;
+
+  lock_waiting = TRUE;
+  wait = g_task_new (self, NULL, on_locked_in_thread, NULL);
+  g_task_run_in_thread (wait, lock_in_thread);
+}
+
+gboolean
+tessera_settings_writer_lock_finish (TesseraSettingsWriter  *self,
+                                     GAsyncResult           *result,
+                                     GError                **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 void

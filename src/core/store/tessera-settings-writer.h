@@ -56,6 +56,19 @@ gboolean               tessera_settings_writer_begin    (TesseraSettingsWriter  
                                                          gboolean                  *stale,
                                                          GError                   **error);
 void                   tessera_settings_writer_end      (TesseraSettingsWriter     *self);
+/* The lock alone, if free now: held on success until end(). */
+gboolean               tessera_settings_writer_try_lock (TesseraSettingsWriter     *self);
+/* The lock alone, waited for in a thread: held on success until end(). */
+void                   tessera_settings_writer_lock_async  (TesseraSettingsWriter  *self,
+                                                            GCancellable           *cancellable,
+                                                            GAsyncReadyCallback     callback,
+                                                            gpointer                user_data);
+gboolean               tessera_settings_writer_lock_finish (TesseraSettingsWriter  *self,
+                                                            GAsyncResult           *result,
+                                                            GError                **error);
+GStrv                  tessera_settings_writer_dup_credential_groups (TesseraSettingsWriter *self);
+GStrv                  tessera_settings_writer_dup_listed            (TesseraSettingsWriter *self);
+gboolean               tessera_settings_writer_file_changed          (TesseraSettingsWriter *self);
 void                   tessera_settings_writer_set_hook (TesseraSettingsWriter     *self,
                                                          TesseraSettingsWriterHook  hook,
                                                          gpointer                   user_data);
@@ -69,6 +82,7 @@ typedef struct
   GSettings             *settings;
   GHashTable            *old_values;   /* key → GVariant (NULL: unset), to undo */
   gboolean               failed;       /* a key was not writable */
+  gboolean               unhooked;     /* not failed by the test hook */
 } TesseraSettingsBatch;
 
 /* @settings: (transfer full) */
@@ -82,6 +96,12 @@ void     tessera_settings_batch_set_string (TesseraSettingsBatch     *batch,
 void     tessera_settings_batch_set_int64  (TesseraSettingsBatch     *batch,
                                             const char               *key,
                                             gint64                    value);
+void     tessera_settings_batch_set_int    (TesseraSettingsBatch     *batch,
+                                            const char               *key,
+                                            int                       value);
+void     tessera_settings_batch_set_boolean (TesseraSettingsBatch    *batch,
+                                            const char               *key,
+                                            gboolean                  value);
 void     tessera_settings_batch_set_enum   (TesseraSettingsBatch     *batch,
                                             const char               *key,
                                             int                       value);

@@ -2,7 +2,9 @@
 /* tessera-store-add.c: adding a credential
  *
  * The secret first, then the credential's keys, then the id in the list
- * (the moment it exists); a failure undoes the earlier steps.
+ * (the moment it exists); a failure undoes the earlier steps. Before the
+ * first, the journal says what is about to be written (a process killed
+ * on the way is undone by the next one: tessera-store-journal.c).
  */
 #define G_LOG_DOMAIN "tessera-store"
 
@@ -18,13 +20,19 @@
 
 /* Helpers shared with update */
 
+/* The label of every keyring item: the same for all, naming neither the
+ * credential nor its account. The Secret Service shows labels (and
+ * attributes) to every program of the session even while the keyring is
+ * locked, and a name is whatever the user typed: a customer, a project,
+ * once even a pasted key. "Harness API key (Tessera)" still tells a
+ * Seahorse user what the item is and which program owns it; which
+ * credential it belongs to is in Tessera's settings ("secret-id"). */
 char *
-_tessera_store_build_label (const char *name,
-                            const char *account_id)
+_tessera_store_build_label (void)
 {
-  /* Translators: the label of the keyring item, shown by Seahorse and
-   * secret-tool: the credential's name, then the Harness account id. */
-  return g_strdup_printf (_("Harness API key: %s (%s)"), name, account_id);
+  /* Translators: the label of every keyring item, shown by Seahorse and
+   * secret-tool even while the keyring is locked. */
+  return g_strdup (_("Harness API key (Tessera)"));
 }
 
 void
@@ -37,6 +45,7 @@ _tessera_store_change_data_free (ChangeData *data)
   g_free (data->description);
   g_free (data->account_id);
   g_free (data->base_url);
+  g_free (data->journal);
   g_clear_pointer (&data->token, tessera_token_unref);
   g_clear_object (&data->verification);
   g_clear_object (&data->credential);
@@ -54,24 +63,52 @@ _tessera_store_secret_may_be_stored (const GError *error)
          g_error_matches (error, TESSERA_STORE_ERROR, TESSERA_STORE_ERROR_SECRET_FAILED);
 }
 
+typedef struct
+{
+  GWeakRef  store;     /* not held: the failure is already reported */
+  char     *journal;
+} StrayData;
+
 static void
 on_stray_secret_cleared (GObject      *source,
                          GAsyncResult *result,
                          gpointer      user_data)
 {
+  StrayData *stray = user_data;
+  g_autoptr(TesseraStore) store = g_weak_ref_get (&stray->store);
   g_autoptr(GError) error = NULL;
 
+  /* Only once the key is gone does the journal forget it: if this
+   * process ends first, the next one deletes it. */
   if (!tessera_secret_backend_clear_finish (TESSERA_SECRET_BACKEND (source), result, &error))
     g_message ("Could not remove a key whose storing was interrupted: %s", error->message);
+  else if (store != NULL)
+    _tessera_store_journal_close (store, stray->journal);
+
+  if (store != NULL)
+    store->background--;
+  g_weak_ref_clear (&stray->store);
+  g_free (stray->journal);
+  g_free (stray);
 }
 
 /* In the background, holding only the backend: the failure is reported
- * at once, and no key is left behind for a change that did not happen. */
+ * at once, and no key is left behind for a change that did not happen.
+ * Then @journal (nullable), the change's journal entry, is cleared. A
+ * command line waits for it before it exits
+ * (tessera_store_get_background_work()): cut short, a write of
+ * libsecret's file backend can leave the keyring file unreadable. */
 void
 _tessera_store_clear_stray_secret (TesseraStore *self,
-                                   const char   *secret_id)
+                                   const char   *secret_id,
+                                   const char   *journal)
 {
-  tessera_secret_backend_clear_async (tessera_store_get_secret_backend (self), secret_id, NULL, on_stray_secret_cleared, NULL);
+  StrayData *stray = g_new0 (StrayData, 1);
+
+  g_weak_ref_init (&stray->store, self);
+  stray->journal = g_strdup (journal);
+  self->background++;
+  tessera_secret_backend_clear_async (tessera_store_get_secret_backend (self), secret_id, NULL, on_stray_secret_cleared, stray);
 }
 
 /* After a failure past the keyring step: take the just-stored secret out
@@ -87,21 +124,36 @@ on_rollback_cleared (GObject      *source,
 
   if (!tessera_secret_backend_clear_finish (TESSERA_SECRET_BACKEND (source), result, &error))
     g_message ("Could not remove the key stored by a failed change: %s", error->message);
+  else
+    _tessera_store_journal_close (g_task_get_source_object (task), data->journal);
 
   g_task_return_error (task, g_steal_pointer (&data->error));
 }
 
+static gboolean
+rollback_secret_idle (gpointer user_data)
+{
+  GTask *task = user_data;
+  TesseraStore *self = g_task_get_source_object (task);
+  ChangeData *data = g_task_get_task_data (task);
+
+  /* Not cancellable: the undo must happen even if the caller gave up. */
+  tessera_secret_backend_clear_async (tessera_store_get_secret_backend (self), data->secret_id, NULL,
+                                      on_rollback_cleared, task);
+  return G_SOURCE_REMOVE;
+}
+
+/* From the main loop, once the settings lock this step took is let go:
+ * the keyring's own lock may take a moment, and another process may be
+ * waiting for ours while it holds that one. */
 static void
 rollback_secret (GTask  *task,
                  GError *error)
 {
-  TesseraStore *self = g_task_get_source_object (task);
   ChangeData *data = g_task_get_task_data (task);
 
   data->error = error;
-  /* Not cancellable: the undo must happen even if the caller gave up. */
-  tessera_secret_backend_clear_async (tessera_store_get_secret_backend (self), data->secret_id, NULL,
-                                      on_rollback_cleared, task);
+  g_idle_add (rollback_secret_idle, task);
 }
 
 /* Add */
@@ -196,6 +248,7 @@ add_write_settings (GTask *owned_task)
       return;
     }
   tessera_settings_writer_end (_tessera_store_get_writer (self));
+  _tessera_store_journal_close (self, data->journal);
 
   data->credential = _tessera_store_new_credential (self, data->id);
   _tessera_store_splice_items (self, self->items->len, 0, data->credential);
@@ -203,6 +256,25 @@ add_write_settings (GTask *owned_task)
 
   g_debug ("Added credential %s", data->id);
   g_task_return_pointer (task, g_object_ref (data->credential), g_object_unref);
+}
+
+static void
+on_add_locked (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TesseraStore *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!tessera_settings_writer_lock_finish (_tessera_store_get_writer (self), result, &error))
+    {
+      rollback_secret (g_steal_pointer (&task), g_steal_pointer (&error));
+      return;
+    }
+
+  add_write_settings (g_steal_pointer (&task));
+  tessera_settings_writer_end (_tessera_store_get_writer (self));
 }
 
 static void
@@ -219,12 +291,58 @@ on_add_stored (GObject      *source,
     {
       /* No metadata was written yet; only the secret may need undoing. */
       if (_tessera_store_secret_may_be_stored (error))
-        _tessera_store_clear_stray_secret (self, data->secret_id);
+        _tessera_store_clear_stray_secret (self, data->secret_id, data->journal);
+      else
+        _tessera_store_journal_close (self, data->journal);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  add_write_settings (g_steal_pointer (&task));
+  /* Free, the lock is taken at once; held by another process, a thread
+   * waits for it. */
+  if (tessera_settings_writer_try_lock (_tessera_store_get_writer (self)))
+    {
+      add_write_settings (g_steal_pointer (&task));
+      tessera_settings_writer_end (_tessera_store_get_writer (self));
+      return;
+    }
+
+  tessera_settings_writer_lock_async (_tessera_store_get_writer (self), NULL, on_add_locked, g_steal_pointer (&task));
+}
+
+/* The journal names the item and the settings about to be written: now
+ * the key can go to the keyring. */
+static void
+on_add_journal_opened (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TesseraStore *self = TESSERA_STORE (source);
+  ChangeData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *label = NULL;
+  GCancellable *cancellable;
+
+  if (!_tessera_store_journal_open_finish (self, result, &error))
+    {
+      g_clear_pointer (&data->journal, g_free);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Nothing written yet: a cancel now just ends the add. */
+  if (g_task_return_error_if_cancelled (task))
+    {
+      _tessera_store_journal_close (self, data->journal);
+      return;
+    }
+
+  label = _tessera_store_build_label ();
+  cancellable = g_task_get_cancellable (task);
+  tessera_secret_backend_store_async (tessera_store_get_secret_backend (self), data->secret_id, label,
+                                      tessera_token_get_value (data->token), cancellable,
+                                      on_add_stored, g_steal_pointer (&task));
 }
 
 void
@@ -241,7 +359,6 @@ tessera_store_add_async (TesseraStore        *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *label = NULL;
   ChangeData *data;
 
   g_return_if_fail (TESSERA_IS_STORE (self));
@@ -274,11 +391,9 @@ tessera_store_add_async (TesseraStore        *self,
   data->id = g_uuid_string_random ();
   /* The first token revision is keyed by the credential id itself. */
   data->secret_id = g_strdup (data->id);
-  label = _tessera_store_build_label (data->name, data->account_id);
+  data->journal = _tessera_store_journal_entry_new ("add", data->id, data->secret_id, NULL);
 
-  tessera_secret_backend_store_async (tessera_store_get_secret_backend (self), data->secret_id, label,
-                                      tessera_token_get_value (token), cancellable,
-                                      on_add_stored, g_steal_pointer (&task));
+  _tessera_store_journal_open_async (self, data->journal, on_add_journal_opened, g_steal_pointer (&task));
 }
 
 TesseraCredential *

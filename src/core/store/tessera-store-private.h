@@ -12,6 +12,7 @@
  *   tessera-store-token.c     token lookup
  *   tessera-store-verify.c    verify, verify-all, reconcile
  *   tessera-store-lifecycle.c rotate, renew, revoke (the token on Harness)
+ *   tessera-store-journal.c   the journal of operations under way, recovery
  * Every metadata write goes through a TesseraSettingsBatch of the store's
  * TesseraSettingsWriter (tessera-settings-writer.c).
  *
@@ -85,6 +86,7 @@ struct _TesseraStore
   GQueue                 *unwatched;          /* TesseraCredential, to watch */
   guint                   watch_id;
   guint                   writing_list;       /* own list write in progress */
+  guint                   background;         /* keyring clean-ups in flight */
   guint                   verifying : 1;
 };
 
@@ -104,6 +106,7 @@ typedef struct
   GError              *error;          /* kept while undoing earlier steps */
   gboolean             relabel;
   guint                stale_retries;  /* waits for another process's write */
+  char                *journal;        /* its entry in the journal, once written */
 } ChangeData;
 
 static inline gint64
@@ -148,6 +151,7 @@ TesseraCredential *_tessera_store_new_credential            (TesseraStore       
 void               _tessera_store_follow_settings           (TesseraStore             *self);
 void               _tessera_store_sync_selection            (TesseraStore             *self);
 GStrv              _tessera_store_dup_list                  (TesseraStore             *self);
+void               _tessera_store_resync_list               (TesseraStore             *self);
 gboolean           _tessera_store_write_list                (TesseraStore             *self,
                                                              const char * const       *ids,
                                                              const char               *selected,
@@ -179,13 +183,34 @@ char              *_tessera_store_resolve_base_url          (TesseraStore       
                                                              GError                  **error);
 
 
+/* tessera-store-journal.c */
+gint64             _tessera_store_journal_now               (void);
+char              *_tessera_store_journal_entry_new         (const char               *op,
+                                                             const char               *id,
+                                                             const char               *secret_id,
+                                                             const char               *other_secret_id);
+void               _tessera_store_journal_open_async        (TesseraStore             *self,
+                                                             const char               *entry,
+                                                             GAsyncReadyCallback       callback,
+                                                             gpointer                  user_data);
+gboolean           _tessera_store_journal_open_finish       (TesseraStore             *self,
+                                                             GAsyncResult             *result,
+                                                             GError                  **error);
+gboolean           _tessera_store_journal_open_locked       (TesseraStore             *self,
+                                                             const char               *entry,
+                                                             GError                  **error);
+void               _tessera_store_journal_close             (TesseraStore             *self,
+                                                             const char               *entry);
+gboolean           _tessera_store_removed_elsewhere         (TesseraStore             *self,
+                                                             const char               *id);
+
 /* tessera-store-add.c */
 void               _tessera_store_change_data_free          (ChangeData               *data);
 gboolean           _tessera_store_secret_may_be_stored      (const GError             *error);
 void               _tessera_store_clear_stray_secret        (TesseraStore             *self,
-                                                             const char               *secret_id);
-char              *_tessera_store_build_label               (const char               *name,
-                                                             const char               *account_id);
+                                                             const char               *secret_id,
+                                                             const char               *journal);
+char              *_tessera_store_build_label               (void);
 
 /* tessera-store-token.c */
 void               _tessera_store_note_lookup_result        (TesseraStore             *self,

@@ -4,7 +4,9 @@
  * The credential leaves the model at once; nothing is deleted until
  * commit. Committing takes the id out of the list first (the moment it is
  * gone), then the secret, then resets the keys; a failing keyring puts the
- * id back.
+ * id back. The journal names the removal from before the list write until
+ * the keys are reset, so that the next process finishes a removal this
+ * one could not (tessera-store-journal.c).
  */
 #define G_LOG_DOMAIN "tessera-store"
 
@@ -108,11 +110,14 @@ typedef struct
   TesseraCredential *credential;
   guint              list_position;  /* where the id was, to put it back */
   gboolean           was_selected;
+  char              *journal;
+  guint              stale_retries;  /* waits for another process's write */
 } CommitData;
 
 static void
 commit_data_free (CommitData *data)
 {
+  g_free (data->journal);
   g_clear_object (&data->credential);
   g_free (data);
 }
@@ -131,7 +136,21 @@ on_commit_cleared (GObject      *source,
 
   _tessera_credential_set_busy (data->credential, FALSE);
 
-  if (!tessera_secret_backend_clear_finish (TESSERA_SECRET_BACKEND (source), result, &error))
+  if (!tessera_secret_backend_clear_finish (TESSERA_SECRET_BACKEND (source), result, &error) &&
+      _tessera_store_secret_may_be_stored (error))
+    {
+      /* Cancelled, or no answer in time: the key may be gone already, so
+       * putting the id back could list a credential without its key. The
+       * id stays out of the list, and the journal entry stays for the
+       * next process to finish the removal. */
+      g_debug ("Removal of %s interrupted after the list: %s", id, error->message);
+      if (_tessera_store_find_pending (self, id, &index) != NULL)
+        g_ptr_array_remove_index (self->pending, index);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (error != NULL)
     {
       g_autoptr(GError) restore_error = NULL;
 
@@ -155,6 +174,8 @@ on_commit_cleared (GObject      *source,
       if (restore_error != NULL)
         g_warning ("Could not restore credential %s after a failed removal: %s",
                    id, restore_error->message);
+      else
+        _tessera_store_journal_close (self, data->journal);
 
       if (_tessera_store_find_pending (self, id, &index) != NULL)
         restore_pending (self, index);
@@ -172,6 +193,8 @@ on_commit_cleared (GObject      *source,
     tessera_settings_batch_reset_all (&batch);
     if (!tessera_settings_batch_apply (&batch, &reset_error))
       g_message ("Could not reset the settings of removed credential %s: %s", id, reset_error->message);
+    else
+      _tessera_store_journal_close (self, data->journal);
   }
 
   if (_tessera_store_find_pending (self, id, &index) != NULL)
@@ -179,6 +202,147 @@ on_commit_cleared (GObject      *source,
 
   g_debug ("Removed credential %s", id);
   g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+commit_clear_idle (gpointer user_data)
+{
+  GTask *task = user_data;
+  TesseraStore *self = g_task_get_source_object (task);
+  CommitData *data = g_task_get_task_data (task);
+
+  /* Not cancellable: the id is out of the list, the key goes too. (A
+   * cancel while libsecret was still connecting to the Secret Service
+   * also made it answer twice.) A keyring that does not answer is the
+   * caller's deadline; the journal finishes the removal later. */
+  tessera_secret_backend_clear_async (tessera_store_get_secret_backend (self), _tessera_credential_get_secret_id (data->credential),
+                                      NULL, on_commit_cleared, task);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean on_commit_retry (gpointer user_data);
+
+/* With the settings lock held (a level the caller ends): the id leaves
+ * the list, then the key goes. Takes ownership of @owned_task. */
+static void
+commit_locked (GTask *owned_task)
+{
+  g_autoptr(GTask) task = owned_task;
+  TesseraStore *self = g_task_get_source_object (task);
+  CommitData *data = g_task_get_task_data (task);
+  const char *id = tessera_credential_get_id (data->credential);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) old_ids = NULL;
+  g_auto(GStrv) new_ids = NULL;
+  g_autofree char *selected = NULL;
+  gboolean stale;
+  guint index;
+  gboolean ok;
+
+  if (_tessera_store_find_pending (self, id, &index) == NULL)
+    {
+      g_task_return_error (task, _tessera_store_not_found_error ());
+      return;
+    }
+
+  if (!tessera_settings_writer_begin (_tessera_store_get_writer (self), &stale, &error))
+    {
+      /* Another process wrote a moment ago: our settings backend sees it
+       * once the main loop has run its file monitor. */
+      if (stale && data->stale_retries++ < 40)
+        {
+          g_timeout_add (50, on_commit_retry, g_steal_pointer (&task));
+          return;
+        }
+      restore_pending (self, index);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  old_ids = _tessera_store_dup_list (self);
+  for (data->list_position = 0; old_ids[data->list_position] != NULL; data->list_position++)
+    if (strcmp (old_ids[data->list_position], id) == 0)
+      break;
+
+  selected = g_settings_get_string (self->settings, "selected-credential");
+  data->was_selected = g_strcmp0 (selected, id) == 0;
+
+  /* The id leaves the list first: from here on the credential is gone for
+   * every reader, even if the rest is interrupted; the journal, written
+   * before, says what is left to do. */
+  new_ids = _tessera_store_strv_without ((const char * const *) old_ids, id);
+  data->journal = _tessera_store_journal_entry_new ("remove", id, _tessera_credential_get_secret_id (data->credential), NULL);
+  ok = _tessera_store_journal_open_locked (self, data->journal, &error);
+  if (ok && !_tessera_store_write_list (self, (const char * const *) new_ids, data->was_selected ? "" : NULL, &error))
+    {
+      /* Nothing was removed: nothing for a later process to finish. */
+      _tessera_store_journal_close (self, data->journal);
+      ok = FALSE;
+    }
+  tessera_settings_writer_end (_tessera_store_get_writer (self));
+  if (!ok)
+    {
+      restore_pending (self, index);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  _tessera_credential_set_busy (data->credential, TRUE);
+  /* From the main loop, once the settings lock is let go: the keyring's
+   * own lock may take a moment, and another process may be waiting for
+   * ours while it holds that one. */
+  g_idle_add (commit_clear_idle, g_steal_pointer (&task));
+}
+
+static void
+on_commit_locked (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TesseraStore *self = g_task_get_source_object (task);
+  CommitData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  guint index;
+
+  _tessera_credential_set_busy (data->credential, FALSE);
+  if (!tessera_settings_writer_lock_finish (_tessera_store_get_writer (self), result, &error))
+    {
+      if (_tessera_store_find_pending (self, tessera_credential_get_id (data->credential), &index) != NULL)
+        restore_pending (self, index);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  commit_locked (g_steal_pointer (&task));
+  tessera_settings_writer_end (_tessera_store_get_writer (self));
+}
+
+/* Free, the lock is taken at once; held by another process, a thread
+ * waits for it (the credential busy meanwhile: no Undo under it). Takes
+ * ownership of @task. */
+static void
+commit_start (GTask *task)
+{
+  TesseraStore *self = g_task_get_source_object (task);
+  CommitData *data = g_task_get_task_data (task);
+
+  if (tessera_settings_writer_try_lock (_tessera_store_get_writer (self)))
+    {
+      commit_locked (task);
+      tessera_settings_writer_end (_tessera_store_get_writer (self));
+      return;
+    }
+
+  _tessera_credential_set_busy (data->credential, TRUE);
+  tessera_settings_writer_lock_async (_tessera_store_get_writer (self), NULL, on_commit_locked, task);
+}
+
+static gboolean
+on_commit_retry (gpointer user_data)
+{
+  commit_start (user_data);
+  return G_SOURCE_REMOVE;
 }
 
 void
@@ -189,14 +353,9 @@ tessera_store_commit_remove_async (TesseraStore        *self,
                                    gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) old_ids = NULL;
-  g_auto(GStrv) new_ids = NULL;
-  g_autofree char *selected = NULL;
   PendingRemoval *removal;
   CommitData *data;
   guint index;
-  gboolean ok;
 
   g_return_if_fail (TESSERA_IS_STORE (self));
 
@@ -221,36 +380,7 @@ tessera_store_commit_remove_async (TesseraStore        *self,
   g_task_set_task_data (task, data, (GDestroyNotify) commit_data_free);
   data->credential = g_object_ref (removal->credential);
 
-  if (!tessera_settings_writer_begin (_tessera_store_get_writer (self), NULL, &error))
-    {
-      restore_pending (self, index);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  old_ids = _tessera_store_dup_list (self);
-  for (data->list_position = 0; old_ids[data->list_position] != NULL; data->list_position++)
-    if (strcmp (old_ids[data->list_position], id) == 0)
-      break;
-
-  selected = g_settings_get_string (self->settings, "selected-credential");
-  data->was_selected = g_strcmp0 (selected, id) == 0;
-
-  /* The id leaves the list first: from here on the credential is gone for
-   * every reader, even if the rest is interrupted. */
-  new_ids = _tessera_store_strv_without ((const char * const *) old_ids, id);
-  ok = _tessera_store_write_list (self, (const char * const *) new_ids, data->was_selected ? "" : NULL, &error);
-  tessera_settings_writer_end (_tessera_store_get_writer (self));
-  if (!ok)
-    {
-      restore_pending (self, index);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  _tessera_credential_set_busy (data->credential, TRUE);
-  tessera_secret_backend_clear_async (tessera_store_get_secret_backend (self), _tessera_credential_get_secret_id (data->credential),
-                                      cancellable, on_commit_cleared, g_steal_pointer (&task));
+  commit_start (g_steal_pointer (&task));
 }
 
 gboolean

@@ -440,6 +440,13 @@ sync_list (TesseraStore *self)
   _tessera_store_sync_selection (self);
 }
 
+/* After a list write of our own that the model must follow (recovery). */
+void
+_tessera_store_resync_list (TesseraStore *self)
+{
+  sync_list (self);
+}
+
 static void
 on_list_changed (GSettings    *settings,
                  const char   *key,
@@ -485,4 +492,136 @@ tessera_store_set_watch_credentials (TesseraStore *self,
 
   g_clear_handle_id (&self->watch_id, g_source_remove);
   g_queue_clear_full (self->unwatched, g_object_unref);
+}
+
+/* The window's size */
+
+typedef struct
+{
+  int      width;
+  int      height;
+  gboolean maximized;
+  guint    retries;
+} WindowState;
+
+static void window_state_lock (GTask *owned_task);
+
+static gboolean
+on_window_state_retry (gpointer user_data)
+{
+  window_state_lock (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* With the lock held: takes ownership of @owned_task. */
+static void
+window_state_write_locked (GTask *owned_task)
+{
+  g_autoptr(GTask) task = owned_task;
+  TesseraStore *self = g_task_get_source_object (task);
+  WindowState *state = g_task_get_task_data (task);
+  g_auto(TesseraSettingsBatch) batch = { 0, };
+  g_autoptr(GError) error = NULL;
+  gboolean stale;
+  gboolean ok;
+
+  /* Held: now whether our copy of the settings is the file's. */
+  if (!tessera_settings_writer_begin (_tessera_store_get_writer (self), &stale, &error))
+    {
+      tessera_settings_writer_end (_tessera_store_get_writer (self));
+      if (stale && state->retries++ < 40)
+        {
+          g_timeout_add (50, on_window_state_retry, g_steal_pointer (&task));
+          return;
+        }
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  tessera_settings_batch_init (&batch, _tessera_store_get_writer (self), _tessera_store_new_main_settings (self));
+  tessera_settings_batch_set_int (&batch, "window-width", state->width);
+  tessera_settings_batch_set_int (&batch, "window-height", state->height);
+  tessera_settings_batch_set_boolean (&batch, "window-maximized", state->maximized);
+  ok = tessera_settings_batch_apply (&batch, &error);
+  tessera_settings_writer_end (_tessera_store_get_writer (self));
+  tessera_settings_writer_end (_tessera_store_get_writer (self));
+
+  if (!ok)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_window_state_locked (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TesseraStore *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!tessera_settings_writer_lock_finish (_tessera_store_get_writer (self), result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  window_state_write_locked (g_steal_pointer (&task));
+}
+
+/* Takes ownership of @owned_task. Free, the lock is taken and the size
+ * written at once; held by another process, a thread waits for it. */
+static void
+window_state_lock (GTask *owned_task)
+{
+  TesseraStore *self = g_task_get_source_object (owned_task);
+
+  if (tessera_settings_writer_try_lock (_tessera_store_get_writer (self)))
+    window_state_write_locked (owned_task);
+  else
+    tessera_settings_writer_lock_async (_tessera_store_get_writer (self), NULL, on_window_state_locked, owned_task);
+}
+
+/**
+ * tessera_store_save_window_state_async:
+ *
+ * Writes the window's size through the lock every Tessera process takes
+ * (the keyfile backend rewrites its whole file: a write beside another
+ * process's would undo it), waiting for the lock in a thread, never on
+ * the main loop.
+ */
+void
+tessera_store_save_window_state_async (TesseraStore        *self,
+                                       int                  width,
+                                       int                  height,
+                                       gboolean             maximized,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  GTask *task;
+  WindowState *state;
+
+  g_return_if_fail (TESSERA_IS_STORE (self));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, tessera_store_save_window_state_async);
+  state = g_new0 (WindowState, 1);
+  state->width = width;
+  state->height = height;
+  state->maximized = maximized;
+  g_task_set_task_data (task, state, g_free);
+
+  window_state_lock (task);
+}
+
+gboolean
+tessera_store_save_window_state_finish (TesseraStore  *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  g_return_val_if_fail (TESSERA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -2,7 +2,8 @@
 /* tessera-store-update.c: editing a credential, and replacing its token
  *
  * A new token is stored under a new keyring item first; the old item is
- * cleared only after the metadata points at the new one.
+ * cleared only after the metadata points at the new one. The journal
+ * names both items until then (tessera-store-journal.c).
  */
 #define G_LOG_DOMAIN "tessera-store"
 
@@ -17,6 +18,8 @@ finish_update (GTask  *task,
   ChangeData *data = g_task_get_task_data (task);
 
   _tessera_credential_set_busy (data->credential, FALSE);
+  /* NULL when an item it names is still to be deleted: recovery does. */
+  _tessera_store_journal_close (g_task_get_source_object (task), data->journal);
 
   if (error != NULL)
     g_task_return_error (task, error);
@@ -34,7 +37,10 @@ on_update_rollback_cleared (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   if (!tessera_secret_backend_clear_finish (TESSERA_SECRET_BACKEND (source), result, &error))
-    g_message ("Could not remove the key stored by a failed change: %s", error->message);
+    {
+      g_message ("Could not remove the key stored by a failed change: %s", error->message);
+      g_clear_pointer (&data->journal, g_free);
+    }
 
   finish_update (task, g_steal_pointer (&data->error));
 }
@@ -53,9 +59,10 @@ on_update_relabelled (GObject      *source,
   finish_update (task, NULL);
 }
 
-/* A rename or another account: the keyring item's label names both, so
- * store the same token again under the same attributes, which replaces
- * the item. Best effort: the metadata is already saved. */
+/* A rename or another account: an item stored by an older Tessera has a
+ * label that names both, so store the same token again under the same
+ * attributes, which replaces the item with one whose label names
+ * neither. Best effort: the metadata is already saved. */
 static void
 on_update_relabel_lookup (GObject      *source,
                           GAsyncResult *result,
@@ -77,7 +84,7 @@ on_update_relabel_lookup (GObject      *source,
       return;
     }
 
-  label = _tessera_store_build_label (data->name, data->account_id);
+  label = _tessera_store_build_label ();
   tessera_secret_backend_store_async (tessera_store_get_secret_backend (self), data->secret_id, label, value, NULL,
                                       on_update_relabelled, g_steal_pointer (&task));
 }
@@ -148,7 +155,10 @@ on_update_stored (GObject      *source,
     {
       /* The metadata still points at the old item; a new one may exist. */
       if (_tessera_store_secret_may_be_stored (error))
-        _tessera_store_clear_stray_secret (self, data->secret_id);
+        {
+          _tessera_store_clear_stray_secret (self, data->secret_id, data->journal);
+          g_clear_pointer (&data->journal, g_free);
+        }
       finish_update (task, g_steal_pointer (&error));
       return;
     }
@@ -174,6 +184,32 @@ on_update_stored (GObject      *source,
    * can go. */
   tessera_secret_backend_clear_async (tessera_store_get_secret_backend (self), data->old_secret_id, NULL,
                                       on_update_old_cleared, g_steal_pointer (&task));
+}
+
+static void
+on_update_journal_opened (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TesseraStore *self = TESSERA_STORE (source);
+  ChangeData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *label = NULL;
+  GCancellable *cancellable;
+
+  if (!_tessera_store_journal_open_finish (self, result, &error))
+    {
+      g_clear_pointer (&data->journal, g_free);
+      finish_update (task, g_steal_pointer (&error));
+      return;
+    }
+
+  label = _tessera_store_build_label ();
+  cancellable = g_task_get_cancellable (task);
+  tessera_secret_backend_store_async (tessera_store_get_secret_backend (self), data->secret_id, label,
+                                      tessera_token_get_value (data->token), cancellable,
+                                      on_update_stored, g_steal_pointer (&task));
 }
 
 /* Takes ownership of @owned_task. */
@@ -302,14 +338,11 @@ tessera_store_update_async (TesseraStore        *self,
 
   if (new_token != NULL)
     {
-      g_autofree char *label = _tessera_store_build_label (data->name, data->account_id);
-
       /* A new revision needs its own attributes, or storing it would
        * overwrite the old item before the metadata points at the new one. */
       data->secret_id = g_uuid_string_random ();
-      tessera_secret_backend_store_async (tessera_store_get_secret_backend (self), data->secret_id, label,
-                                          tessera_token_get_value (new_token), cancellable,
-                                          on_update_stored, g_steal_pointer (&task));
+      data->journal = _tessera_store_journal_entry_new ("replace", data->id, data->secret_id, data->old_secret_id);
+      _tessera_store_journal_open_async (self, data->journal, on_update_journal_opened, g_steal_pointer (&task));
     }
   else if (account_changed)
     {

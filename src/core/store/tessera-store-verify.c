@@ -103,6 +103,11 @@ record_verification (TesseraStore        *self,
                      g_strcmp0 (data->secret_id, _tessera_credential_get_secret_id (credential)) != 0)
     return;
 
+  /* Removed by another process while it was checked: writing its status
+   * would bring back the settings that process just cleared. */
+  if (_tessera_store_removed_elsewhere (self, tessera_credential_get_id (credential)))
+    return;
+
   tessera_settings_batch_init (&batch, _tessera_store_get_writer (self), _tessera_store_new_credential_settings (self, tessera_credential_get_id (credential)));
 
   if (verification != NULL)

@@ -339,6 +339,36 @@ gboolean              tessera_store_reconcile_finish     (TesseraStore          
                                                           GAsyncResult          *result,
                                                           GError               **error);
 
+/* Whether keyring clean-ups the store started on its own (after a
+ * cancelled or failed change) are still running: a process should let
+ * them end before it exits. */
+gboolean              tessera_store_get_background_work  (TesseraStore          *self);
+
+/* The window's size, through the settings lock (waited for in a thread). */
+void                  tessera_store_save_window_state_async  (TesseraStore        *self,
+                                                              int                  width,
+                                                              int                  height,
+                                                              gboolean             maximized,
+                                                              GAsyncReadyCallback  callback,
+                                                              gpointer             user_data);
+gboolean              tessera_store_save_window_state_finish (TesseraStore        *self,
+                                                              GAsyncResult        *result,
+                                                              GError             **error);
+
+GStrv                 tessera_store_dup_listed_ids       (TesseraStore          *self);
+
+/* Interrupted operations rolled forward or back, then keyring items and
+ * settings no listed credential owns (older than a minute) removed
+ * (tessera-store-journal.c). */
+void                  tessera_store_recover_async        (TesseraStore          *self,
+                                                          GCancellable          *cancellable,
+                                                          GAsyncReadyCallback    callback,
+                                                          gpointer               user_data);
+gboolean              tessera_store_recover_finish       (TesseraStore          *self,
+                                                          GAsyncResult          *result,
+                                                          guint                 *n_removed,
+                                                          GError               **error);
+
 /* Changing the token on Harness (tessera-store-lifecycle.c). Each needs
  * what a verification kept (the token's identifier, API key, parent and
  * type) and verifies first when it has none. */
