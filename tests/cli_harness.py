@@ -38,7 +38,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from tessera_testlib import Failure, Skip, check, check_equal, is_debug_line, tail
+from tessera_testlib import Failure, Skip, check, check_equal, is_debug_line, run_tap_case, tail
 
 TESSERA, FAKE_HARNESS, SCHEMA_DIR = (os.path.abspath(p) for p in sys.argv[1:4])
 
@@ -434,28 +434,12 @@ def main(keyring_cases=()):
     print(f"1..{len(cases)}")
     try:
         for n, fn in enumerate(cases, 1):
-            name = fn.__name__
-            c = Case(name, keyring=keyring)
-            start = time.monotonic()
+            c = Case(fn.__name__, keyring=keyring)
             try:
-                fn(c)
-                c.check_no_leak()
-                print(f"ok {n} - {name} ({time.monotonic() - start:.1f} s)")
-            except Skip as e:
-                print(f"ok {n} - {name} # SKIP {e}")
-            except Failure as e:
-                failed += 1
-                print(f"not ok {n} - {name}")
-                for line in str(e).splitlines():
-                    print(f"# {line}")
-            except Exception:
-                failed += 1
-                print(f"not ok {n} - {name}")
-                for line in traceback.format_exc().splitlines():
-                    print(f"# {line}")
+                if not run_tap_case(n, fn.__name__, lambda: (fn(c), c.check_no_leak())):
+                    failed += 1
             finally:
                 c.cleanup()
-            sys.stdout.flush()
     finally:
         HARNESS.stop()
     return 1 if failed else 0

@@ -7,6 +7,9 @@ first on sys.path.
 """
 
 import re
+import sys
+import time
+import traceback
 
 
 class Failure(Exception):
@@ -36,6 +39,31 @@ def is_debug_line(line):
 
 def tail(text, lines=15):
     return "\n".join(text.splitlines()[-lines:])
+
+
+def run_tap_case(n, name, fn):
+    """Runs fn() as TAP test point n: "ok" (with its time), "ok … # SKIP"
+    or "not ok" with the failure (or the traceback) as comments. Returns
+    whether it passed."""
+    start = time.monotonic()
+    passed = False
+    try:
+        fn()
+        print(f"ok {n} - {name} ({time.monotonic() - start:.1f} s)")
+        passed = True
+    except Skip as e:
+        print(f"ok {n} - {name} # SKIP {e}")
+        passed = True
+    except Failure as e:
+        print(f"not ok {n} - {name}")
+        for line in str(e).splitlines():
+            print(f"# {line}")
+    except Exception:
+        print(f"not ok {n} - {name}")
+        for line in traceback.format_exc().splitlines():
+            print(f"# {line}")
+    sys.stdout.flush()
+    return passed
 
 
 class TapPoints:

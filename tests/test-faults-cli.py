@@ -46,7 +46,7 @@ import threading
 import time
 import traceback
 
-from tessera_testlib import Failure, Skip, check, check_equal, is_debug_line
+from tessera_testlib import Failure, Skip, check, check_equal, is_debug_line, run_tap_case
 
 TESSERA, SCHEMA_DIR, DATA_DIR = (os.path.abspath(p) for p in sys.argv[1:4])
 ONLY = sys.argv[4] if len(sys.argv) > 4 else ""
@@ -698,23 +698,8 @@ def main():
     print(f"# network faults: {network_time:.1f} s, all at once")
     failed = 0
     for n, (name, fn) in enumerate(cases, 1):
-        t = time.monotonic()
-        try:
-            fn()
-            print(f"ok {n} - {name} ({time.monotonic() - t:.1f} s)")
-        except Skip as e:
-            print(f"ok {n} - {name} # SKIP {e}")
-        except Failure as e:
+        if not run_tap_case(n, name, fn):
             failed += 1
-            print(f"not ok {n} - {name}")
-            for line in str(e).splitlines():
-                print(f"# {line}")
-        except Exception:
-            failed += 1
-            print(f"not ok {n} - {name}")
-            for line in traceback.format_exc().splitlines():
-                print(f"# {line}")
-        sys.stdout.flush()
     return 1 if failed else 0
 
 

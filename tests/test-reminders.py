@@ -21,10 +21,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 from cli_harness import Case, LifecycleHarness, TESSERA, check, check_equal
-from tessera_testlib import Failure, Skip, tail
+from tessera_testlib import Failure, run_tap_case, tail
 
 FAKE_NOTIFICATIONS = os.path.abspath(sys.argv[5])
 APP_ID = "io.github.tessera.Tessera"
@@ -326,26 +325,11 @@ def main():
     print(f"1..{len(CASES)}")
     for n, fn in enumerate(CASES, 1):
         c = Case(fn.__name__)
-        start = time.monotonic()
         try:
-            fn(c)
-            c.check_no_leak()
-            print(f"ok {n} - {fn.__name__} ({time.monotonic() - start:.1f} s)")
-        except Skip as e:
-            print(f"ok {n} - {fn.__name__} # SKIP {e}")
-        except Failure as e:
-            failed += 1
-            print(f"not ok {n} - {fn.__name__}")
-            for line in str(e).splitlines():
-                print(f"# {line}")
-        except Exception:
-            failed += 1
-            print(f"not ok {n} - {fn.__name__}")
-            for line in traceback.format_exc().splitlines():
-                print(f"# {line}")
+            if not run_tap_case(n, fn.__name__, lambda: (fn(c), c.check_no_leak())):
+                failed += 1
         finally:
             c.cleanup()
-        sys.stdout.flush()
     return 1 if failed else 0
 
 
