@@ -231,7 +231,7 @@ focus_is_on_credential (GtkWidget  *focus,
 /* Puts the keyboard focus on a credential's tile (scrolled into view),
  * as after Undo: the person carries on where the tile is back. The grid
  * makes the tile when it next lays itself out, so this tries again on the
- * next few frames until the focus is there. */
+ * next frames until the focus is there, and stays there a second. */
 static gboolean
 focus_pending_cb (GtkWidget     *widget,
                   GdkFrameClock *clock,
@@ -241,28 +241,47 @@ focus_pending_cb (GtkWidget     *widget,
   GListModel *model = G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (self->grid_view)));
   guint n = g_list_model_get_n_items (model);
   GtkWidget *focus;
+  gint64 now;
 
-  for (guint i = 0; i < n && self->focus_pending_id != NULL; i++)
-    {
-      g_autoptr(GObject) item = g_list_model_get_item (model, i);
-
-      if (TESSERA_IS_CREDENTIAL (item) &&
-          g_strcmp0 (tessera_credential_get_id (TESSERA_CREDENTIAL (item)), self->focus_pending_id) == 0)
-        gtk_grid_view_scroll_to (GTK_GRID_VIEW (self->grid_view), i, GTK_LIST_SCROLL_FOCUS, NULL);
-    }
-
-  /* Done once the focus has stayed on that tile for a few frames: the
-   * toast whose Undo was pressed goes away meanwhile, and may take the
-   * focus with it; and on a slow frame the grid may first focus the cell
-   * where the tile will be. */
+  /* Done once the focus has stayed on that tile for a second: the toast
+   * whose Undo was pressed goes away meanwhile and may take the focus
+   * with it, the grid may first focus the cell where the tile will be,
+   * and a late style change (the settings portal answering) may lay the
+   * grid out again. Counted in frame time, not frames: on a slow machine
+   * frames are few. Ten seconds at most. */
+  now = gdk_frame_clock_get_frame_time (clock);
   focus = gtk_root_get_focus (GTK_ROOT (self));
   if (focus_is_on_credential (focus, self->focus_pending_id))
-    self->focus_settled++;
+    {
+      if (self->focus_settled_since == 0)
+        self->focus_settled_since = now;
+    }
+  else if (self->focus_settled_since != 0 && focus != NULL && focus != GTK_WIDGET (self))
+    {
+      /* It had landed, and went to another widget: the person moved on.
+       * (Lost to nothing, as when the grid lays itself out again, it is
+       * put back.) */
+      self->focus_deadline = now;
+    }
   else
-    self->focus_settled = 0;
+    self->focus_settled_since = 0;
 
-  if (self->focus_settled < 10 && --self->focus_pending_tries > 0)
-    return G_SOURCE_CONTINUE;
+  if (self->focus_deadline == 0)
+    self->focus_deadline = now + 10 * G_USEC_PER_SEC;
+  if ((self->focus_settled_since == 0 || now - self->focus_settled_since < G_USEC_PER_SEC) &&
+      now < self->focus_deadline)
+    {
+      /* Not there (yet, or again): scroll to the tile and focus it. */
+      for (guint i = 0; i < n && self->focus_settled_since == 0; i++)
+        {
+          g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+          if (TESSERA_IS_CREDENTIAL (item) &&
+              g_strcmp0 (tessera_credential_get_id (TESSERA_CREDENTIAL (item)), self->focus_pending_id) == 0)
+            gtk_grid_view_scroll_to (GTK_GRID_VIEW (self->grid_view), i, GTK_LIST_SCROLL_FOCUS, NULL);
+        }
+      return G_SOURCE_CONTINUE;
+    }
 
   g_clear_pointer (&self->focus_pending_id, g_free);
   self->focus_tick_id = 0;
@@ -275,9 +294,9 @@ focus_credential (TesseraWindow *self,
 {
   g_free (self->focus_pending_id);
   self->focus_pending_id = g_strdup (id);
-  /* ten frames after the focus lands, at most 600 frames (10 s) in all */
-  self->focus_pending_tries = 600;
-  self->focus_settled = 0;
+  /* a second after the focus lands, at most ten seconds (focus_pending_cb()) */
+  self->focus_deadline = 0;
+  self->focus_settled_since = 0;
   if (self->focus_tick_id == 0)
     self->focus_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), focus_pending_cb, NULL, NULL);
 }

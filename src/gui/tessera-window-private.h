@@ -41,8 +41,8 @@ struct _TesseraWindow
   gboolean              narrow;
   /* the tile to focus once the grid has made it (focus_credential()) */
   char                 *focus_pending_id;
-  guint                 focus_pending_tries;
-  guint                 focus_settled;
+  gint64                focus_deadline;      /* frame time, µs */
+  gint64                focus_settled_since; /* frame time, µs; 0: not on it */
   guint                 focus_tick_id;
 
   /* the token we put on the clipboard, to clear it again */
